@@ -1,0 +1,3 @@
+from esctui.cli import main
+
+main()

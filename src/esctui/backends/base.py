@@ -1,0 +1,95 @@
+"""The one protocol every face calls: open the queue, follow changes, execute a command.
+
+A backend answers in domain types. It raises `DomainError` when the rules refuse a command,
+`VersionConflict` when the incident changed since the version the caller saw, and
+`StoreError` when the store itself cannot be read or written (exit code 3 in the CLI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import msgspec
+
+from esctui.domain.commands import AnyCommand
+from esctui.domain.errors import DomainError
+from esctui.domain.events import AnyEvent
+from esctui.domain.models import Directory, Incident
+
+
+class StoreError(Exception):
+    """The store cannot be read or written. `str(error)` is one sentence naming what and where."""
+
+
+class VersionConflict(DomainError):
+    """The incident moved on since the caller looked (someone else was faster)."""
+
+    def __init__(self, message: str, current: Incident) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class Change(msgspec.Struct, frozen=True):
+    """One event as the store recorded it: `revision` is unique and grows by one per event."""
+
+    revision: int
+    event: AnyEvent
+
+
+class Queue(msgspec.Struct):
+    """What a face needs to draw the queue: the directory, and every open or recently resolved
+    incident by id, as of `revision`."""
+
+    directory: Directory
+    incidents: dict[str, Incident]
+    revision: int
+
+
+class IncidentHistory(msgspec.Struct, frozen=True):
+    """An incident with its whole timeline, for `show`, reports, metrics and export."""
+
+    incident: Incident
+    timeline: list[AnyEvent]
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Where incidents live. The TUI, the CLI and the server call only this."""
+
+    @property
+    def kind(self) -> str:
+        """`journal`, `http`, ...: shown in headers and `status`."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """The store directory or server URL, as a responder would recognise it."""
+        ...
+
+    async def open(self) -> Queue:
+        """Read the current queue. Call before anything else."""
+        ...
+
+    async def history(self, incident_id: str) -> IncidentHistory:
+        """One incident (open, resolved or archived) with its timeline; `DomainError` if none."""
+        ...
+
+    async def histories(self, since: datetime) -> list[IncidentHistory]:
+        """Every incident created or resolved at or after `since`, archived ones included."""
+        ...
+
+    def follow(self, after: int, interval: float = 0.25) -> AsyncIterator[list[Change]]:
+        """Batches of changes recorded after revision `after`, as they land, forever."""
+        ...
+
+    async def execute(
+        self, command: AnyCommand, *, actor: str | None, expected_version: int | None = None
+    ) -> list[Change]:
+        """Check and record `command` as `actor`; return the events it produced once they are
+        durable. With `expected_version`, refuse with `VersionConflict` if the incident has
+        moved on."""
+        ...
+
+    async def close(self) -> None: ...

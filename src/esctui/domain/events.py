@@ -1,0 +1,116 @@
+"""What happened to an incident. Events are the timeline, the journal lines and the wire format.
+
+Every event names its incident, when it happened, who did it (`None` when esctui itself acted,
+as with a timeout escalation) and the incident's version after it (1 for the trigger, +1 for each
+event after that).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from esctui.domain.models import Channel, Direction
+
+
+class Event(msgspec.Struct, frozen=True, tag_field="type", forbid_unknown_fields=True):
+    incident: str
+    at: datetime
+    version: int
+    by: str | None
+
+
+class Triggered(Event, tag="triggered", frozen=True):
+    title: str
+    service: str
+    severity: int
+    assignee: str | None
+    customer: str = ""
+    labels: dict[str, str] = {}
+
+
+class Acknowledged(Event, tag="acknowledged", frozen=True):
+    pass
+
+
+class Unacknowledged(Event, tag="unacknowledged", frozen=True):
+    reason: str = ""
+
+
+class HandedOff(Event, tag="handed-off", frozen=True):
+    from_responder: str | None
+    to: str
+    note: str = ""
+
+
+class Escalated(Event, tag="escalated", frozen=True):
+    """Moved to `to_level` (and `cycle` when the policy starts over), paging `assignee`.
+
+    `by` is None and `reason` says so when the level's timeout ran out.
+    """
+
+    from_level: int
+    to_level: int
+    cycle: int
+    assignee: str | None
+    reason: str = ""
+
+
+class EscalationExhausted(Event, tag="escalation-exhausted", frozen=True):
+    """Every level and every repeat timed out: nobody left to page. Recorded once."""
+
+    level: int
+
+
+class Snoozed(Event, tag="snoozed", frozen=True):
+    until: datetime
+
+
+class Resolved(Event, tag="resolved", frozen=True):
+    note: str = ""
+
+
+class Reopened(Event, tag="reopened", frozen=True):
+    assignee: str | None
+    reason: str = ""
+
+
+class NoteAdded(Event, tag="note-added", frozen=True):
+    text: str
+
+
+class CommunicationLogged(Event, tag="communication-logged", frozen=True):
+    channel: Channel
+    direction: Direction
+    counterpart: str
+    summary: str
+
+
+AnyEvent = (
+    Triggered
+    | Acknowledged
+    | Unacknowledged
+    | HandedOff
+    | Escalated
+    | EscalationExhausted
+    | Snoozed
+    | Resolved
+    | Reopened
+    | NoteAdded
+    | CommunicationLogged
+)
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    Triggered,
+    Acknowledged,
+    Unacknowledged,
+    HandedOff,
+    Escalated,
+    EscalationExhausted,
+    Snoozed,
+    Resolved,
+    Reopened,
+    NoteAdded,
+    CommunicationLogged,
+)

@@ -1,0 +1,271 @@
+"""The rulebook of an incident: which commands are allowed when, and what each one changes.
+
+`decide` checks a command against an incident's current state and answers with the events it
+produces, or refuses with a `DomainError` a responder can read. `apply` folds one event into the
+state. An incident's state is `replay` of its events, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from esctui.domain import commands as c
+from esctui.domain import events as e
+from esctui.domain.errors import DomainError
+from esctui.domain.models import Directory, Direction, EscalationPolicy, Incident, Status
+from esctui.domain.oncall import level_on_call
+
+replace = msgspec.structs.replace
+
+
+class Context(msgspec.Struct, frozen=True):
+    """What a decision may look at besides the incident: the directory, the time and the actor.
+
+    `actor` is None when esctui itself acts (timeout escalations). `new_id` is the id a Trigger
+    gives the incident it creates; the store allocates it.
+    """
+
+    directory: Directory
+    now: datetime
+    actor: str | None
+    new_id: str | None = None
+
+
+def when(at: datetime, now: datetime) -> str:
+    """`at 03:12` today, `on 2026-11-20 at 03:12` another day (UTC, as stored)."""
+    if at.date() == now.date():
+        return f"at {at:%H:%M}"
+    return f"on {at:%Y-%m-%d} at {at:%H:%M}"
+
+
+def known(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names)) or "none"
+
+
+def check_actor(ctx: Context) -> None:
+    if ctx.actor is not None and ctx.directory.responder(ctx.actor) is None:
+        raise DomainError(
+            f"{ctx.actor!r} is not a responder here; known responders: "
+            f"{known(ctx.directory.responder_names())}."
+        )
+
+
+def policy_of(incident_service: str, directory: Directory) -> EscalationPolicy | None:
+    service = directory.service(incident_service)
+    return directory.policy(service.policy) if service is not None else None
+
+
+def first_on_call(directory: Directory, service: str, level: int, at: datetime) -> str | None:
+    policy = policy_of(service, directory)
+    if policy is None:
+        return None
+    names = level_on_call(directory, policy, level, at)
+    return names[0] if names else None
+
+
+def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> list[e.AnyEvent]:
+    """The events `command` produces against `incident`, or a `DomainError` saying why not."""
+    check_actor(ctx)
+    if isinstance(command, c.Trigger):
+        return [trigger(command, ctx)]
+    if incident is None:
+        raise DomainError(f"There is no incident {command.incident}.")
+    head: dict[str, Any] = {"incident": incident.id, "at": ctx.now,
+                            "version": incident.version + 1, "by": ctx.actor}
+    name = incident.id
+    match command:
+        case c.Acknowledge():
+            if incident.status is Status.ACKNOWLEDGED:
+                assert incident.acknowledged_at is not None
+                raise DomainError(
+                    f"{name} was already acknowledged by {incident.acknowledged_by} "
+                    f"{when(incident.acknowledged_at, ctx.now)}."
+                )
+            refuse_if_resolved(incident, ctx, "acknowledge")
+            return [e.Acknowledged(**head)]
+        case c.Unacknowledge():
+            if incident.status is not Status.ACKNOWLEDGED:
+                raise DomainError(f"{name} is {incident.status}, not acknowledged.")
+            return [e.Unacknowledged(**head, reason=command.reason)]
+        case c.HandOff():
+            refuse_if_resolved(incident, ctx, "hand off")
+            if ctx.directory.responder(command.to) is None:
+                raise DomainError(
+                    f"Cannot hand {name} to {command.to!r}: no such responder; known "
+                    f"responders: {known(ctx.directory.responder_names())}."
+                )
+            if command.to == incident.assignee:
+                raise DomainError(f"{name} is already assigned to {command.to}.")
+            return [e.HandedOff(**head, from_responder=incident.assignee, to=command.to,
+                                note=command.note)]
+        case c.Escalate():
+            return [escalate(incident, command, ctx, head)]
+        case c.MarkExhausted():
+            if incident.exhausted or not incident.is_open:
+                return []
+            return [e.EscalationExhausted(**head, level=incident.level)]
+        case c.Snooze():
+            refuse_if_resolved(incident, ctx, "snooze")
+            if command.until <= ctx.now:
+                raise DomainError(f"A snooze of {name} must end in the future.")
+            return [e.Snoozed(**head, until=command.until)]
+        case c.Resolve():
+            if incident.status is Status.RESOLVED:
+                assert incident.resolved_at is not None
+                raise DomainError(
+                    f"{name} was already resolved by {incident.resolved_by or 'esctui'} "
+                    f"{when(incident.resolved_at, ctx.now)}."
+                )
+            return [e.Resolved(**head, note=command.note.strip())]
+        case c.Reopen():
+            if incident.status is not Status.RESOLVED:
+                raise DomainError(
+                    f"{name} is still open ({incident.status}); only a resolved incident can "
+                    "be reopened."
+                )
+            assignee = first_on_call(ctx.directory, incident.service, 1, ctx.now)
+            return [e.Reopened(**head, assignee=assignee, reason=command.reason)]
+        case c.AddNote():
+            if not command.text.strip():
+                raise DomainError(f"A note on {name} needs some text.")
+            return [e.NoteAdded(**head, text=command.text.strip())]
+        case c.LogCommunication():
+            if not command.counterpart.strip():
+                raise DomainError(f"Say who the communication on {name} was with.")
+            if not command.summary.strip():
+                raise DomainError(f"A communication on {name} needs a summary of what was said.")
+            return [e.CommunicationLogged(
+                **head, channel=command.channel, direction=command.direction,
+                counterpart=command.counterpart.strip(), summary=command.summary.strip(),
+            )]
+    raise DomainError(f"esctui does not know the command {type(command).__name__}.")
+
+
+def refuse_if_resolved(incident: Incident, ctx: Context, verb: str) -> None:
+    if incident.status is Status.RESOLVED:
+        assert incident.resolved_at is not None
+        raise DomainError(
+            f"{incident.id} was resolved by {incident.resolved_by or 'esctui'} "
+            f"{when(incident.resolved_at, ctx.now)}; reopen it before you {verb} it."
+        )
+
+
+def trigger(command: c.Trigger, ctx: Context) -> e.Triggered:
+    title = command.title.strip()
+    if not title:
+        raise DomainError("An incident needs a title.")
+    if ctx.directory.service(command.service) is None:
+        names = (s.name for s in ctx.directory.services)
+        raise DomainError(f"There is no service {command.service!r}; known services: "
+                          f"{known(names)}.")
+    if not 1 <= command.severity <= 4:
+        raise DomainError(f"Severity must be 1 to 4 (SEV1 is the most severe), not "
+                          f"{command.severity}.")
+    if ctx.new_id is None:
+        raise DomainError("The store gave the new incident no id.")
+    return e.Triggered(
+        incident=ctx.new_id, at=ctx.now, version=1, by=ctx.actor, title=title,
+        service=command.service, severity=command.severity,
+        assignee=first_on_call(ctx.directory, command.service, 1, ctx.now),
+        customer=command.customer.strip(), labels=dict(command.labels),
+    )
+
+
+def escalate(
+    incident: Incident, command: c.Escalate, ctx: Context, head: dict[str, Any]
+) -> e.Escalated:
+    name = incident.id
+    refuse_if_resolved(incident, ctx, "escalate")
+    policy = policy_of(incident.service, ctx.directory)
+    if policy is None:
+        raise DomainError(f"{name}'s service {incident.service!r} has no escalation policy.")
+    last = len(policy.levels)
+    cycle = incident.cycle
+    if command.level is None:
+        if incident.level >= last:
+            if not command.timeout:
+                raise DomainError(
+                    f"{name} is already at the last level ({last}) of policy {policy.name!r}; "
+                    "choose a level to escalate to."
+                )
+            target, cycle = 1, cycle + 1
+        else:
+            target = incident.level + 1
+    else:
+        target = command.level
+        if not 1 <= target <= last:
+            raise DomainError(f"Policy {policy.name!r} has levels 1 to {last}, not {target}.")
+        if target == incident.level:
+            raise DomainError(f"{name} is already at level {target}.")
+    assignee = first_on_call(ctx.directory, incident.service, target, ctx.now)
+    reason = command.reason.strip()
+    if command.timeout and not reason:
+        reason = f"level {incident.level} timed out"
+    return e.Escalated(**head, from_level=incident.level, to_level=target,
+                       cycle=cycle, assignee=assignee, reason=reason)
+
+
+def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
+    """Fold one event into the incident's state (`None` before its trigger)."""
+    if isinstance(event, e.Triggered):
+        return Incident(
+            id=event.incident, title=event.title, service=event.service,
+            severity=event.severity, status=Status.TRIGGERED, created_at=event.at,
+            opened_at=event.at, version=event.version, assignee=event.assignee, level=1,
+            level_since=event.at, customer=event.customer, labels=dict(event.labels),
+        )
+    if incident is None:
+        raise ValueError(f"{event.incident}: {event.__struct_config__.tag} before its trigger")
+    base = {"version": event.version}
+    match event:
+        case e.Acknowledged():
+            return replace(incident, **base, status=Status.ACKNOWLEDGED,
+                           acknowledged_at=event.at, acknowledged_by=event.by,
+                           assignee=event.by or incident.assignee)
+        case e.Unacknowledged():
+            return replace(incident, **base, status=Status.TRIGGERED, acknowledged_at=None,
+                           acknowledged_by=None, level_since=event.at)
+        case e.HandedOff():
+            keep_ack = incident.status is Status.ACKNOWLEDGED and event.to == event.by
+            return replace(
+                incident, **base, assignee=event.to, level_since=event.at,
+                status=Status.ACKNOWLEDGED if keep_ack else Status.TRIGGERED,
+                acknowledged_at=incident.acknowledged_at if keep_ack else None,
+                acknowledged_by=incident.acknowledged_by if keep_ack else None,
+            )
+        case e.Escalated():
+            return replace(incident, **base, status=Status.TRIGGERED, level=event.to_level,
+                           cycle=event.cycle, assignee=event.assignee, level_since=event.at,
+                           acknowledged_at=None, acknowledged_by=None, exhausted=False)
+        case e.EscalationExhausted():
+            return replace(incident, **base, exhausted=True)
+        case e.Snoozed():
+            return replace(incident, **base, snoozed_until=event.until)
+        case e.Resolved():
+            return replace(incident, **base, status=Status.RESOLVED, resolved_at=event.at,
+                           resolved_by=event.by, snoozed_until=None)
+        case e.Reopened():
+            return replace(incident, **base, status=Status.TRIGGERED, opened_at=event.at,
+                           assignee=event.assignee, level=1, cycle=0, level_since=event.at,
+                           exhausted=False, acknowledged_at=None, acknowledged_by=None,
+                           resolved_at=None, resolved_by=None, snoozed_until=None)
+        case e.NoteAdded():
+            return replace(incident, **base, notes=incident.notes + 1)
+        case e.CommunicationLogged():
+            outbound = event.direction is Direction.OUTBOUND
+            return replace(incident, **base, communications=incident.communications + 1,
+                           last_customer_update=event.at if outbound
+                           else incident.last_customer_update)
+    raise ValueError(f"unknown event {event!r}")
+
+
+def replay(events: Iterable[e.AnyEvent]) -> Incident | None:
+    """The state after `events`, in order (None for no events)."""
+    state: Incident | None = None
+    for event in events:
+        state = apply(state, event)
+    return state

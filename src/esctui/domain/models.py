@@ -1,0 +1,183 @@
+"""The nouns of on-call: who responds, how they rotate, how incidents escalate, and the incident.
+
+Everything here is plain, frozen data. Times are timezone-aware UTC `datetime`s; durations in
+the directory are whole minutes, as teams write them in their runbooks.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+Severity = Annotated[int, msgspec.Meta(ge=1, le=4)]
+Minutes = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class Status(enum.StrEnum):
+    """Where an incident stands. Snooze is a flag beside the status, not a status."""
+
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class Channel(enum.StrEnum):
+    """How something was said to (or heard from) someone outside the responders."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    BRIDGE = "bridge"
+    STATUS_PAGE = "status-page"
+    OTHER = "other"
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "in"
+    OUTBOUND = "out"
+
+
+class Responder(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A person who can hold incidents. `name` is the short handle used everywhere (`carol`)."""
+
+    name: str
+    full_name: str = ""
+    email: str = ""
+    team: str = ""
+
+
+class Override(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """`responder` covers the rotation from `start` (inclusive) to `end` (exclusive)."""
+
+    responder: str
+    start: datetime
+    end: datetime
+
+
+class Rotation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Members take shifts in order; the first shift starts on `start_date` at `handoff_time`.
+
+    `handoff_time` is "HH:MM" in the rotation's `time_zone` (an IANA name), so a daily rotation
+    hands off at 09:00 Berlin time in winter and in summer alike.
+    """
+
+    name: str
+    members: tuple[str, ...]
+    shift_hours: Annotated[int, msgspec.Meta(ge=1)] = 168
+    handoff_time: str = "09:00"
+    time_zone: str = "UTC"
+    start_date: str = "2026-01-05"
+    overrides: tuple[Override, ...] = ()
+
+
+class Target(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Who a level pages: a responder by name, or whoever is on call in a rotation."""
+
+    kind: Literal["responder", "rotation"]
+    name: str
+
+
+class EscalationLevel(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    targets: tuple[Target, ...]
+    timeout_minutes: Minutes = 30
+
+
+class EscalationPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Ordered levels; after the last one the policy starts again at level 1 `repeat` times."""
+
+    name: str
+    levels: tuple[EscalationLevel, ...]
+    repeat: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+class SlaTarget(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Minutes allowed from trigger to acknowledge, and from trigger to resolve."""
+
+    acknowledge_minutes: Minutes
+    resolve_minutes: Minutes
+
+
+class Service(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A thing that breaks. `sla` overrides the targets for the severities it names (1-4)."""
+
+    name: str
+    policy: str
+    description: str = ""
+    sla: dict[int, SlaTarget] = {}
+
+
+class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Everything an incident's rules refer to: people, rotations, policies, services, SLAs."""
+
+    responders: tuple[Responder, ...] = ()
+    rotations: tuple[Rotation, ...] = ()
+    policies: tuple[EscalationPolicy, ...] = ()
+    services: tuple[Service, ...] = ()
+    sla: dict[int, SlaTarget] = {}
+
+    def responder(self, name: str) -> Responder | None:
+        return next((r for r in self.responders if r.name == name), None)
+
+    def rotation(self, name: str) -> Rotation | None:
+        return next((r for r in self.rotations if r.name == name), None)
+
+    def policy(self, name: str) -> EscalationPolicy | None:
+        return next((p for p in self.policies if p.name == name), None)
+
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name), None)
+
+    def responder_names(self) -> list[str]:
+        return sorted(r.name for r in self.responders)
+
+
+class Incident(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The state of one incident: a fold of its events (see `lifecycle.apply`).
+
+    `opened_at` is the trigger or the latest reopen: SLA clocks count from it. `level` is the
+    escalation level (1-based) it is paged at; `level_since` is when that level's timeout started
+    counting; `cycle` counts how often the policy has started over.
+    """
+
+    id: str
+    title: str
+    service: str
+    severity: Severity
+    status: Status
+    created_at: datetime
+    opened_at: datetime
+    version: int
+    assignee: str | None = None
+    level: int = 1
+    level_since: datetime | None = None
+    cycle: int = 0
+    exhausted: bool = False
+    snoozed_until: datetime | None = None
+    customer: str = ""
+    labels: dict[str, str] = {}
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    last_customer_update: datetime | None = None
+    notes: int = 0
+    communications: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not Status.RESOLVED
+
+    def snoozed(self, now: datetime) -> bool:
+        return self.snoozed_until is not None and self.snoozed_until > now
+
+
+def incident_number(incident_id: str) -> int:
+    """The number in `INC-1042`; ids sort by it."""
+    return int(incident_id.rpartition("-")[2])
+
+
+def format_incident_id(number: int) -> str:
+    return f"INC-{number}"
