@@ -47,6 +47,15 @@ class Queue(msgspec.Struct):
     revision: int
 
 
+class Update(msgspec.Struct, frozen=True):
+    """What `follow` yields: new changes, in revision order; or, when the backend could not
+    bridge the gap (the store was compacted underneath, a subscriber fell too far behind), a
+    whole new `queue` to redraw from, with `changes` empty."""
+
+    changes: list[Change]
+    queue: Queue | None = None
+
+
 class IncidentHistory(msgspec.Struct, frozen=True):
     """An incident with its whole timeline, for `show`, reports, metrics and export."""
 
@@ -80,8 +89,8 @@ class Backend(Protocol):
         """Every incident created or resolved at or after `since`, archived ones included."""
         ...
 
-    def follow(self, after: int, interval: float = 0.25) -> AsyncIterator[list[Change]]:
-        """Batches of changes recorded after revision `after`, as they land, forever."""
+    def follow(self, after: int, interval: float = 0.25) -> AsyncIterator[Update]:
+        """Changes recorded after revision `after`, in batches as they land, until closed."""
         ...
 
     async def execute(

@@ -1,0 +1,99 @@
+"""The bytes of a journal store: snapshot, journal lines with checksums, archive records.
+
+A journal line is one JSON object: `{"rev":12,"crc":"1a2b3c4d","event":{...}}`. The checksum is
+CRC-32 over the revision and the event's exact bytes, so a line cut short by a crash, or bytes
+damaged on disk, are told apart from a good line without trusting the JSON parser.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+
+import msgspec
+
+from esctui.domain.events import AnyEvent
+from esctui.domain.models import Directory, Incident
+
+SCHEMA = 1
+SNAPSHOT = "snapshot.json"
+JOURNAL = "journal.jsonl"
+LOCK = "store.lock"
+ARCHIVE = "archive"
+
+encoder = msgspec.json.Encoder()
+event_decoder = msgspec.json.Decoder(AnyEvent)
+timeline_decoder = msgspec.json.Decoder(list[AnyEvent])
+
+
+class IncidentRecord(msgspec.Struct):
+    """An incident and its timeline. The timeline stays raw JSON until someone asks for it:
+    drawing the queue needs only the state."""
+
+    incident: Incident
+    timeline: msgspec.Raw
+
+
+class SnapshotHeader(msgspec.Struct):
+    schema: int
+
+
+class Snapshot(msgspec.Struct):
+    schema: int
+    revision: int
+    next_number: int
+    written_at: datetime
+    directory: Directory
+    incidents: list[IncidentRecord]
+
+
+class Line(msgspec.Struct, forbid_unknown_fields=True):
+    rev: int
+    crc: str
+    event: msgspec.Raw
+
+
+header_decoder = msgspec.json.Decoder(SnapshotHeader)
+snapshot_decoder = msgspec.json.Decoder(Snapshot)
+line_decoder = msgspec.json.Decoder(Line)
+record_decoder = msgspec.json.Decoder(IncidentRecord)
+
+
+class BadLine(Exception):
+    """A journal line that is not what a writer wrote: cut short, or damaged."""
+
+
+def checksum(revision: int, event: bytes) -> str:
+    return f"{zlib.crc32(event, zlib.crc32(b'%d:' % revision)):08x}"
+
+
+def encode_line(revision: int, event: AnyEvent) -> bytes:
+    body = encoder.encode(event)
+    return b'{"rev":%d,"crc":"%s","event":%s}\n' % (
+        revision, checksum(revision, body).encode(), body)
+
+
+def decode_line(line: bytes) -> tuple[int, AnyEvent]:
+    """(revision, event) of one line without its newline; `BadLine` if it does not check."""
+    try:
+        parsed = line_decoder.decode(line)
+    except msgspec.DecodeError as error:
+        raise BadLine(f"not a journal line ({error})") from None
+    body = bytes(parsed.event)
+    if checksum(parsed.rev, body) != parsed.crc:
+        raise BadLine("checksum mismatch")
+    try:
+        return parsed.rev, event_decoder.decode(body)
+    except msgspec.DecodeError as error:
+        raise BadLine(f"not an event this esctui knows ({error})") from None
+
+
+def append_to_timeline(timeline: msgspec.Raw, events: list[AnyEvent]) -> msgspec.Raw:
+    """The raw timeline with `events` appended, without decoding what was there."""
+    if not events:
+        return timeline
+    tail = encoder.encode(events)
+    old = bytes(timeline).rstrip()
+    if old in (b"", b"[]"):
+        return msgspec.Raw(tail)
+    return msgspec.Raw(old[:-1] + b"," + tail[1:])

@@ -1,0 +1,432 @@
+"""The journal store: a snapshot plus an append-only journal in one directory.
+
+Readers never lock: they read the snapshot, then only the journal bytes that are new since they
+last looked. Writers take an exclusive lock, catch up, cut a torn last line left by a crash,
+apply due auto-escalations, check the command, append its events in one write and fsync before
+they answer. A damaged line with good lines after it stops everything with a sentence naming
+the file and the line: the store is never rewritten to "repair" it.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import msgspec
+
+from esctui.backends.base import Change, IncidentHistory, Queue, StoreError, VersionConflict
+from esctui.backends.journal import codec, files
+from esctui.backends.journal.archive import Archive
+from esctui.domain import lifecycle
+from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger
+from esctui.domain.errors import DomainError
+from esctui.domain.escalation import due
+from esctui.domain.events import AnyEvent, Triggered
+from esctui.domain.models import Directory, Incident, Status, format_incident_id, incident_number
+
+Clock = Callable[[], datetime]
+
+# A writer folds the journal into a new snapshot once it holds this many lines.
+COMPACT_AFTER_LINES = 20_000
+DEFAULT_ARCHIVE_AFTER = timedelta(days=14)
+# Changes kept in memory for followers in this process; one further behind resyncs.
+RECENT_CHANGES = 4096
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class JournalStore:
+    """One process's view of a store directory. Thread-safe; not shared between processes
+    (each process opens its own, the files are what they share)."""
+
+    def __init__(self, path: Path, clock: Clock | None = None) -> None:
+        self.path = path
+        self.clock = clock or utc_now
+        self.archive = Archive(path / codec.ARCHIVE)
+        self.mutex = threading.RLock()
+        self.loaded = False
+        self.directory = Directory()
+        self.incidents: dict[str, Incident] = {}
+        self.timelines: dict[str, msgspec.Raw] = {}
+        self.tails: dict[str, list[AnyEvent]] = {}
+        self.revision = 0
+        self.next_number = 1001
+        self.recent: collections.deque[Change] = collections.deque(maxlen=RECENT_CHANGES)
+        self.snapshot_id: tuple[int, int, int, int] | None = None
+        self.journal_id: tuple[int, int] | None = None
+        self.offset = 0
+        self.lines = 0
+
+    # -- reading -------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the snapshot and the whole journal, from scratch."""
+        with self.mutex:
+            for _ in range(10):
+                self.read_snapshot()
+                self.read_journal(writer=False)
+                if self.snapshot_unchanged():
+                    self.loaded = True
+                    return
+            raise StoreError(f"The store at {self.path} kept changing while being read.")
+
+    def poll(self) -> bool:
+        """Take in what other processes appended. True if the store had to be read from
+        scratch (it was compacted), so followers must redraw from the new state."""
+        with self.mutex:
+            if not self.loaded:
+                self.load()
+                return True
+            if self.snapshot_unchanged() and self.read_journal(writer=False):
+                return False
+            self.load()
+            return True
+
+    def snapshot_unchanged(self) -> bool:
+        try:
+            return files.file_identity(os.stat(self.path / codec.SNAPSHOT)) == self.snapshot_id
+        except FileNotFoundError:
+            return False
+
+    def read_snapshot(self) -> None:
+        if not self.path.is_dir():
+            raise StoreError(
+                f"There is no esctui store at {self.path}; create one with "
+                f"`esctui --store {self.path} demo --no-tui`."
+            )
+        file = self.path / codec.SNAPSHOT
+        try:
+            with open(file, "rb") as handle:
+                identity = files.file_identity(os.fstat(handle.fileno()))
+                data = handle.read()
+        except FileNotFoundError:
+            raise StoreError(f"{self.path} is not an esctui store: it has no {codec.SNAPSHOT}.")\
+                from None
+        except OSError as error:
+            raise StoreError(f"Cannot read {file}: {error.strerror}.") from None
+        snapshot = decode_snapshot(file, data)
+        self.directory = snapshot.directory
+        self.incidents = {r.incident.id: r.incident for r in snapshot.incidents}
+        self.timelines = {r.incident.id: r.timeline for r in snapshot.incidents}
+        self.tails = {}
+        self.revision = snapshot.revision
+        self.next_number = snapshot.next_number
+        self.recent.clear()
+        self.snapshot_id = identity
+        self.journal_id = None
+        self.offset = 0
+        self.lines = 0
+
+    def read_journal(self, *, writer: bool) -> bool:
+        """Apply the complete, checked lines appended since the last read. False if the
+        journal file was replaced (a compaction) and the store must be read again.
+
+        A bad line at the very end is a write cut short: readers leave it, a writer (holding
+        the lock) cuts it off. A bad line with good lines after it is damage: `StoreError`.
+        """
+        file = self.path / codec.JOURNAL
+        try:
+            handle = open(file, "rb")  # noqa: SIM115 (closed by the `with` below)
+        except FileNotFoundError:
+            if writer:
+                files.append_durably(file, b"")
+                return self.read_journal(writer=writer)
+            return self.journal_id is None
+        with handle:
+            stat = os.fstat(handle.fileno())
+            identity = (stat.st_dev, stat.st_ino)
+            if self.journal_id is None:
+                self.journal_id = identity
+            elif identity != self.journal_id or stat.st_size < self.offset:
+                return False
+            if stat.st_size == self.offset:
+                return True
+            handle.seek(self.offset)
+            data = handle.read()
+        self.take_lines(file, data)
+        if writer and self.offset < stat.st_size:
+            files.truncate_durably(file, self.offset)
+        return True
+
+    def take_lines(self, file: Path, data: bytes) -> None:
+        start = 0
+        bad: tuple[int, str] | None = None
+        while (end := data.find(b"\n", start)) != -1:
+            number = self.lines + 1 + (0 if bad is None else 1)
+            try:
+                revision, event = codec.decode_line(data[start:end])
+            except codec.BadLine as error:
+                if bad is not None:
+                    raise damaged(file, *bad) from None
+                bad = (number, str(error))
+                start = end + 1
+                continue
+            if bad is not None:
+                raise damaged(file, *bad)
+            if revision > self.revision:
+                if revision != self.revision + 1:
+                    raise damaged(file, number, f"revision {revision} follows {self.revision}")
+                self.take(revision, event, file, number)
+            self.offset += end + 1 - start
+            self.lines += 1
+            start = end + 1
+
+    def take(self, revision: int, event: AnyEvent, file: Path, line: int) -> None:
+        try:
+            state = lifecycle.apply(self.incidents.get(event.incident), event)
+        except ValueError as error:
+            raise damaged(file, line, str(error)) from None
+        self.incidents[state.id] = state
+        self.tails.setdefault(state.id, []).append(event)
+        self.revision = revision
+        if isinstance(event, Triggered):
+            self.next_number = max(self.next_number, incident_number(event.incident) + 1)
+        self.recent.append(Change(revision=revision, event=event))
+
+    # -- what faces ask for ------------------------------------------------------------------
+
+    def queue(self) -> Queue:
+        with self.mutex:
+            return Queue(directory=self.directory, incidents=dict(self.incidents),
+                         revision=self.revision)
+
+    def changes_after(self, revision: int) -> list[Change] | None:
+        """Changes after `revision` seen by this process, or None if they are no longer held."""
+        with self.mutex:
+            if revision >= self.revision:
+                return []
+            if not self.recent or self.recent[0].revision > revision + 1:
+                return None
+            return [change for change in self.recent if change.revision > revision]
+
+    def timeline(self, incident_id: str) -> list[AnyEvent]:
+        with self.mutex:
+            raw = self.timelines.get(incident_id)
+            events = codec.timeline_decoder.decode(raw) if raw is not None else []
+            return events + self.tails.get(incident_id, [])
+
+    def history(self, incident_id: str) -> IncidentHistory:
+        with self.mutex:
+            incident = self.incidents.get(incident_id)
+            if incident is not None:
+                return IncidentHistory(incident=incident, timeline=self.timeline(incident_id))
+        archived = self.archive.find(incident_id)
+        if archived is None:
+            raise DomainError(f"There is no incident {incident_id}.")
+        return archived
+
+    def histories(self, since: datetime) -> list[IncidentHistory]:
+        with self.mutex:
+            live = [
+                IncidentHistory(incident=incident, timeline=self.timeline(incident.id))
+                for incident in self.incidents.values()
+                if incident.created_at >= since
+                or (incident.resolved_at is not None and incident.resolved_at >= since)
+            ]
+        seen = {h.incident.id for h in live}
+        archived = [h for h in self.archive.since(since) if h.incident.id not in seen]
+        return sorted(live + archived, key=lambda h: incident_number(h.incident.id))
+
+    # -- writing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the lock with the in-memory state caught up with the files."""
+        with self.mutex, files.exclusive_lock(self.path / codec.LOCK):
+            if not self.loaded or not self.snapshot_unchanged():
+                self.load()
+            if not self.read_journal(writer=True):
+                self.load()
+                self.read_journal(writer=True)
+            yield
+
+    def execute(
+        self, command: AnyCommand, actor: str | None, expected_version: int | None = None
+    ) -> list[Change]:
+        """Record `command` as `actor`, after any auto-escalation that is due; return the
+        command's changes once they are on disk."""
+        with self.writing():
+            now = self.clock()
+            pending = self.escalations(now)
+            try:
+                ours = self.decide(command, actor, now, expected_version)
+            except DomainError:
+                self.append(pending)
+                raise
+            changes = self.append(pending + ours)
+            if self.lines >= COMPACT_AFTER_LINES:
+                self.fold(now, DEFAULT_ARCHIVE_AFTER)
+            return changes[len(pending):]
+
+    def escalate_due(self) -> list[Change]:
+        """Apply the auto-escalations that are due now (any writer may; a second run is a
+        no-op)."""
+        with self.writing():
+            return self.append(self.escalations(self.clock()))
+
+    def escalations(self, now: datetime) -> list[AnyEvent]:
+        triggered = [i for i in self.incidents.values() if i.status is Status.TRIGGERED]
+        events: list[AnyEvent] = []
+        system = lifecycle.Context(directory=self.directory, now=now, actor=None)
+        for command in due(triggered, self.directory, now):
+            incident = self.incidents[command.incident]
+            events.extend(lifecycle.decide(incident, command, system))
+        return events
+
+    def decide(
+        self, command: AnyCommand, actor: str | None, now: datetime, expected: int | None
+    ) -> list[AnyEvent]:
+        incident: Incident | None = None
+        if isinstance(command, IncidentCommand):
+            incident = self.incidents.get(command.incident)
+            if incident is None and self.archive.find(command.incident) is not None:
+                raise DomainError(
+                    f"{command.incident} is archived (resolved long ago) and can no longer "
+                    "be changed."
+                )
+            if incident is not None and expected is not None and incident.version != expected:
+                raise VersionConflict(
+                    f"{incident.id} changed since you looked (version {expected}, now "
+                    f"{incident.version}); look again and retry.",
+                    incident,
+                )
+        new_id = format_incident_id(self.next_number) if isinstance(command, Trigger) else None
+        ctx = lifecycle.Context(directory=self.directory, now=now, actor=actor, new_id=new_id)
+        return lifecycle.decide(incident, command, ctx)
+
+    def append(self, events: list[AnyEvent]) -> list[Change]:
+        if not events:
+            return []
+        # Fold them into the state first: an event that does not apply is a bug, and must
+        # not reach the journal.
+        states = dict(self.incidents)
+        for event in events:
+            states[event.incident] = lifecycle.apply(states.get(event.incident), event)
+        first = self.revision + 1
+        data = b"".join(codec.encode_line(first + n, event) for n, event in enumerate(events))
+        try:
+            files.append_durably(self.path / codec.JOURNAL, data)
+        except OSError as error:
+            raise StoreError(f"Cannot write {self.path / codec.JOURNAL}: {error.strerror}; "
+                             "the action was not recorded.") from None
+        file = self.path / codec.JOURNAL
+        for n, event in enumerate(events):
+            self.take(first + n, event, file, self.lines + 1)
+            self.lines += 1
+        self.offset += len(data)
+        return [Change(revision=first + n, event=event) for n, event in enumerate(events)]
+
+    # -- compaction ----------------------------------------------------------------------
+
+    def compact(self, archive_after: timedelta = DEFAULT_ARCHIVE_AFTER) -> str:
+        """Fold the journal into a new snapshot and archive incidents resolved more than
+        `archive_after` ago. Returns a one-line summary."""
+        with self.writing():
+            return self.fold(self.clock(), archive_after)
+
+    def fold(self, now: datetime, archive_after: timedelta) -> str:
+        cutoff = now - archive_after
+        keep: list[codec.IncidentRecord] = []
+        old: list[codec.IncidentRecord] = []
+        folded = self.lines
+        for incident in self.incidents.values():
+            record = codec.IncidentRecord(
+                incident=incident,
+                timeline=codec.append_to_timeline(
+                    self.timelines.get(incident.id, msgspec.Raw(b"[]")),
+                    self.tails.get(incident.id, []),
+                ),
+            )
+            gone = incident.resolved_at is not None and incident.resolved_at < cutoff
+            (old if gone and incident.status is Status.RESOLVED else keep).append(record)
+        self.archive.add(old)
+        snapshot = codec.Snapshot(
+            schema=codec.SCHEMA, revision=self.revision, next_number=self.next_number,
+            written_at=now, directory=self.directory, incidents=keep,
+        )
+        files.replace_atomically(self.path / codec.SNAPSHOT, codec.encoder.encode(snapshot))
+        files.replace_atomically(self.path / codec.JOURNAL, b"")
+        self.load()
+        return (f"Folded {folded} journal lines into the snapshot; archived {len(old)} "
+                f"incidents resolved before {cutoff:%Y-%m-%d}; {len(keep)} remain.")
+
+
+def decode_snapshot(file: Path, data: bytes) -> codec.Snapshot:
+    try:
+        header = codec.header_decoder.decode(data)
+    except msgspec.ValidationError:
+        raise StoreError(f"{file} is not an esctui snapshot (it has no schema version); "
+                         "the store was left as it is.") from None
+    except msgspec.DecodeError as error:
+        raise StoreError(f"{file} is not valid JSON ({error}); the store was left as it is.")\
+            from None
+    if header.schema > codec.SCHEMA:
+        raise StoreError(
+            f"{file} was written by a newer esctui (store schema {header.schema}; this version "
+            f"reads up to {codec.SCHEMA}). Upgrade esctui to open it; nothing was changed."
+        )
+    try:
+        return codec.snapshot_decoder.decode(data)
+    except msgspec.DecodeError as error:
+        raise StoreError(f"{file} is damaged ({error}); the store was left as it is.") from None
+
+
+def damaged(file: Path, line: int, reason: str) -> StoreError:
+    return StoreError(
+        f"{file} line {line} is damaged ({reason}) and good lines follow it; esctui will "
+        "neither read past it nor write to this store. Nothing was changed: restore the file "
+        "from a backup, or remove that line by hand."
+    )
+
+
+def create_store(
+    path: Path,
+    directory: Directory,
+    events: list[AnyEvent],
+    *,
+    force: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Write a new store at `path` holding `directory` and the incidents `events` make.
+
+    Refuses (`StoreError`) if a store is already there, unless `force`, which replaces it.
+    """
+    from esctui.domain.oncall import directory_problems
+
+    problems = directory_problems(directory)
+    if problems:
+        raise StoreError("The directory has problems: " + "; ".join(problems) + ".")
+    if (path / codec.SNAPSHOT).exists() and not force:
+        raise StoreError(
+            f"A store already exists at {path}; pass --force to replace it (its incidents "
+            "would be lost)."
+        )
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} exists and is not a directory.")
+    path.mkdir(parents=True, exist_ok=True)
+    states: dict[str, Incident] = {}
+    timelines: dict[str, list[AnyEvent]] = {}
+    for event in events:
+        states[event.incident] = lifecycle.apply(states.get(event.incident), event)
+        timelines.setdefault(event.incident, []).append(event)
+    records = [
+        codec.IncidentRecord(incident=state, timeline=msgspec.Raw(codec.encoder.encode(
+            timelines[state.id])))
+        for state in states.values()
+    ]
+    numbers = [incident_number(i) for i in states]
+    snapshot = codec.Snapshot(
+        schema=codec.SCHEMA, revision=len(events), next_number=max(numbers, default=1000) + 1,
+        written_at=now or utc_now(), directory=directory, incidents=records,
+    )
+    with files.exclusive_lock(path / codec.LOCK):
+        Archive(path / codec.ARCHIVE).clear()
+        files.replace_atomically(path / codec.SNAPSHOT, codec.encoder.encode(snapshot))
+        files.replace_atomically(path / codec.JOURNAL, b"")
