@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from esctui.backends.base import StoreError, VersionConflict
+from esctui.backends.journal import JournalBackend, JournalStore, create_store
+from esctui.backends.journal import codec
+from esctui.domain import commands as c
+from esctui.domain.errors import DomainError
+from esctui.domain.events import Acknowledged, Escalated, NoteAdded
+from esctui.domain.lifecycle import replay
+from esctui.domain.models import Status
+
+from .conftest import NOW, team
+
+
+def test_an_action_is_in_the_journal_and_seen_by_a_fresh_reader(store_path: Path) -> None:
+    writer = JournalStore(store_path)
+    [change] = writer.execute(c.Acknowledge(incident="INC-1002"), "bob")
+    assert isinstance(change.event, Acknowledged)
+    reader = JournalStore(store_path)
+    reader.load()
+    assert reader.incidents["INC-1002"].status is Status.ACKNOWLEDGED
+    assert reader.incidents["INC-1002"].assignee == "bob"
+    assert reader.revision == change.revision == 4
+
+
+def test_trigger_numbers_follow_the_highest_id(store_path: Path) -> None:
+    store = JournalStore(store_path)
+    [change] = store.execute(c.Trigger(title="new", service="db", severity=1), "carol")
+    assert change.event.incident == "INC-1004"
+
+
+def test_a_refused_command_writes_nothing(store_path: Path) -> None:
+    store = JournalStore(store_path)
+    store.execute(c.Acknowledge(incident="INC-1001"), "bob")
+    size = (store_path / codec.JOURNAL).stat().st_size
+    with pytest.raises(DomainError, match=r"INC-1001 was already acknowledged by bob"):
+        JournalStore(store_path).execute(c.Acknowledge(incident="INC-1001"), "alice")
+    with pytest.raises(DomainError, match="There is no incident INC-9"):
+        store.execute(c.Acknowledge(incident="INC-9"), "alice")
+    assert (store_path / codec.JOURNAL).stat().st_size == size
+
+
+def test_a_stale_version_is_a_conflict(store_path: Path) -> None:
+    store = JournalStore(store_path)
+    store.load()
+    seen = store.incidents["INC-1001"].version
+    JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="first"), "bob")
+    with pytest.raises(VersionConflict) as caught:
+        store.execute(c.Acknowledge(incident="INC-1001"), "alice", expected_version=seen)
+    assert caught.value.current.version == seen + 1
+
+
+def test_writers_apply_due_escalations_once(store_path: Path) -> None:
+    later = NOW + timedelta(days=400)  # every level has long timed out
+    store = JournalStore(store_path, clock=lambda: later)
+    store.execute(c.AddNote(incident="INC-1003", text="looking"), "dave")
+    timeline = store.timeline("INC-1001")
+    assert [type(e) for e in timeline[-1:]] == [Escalated]
+    again = JournalStore(store_path, clock=lambda: later)
+    assert again.escalate_due() == []
+    assert again.incidents["INC-1001"].level == 2
+    assert again.incidents["INC-1001"].assignee == "carol"
+
+
+def test_state_equals_replay_of_the_timeline(store_path: Path) -> None:
+    store = JournalStore(store_path)
+    store.execute(c.HandOff(incident="INC-1001", to="dave", note="yours"), "alice")
+    store.execute(c.Acknowledge(incident="INC-1001"), "dave")
+    store.execute(c.Resolve(incident="INC-1001", note="fixed"), "dave")
+    fresh = JournalStore(store_path)
+    fresh.load()
+    assert replay(fresh.timeline("INC-1001")) == fresh.incidents["INC-1001"]
+
+
+def test_compaction_folds_the_journal_and_archives_long_resolved(store_path: Path) -> None:
+    now = datetime.now(UTC)
+    store = JournalStore(store_path)
+    store.execute(c.Resolve(incident="INC-1001"), "alice")
+    store.execute(c.AddNote(incident="INC-1002", text="still on it"), "bob")
+    later = JournalStore(store_path, clock=lambda: now + timedelta(days=30))
+    summary = later.compact(timedelta(days=14))
+    assert "archived 1 incidents" in summary
+    assert (store_path / codec.JOURNAL).stat().st_size == 0
+    fresh = JournalStore(store_path)
+    fresh.load()
+    assert set(fresh.incidents) == {"INC-1002", "INC-1003"}
+    assert [type(e) for e in fresh.timeline("INC-1002")][-1] is NoteAdded
+    archived = fresh.history("INC-1001")
+    assert archived.incident.status is Status.RESOLVED
+    assert [h.incident.id for h in fresh.histories(now - timedelta(days=1))] == [
+        "INC-1001", "INC-1002", "INC-1003"]
+    with pytest.raises(DomainError, match="archived"):
+        fresh.execute(c.Reopen(incident="INC-1001"), "alice")
+    # numbering continues past the archived incident
+    [change] = fresh.execute(c.Trigger(title="x", service="api", severity=3), "alice")
+    assert change.event.incident == "INC-1004"
+
+
+def test_a_reader_sees_a_compaction_done_by_another_process(store_path: Path) -> None:
+    reader = JournalStore(store_path)
+    reader.load()
+    writer = JournalStore(store_path)
+    writer.execute(c.AddNote(incident="INC-1003", text="before"), "bob")
+    writer.compact()
+    writer.execute(c.AddNote(incident="INC-1003", text="after"), "bob")
+    assert reader.poll() is True
+    assert reader.incidents["INC-1003"].notes == 2
+    assert reader.revision == writer.revision
+
+
+def test_creating_over_an_existing_store_needs_force(store_path: Path) -> None:
+    before = (store_path / codec.SNAPSHOT).read_bytes()
+    with pytest.raises(StoreError, match="already exists.*--force"):
+        create_store(store_path, team(), [])
+    assert (store_path / codec.SNAPSHOT).read_bytes() == before
+    create_store(store_path, team(), [], force=True)
+    fresh = JournalStore(store_path)
+    fresh.load()
+    assert fresh.incidents == {}
+
+
+def test_a_missing_store_is_a_sentence(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="There is no esctui store at"):
+        JournalStore(tmp_path / "nowhere").load()
+    with pytest.raises(StoreError, match="has no snapshot.json"):
+        JournalStore(tmp_path).load()
+
+
+def test_follow_sees_another_writer_within_a_second(store_path: Path) -> None:
+    async def scenario() -> list[str]:
+        backend = JournalBackend(store_path)
+        queue = await backend.open()
+        updates = backend.follow(queue.revision, interval=0.05)
+        other = JournalStore(store_path)
+        await asyncio.to_thread(other.execute, c.Acknowledge(incident="INC-1003"), "dave")
+        update = await asyncio.wait_for(anext(updates), 1.0)
+        await backend.close()
+        return [type(change.event).__name__ for change in update.changes]
+
+    assert asyncio.run(scenario()) == ["Acknowledged"]
+
+
+def test_follow_also_sees_this_process_own_writes(store_path: Path) -> None:
+    async def scenario() -> int:
+        backend = JournalBackend(store_path)
+        queue = await backend.open()
+        updates = backend.follow(queue.revision, interval=0.05)
+        await backend.execute(c.AddNote(incident="INC-1001", text="mine"), actor="alice")
+        update = await asyncio.wait_for(anext(updates), 1.0)
+        await backend.close()
+        return update.changes[0].revision
+
+    assert asyncio.run(scenario()) == 4
