@@ -29,10 +29,12 @@ def team() -> Directory:
             EscalationPolicy(
                 name="default",
                 levels=(
-                    EscalationLevel(targets=(Target(kind="rotation", name="primary"),),
-                                    timeout_minutes=10),
-                    EscalationLevel(targets=(Target(kind="responder", name="carol"),),
-                                    timeout_minutes=10),
+                    EscalationLevel(
+                        targets=(Target(kind="rotation", name="primary"),), timeout_minutes=10
+                    ),
+                    EscalationLevel(
+                        targets=(Target(kind="responder", name="carol"),), timeout_minutes=10
+                    ),
                 ),
             ),
         ),

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from esctui.backends.base import StoreError, VersionConflict
-from esctui.backends.journal import JournalBackend, JournalStore, create_store
-from esctui.backends.journal import codec
+from esctui.backends.journal import JournalBackend, JournalStore, codec, create_store
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
 from esctui.domain.events import Acknowledged, Escalated, NoteAdded
@@ -94,7 +93,10 @@ def test_compaction_folds_the_journal_and_archives_long_resolved(store_path: Pat
     archived = fresh.history("INC-1001")
     assert archived.incident.status is Status.RESOLVED
     assert [h.incident.id for h in fresh.histories(now - timedelta(days=1))] == [
-        "INC-1001", "INC-1002", "INC-1003"]
+        "INC-1001",
+        "INC-1002",
+        "INC-1003",
+    ]
     with pytest.raises(DomainError, match="archived"):
         fresh.execute(c.Reopen(incident="INC-1001"), "alice")
     # numbering continues past the archived incident

@@ -19,7 +19,9 @@ WORKER = Path(__file__).with_name("worker.py")
 def start(store_path: Path, actor: str, count: int, pad: int = 0) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(WORKER), str(store_path), actor, str(count), str(pad)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -69,12 +69,14 @@ class Archive:
         latest: dict[str, codec.IncidentRecord] = {}
         for record in self.records(chosen):
             latest[record.incident.id] = record
-        return [history(r) for r in latest.values()
-                if r.incident.resolved_at is not None and r.incident.resolved_at >= since]
+        return [
+            history(r)
+            for r in latest.values()
+            if r.incident.resolved_at is not None and r.incident.resolved_at >= since
+        ]
 
 
 def history(record: codec.IncidentRecord) -> IncidentHistory:
-    return IncidentHistory(incident=record.incident,
-                           timeline=codec.timeline_decoder.decode(record.timeline))
-
-
+    return IncidentHistory(
+        incident=record.incident, timeline=codec.timeline_decoder.decode(record.timeline)
+    )

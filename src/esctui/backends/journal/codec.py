@@ -70,7 +70,10 @@ def checksum(revision: int, event: bytes) -> str:
 def encode_line(revision: int, event: AnyEvent) -> bytes:
     body = encoder.encode(event)
     return b'{"rev":%d,"crc":"%s","event":%s}\n' % (
-        revision, checksum(revision, body).encode(), body)
+        revision,
+        checksum(revision, body).encode(),
+        body,
+    )
 
 
 def decode_line(line: bytes) -> tuple[int, AnyEvent]:

@@ -107,8 +107,9 @@ class JournalStore:
                 identity = files.file_identity(os.fstat(handle.fileno()))
                 data = handle.read()
         except FileNotFoundError:
-            raise StoreError(f"{self.path} is not an esctui store: it has no {codec.SNAPSHOT}.")\
-                from None
+            raise StoreError(
+                f"{self.path} is not an esctui store: it has no {codec.SNAPSHOT}."
+            ) from None
         except OSError as error:
             raise StoreError(f"Cannot read {file}: {error.strerror}.") from None
         snapshot = decode_snapshot(file, data)
@@ -194,8 +195,9 @@ class JournalStore:
 
     def queue(self) -> Queue:
         with self.mutex:
-            return Queue(directory=self.directory, incidents=dict(self.incidents),
-                         revision=self.revision)
+            return Queue(
+                directory=self.directory, incidents=dict(self.incidents), revision=self.revision
+            )
 
     def changes_after(self, revision: int) -> list[Change] | None:
         """Changes after `revision` seen by this process, or None if they are no longer held."""
@@ -263,7 +265,7 @@ class JournalStore:
             changes = self.append(pending + ours)
             if self.lines >= COMPACT_AFTER_LINES:
                 self.fold(now, DEFAULT_ARCHIVE_AFTER)
-            return changes[len(pending):]
+            return changes[len(pending) :]
 
     def escalate_due(self) -> list[Change]:
         """Apply the auto-escalations that are due now (any writer may; a second run is a
@@ -314,8 +316,10 @@ class JournalStore:
         try:
             files.append_durably(self.path / codec.JOURNAL, data)
         except OSError as error:
-            raise StoreError(f"Cannot write {self.path / codec.JOURNAL}: {error.strerror}; "
-                             "the action was not recorded.") from None
+            raise StoreError(
+                f"Cannot write {self.path / codec.JOURNAL}: {error.strerror}; "
+                "the action was not recorded."
+            ) from None
         file = self.path / codec.JOURNAL
         for n, event in enumerate(events):
             self.take(first + n, event, file, self.lines + 1)
@@ -348,25 +352,34 @@ class JournalStore:
             (old if gone and incident.status is Status.RESOLVED else keep).append(record)
         self.archive.add(old)
         snapshot = codec.Snapshot(
-            schema=codec.SCHEMA, revision=self.revision, next_number=self.next_number,
-            written_at=now, directory=self.directory, incidents=keep,
+            schema=codec.SCHEMA,
+            revision=self.revision,
+            next_number=self.next_number,
+            written_at=now,
+            directory=self.directory,
+            incidents=keep,
         )
         files.replace_atomically(self.path / codec.SNAPSHOT, codec.encoder.encode(snapshot))
         files.replace_atomically(self.path / codec.JOURNAL, b"")
         self.load()
-        return (f"Folded {folded} journal lines into the snapshot; archived {len(old)} "
-                f"incidents resolved before {cutoff:%Y-%m-%d}; {len(keep)} remain.")
+        return (
+            f"Folded {folded} journal lines into the snapshot; archived {len(old)} "
+            f"incidents resolved before {cutoff:%Y-%m-%d}; {len(keep)} remain."
+        )
 
 
 def decode_snapshot(file: Path, data: bytes) -> codec.Snapshot:
     try:
         header = codec.header_decoder.decode(data)
     except msgspec.ValidationError:
-        raise StoreError(f"{file} is not an esctui snapshot (it has no schema version); "
-                         "the store was left as it is.") from None
+        raise StoreError(
+            f"{file} is not an esctui snapshot (it has no schema version); "
+            "the store was left as it is."
+        ) from None
     except msgspec.DecodeError as error:
-        raise StoreError(f"{file} is not valid JSON ({error}); the store was left as it is.")\
-            from None
+        raise StoreError(
+            f"{file} is not valid JSON ({error}); the store was left as it is."
+        ) from None
     if header.schema > codec.SCHEMA:
         raise StoreError(
             f"{file} was written by a newer esctui (store schema {header.schema}; this version "
@@ -417,14 +430,19 @@ def create_store(
         states[event.incident] = lifecycle.apply(states.get(event.incident), event)
         timelines.setdefault(event.incident, []).append(event)
     records = [
-        codec.IncidentRecord(incident=state, timeline=msgspec.Raw(codec.encoder.encode(
-            timelines[state.id])))
+        codec.IncidentRecord(
+            incident=state, timeline=msgspec.Raw(codec.encoder.encode(timelines[state.id]))
+        )
         for state in states.values()
     ]
     numbers = [incident_number(i) for i in states]
     snapshot = codec.Snapshot(
-        schema=codec.SCHEMA, revision=len(events), next_number=max(numbers, default=1000) + 1,
-        written_at=now or utc_now(), directory=directory, incidents=records,
+        schema=codec.SCHEMA,
+        revision=len(events),
+        next_number=max(numbers, default=1000) + 1,
+        written_at=now or utc_now(),
+        directory=directory,
+        incidents=records,
     )
     with files.exclusive_lock(path / codec.LOCK):
         Archive(path / codec.ARCHIVE).clear()
