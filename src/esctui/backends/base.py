@@ -89,7 +89,7 @@ class Backend(Protocol):
         """Every incident created or resolved at or after `since`, archived ones included."""
         ...
 
-    def follow(self, after: int, interval: float = 0.25) -> AsyncIterator[Update]:
+    def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Update]:
         """Changes recorded after revision `after`, in batches as they land, until closed."""
         ...
 

@@ -39,7 +39,7 @@ class JournalBackend:
     async def histories(self, since: datetime) -> list[IncidentHistory]:
         return await asyncio.to_thread(self.store.histories, since)
 
-    async def follow(self, after: int, interval: float = 0.25) -> AsyncIterator[Update]:
+    async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Update]:
         """Poll the journal every `interval` seconds for what other processes appended."""
         cursor = after
         while not self.closed.is_set():

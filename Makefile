@@ -1,0 +1,17 @@
+.PHONY: test lint bench format
+
+test:
+	python -m pytest
+
+lint:
+	ruff check src tests bench
+	ruff format --check src tests bench
+	mypy
+	lint-imports
+
+format:
+	ruff format src tests bench
+	ruff check --fix src tests bench
+
+bench:
+	python bench/store_bench.py

@@ -1,0 +1,42 @@
+"""The rules of the codebase that a reviewer would otherwise have to remember."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found, f"{name} is not installed; install the test extras: pip install -e '.[test]'"
+    return found
+
+
+def test_layers_hold() -> None:
+    """Faces above backends above the domain; the domain does no IO (import-linter)."""
+    result = run(tool("lint-imports"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_cli_does_not_import_textual() -> None:
+    code = "import sys, esctui.cli; sys.exit('textual' in sys.modules)"
+    result = run(sys.executable, "-c", code)
+    assert result.returncode == 0, "importing esctui.cli pulls in Textual"
+
+
+def test_ruff_finds_nothing() -> None:
+    result = run(tool("ruff"), "check", "src", "tests", "bench")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_types_check() -> None:
+    result = run(tool("mypy"))
+    assert result.returncode == 0, result.stdout + result.stderr
