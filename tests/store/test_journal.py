@@ -4,6 +4,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from esctui.backends.base import StoreError, VersionConflict
@@ -12,7 +13,7 @@ from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
 from esctui.domain.events import Acknowledged, Escalated, NoteAdded
 from esctui.domain.lifecycle import replay
-from esctui.domain.models import Status
+from esctui.domain.models import Responder, Service, Status
 
 from .conftest import NOW, team
 
@@ -159,3 +160,28 @@ def test_follow_also_sees_this_process_own_writes(store_path: Path) -> None:
         return update.changes[0].revision
 
     assert asyncio.run(scenario()) == 4
+
+
+def test_a_new_directory_takes_effect_and_keeps_every_incident(store_path: Path) -> None:
+    store = JournalStore(store_path)
+    store.execute(c.AddNote(incident="INC-1001", text="kept"), "alice")
+    bigger = msgspec.structs.replace(
+        team(), responders=(*team().responders, Responder(name="erin"))
+    )
+    assert "5 responders" in store.replace_directory(bigger)
+    fresh = JournalStore(store_path)
+    fresh.load()
+    assert fresh.directory.responder("erin") is not None
+    assert fresh.incidents["INC-1001"].notes == 1
+    fresh.execute(c.HandOff(incident="INC-1001", to="erin"), "alice")
+
+
+def test_a_directory_that_drops_an_open_incident_service_is_refused(store_path: Path) -> None:
+    before = (store_path / codec.SNAPSHOT).read_bytes()
+    smaller = msgspec.structs.replace(team(), services=(team().services[1],))
+    with pytest.raises(StoreError, match=r"Open incidents use services the new directory drops"):
+        JournalStore(store_path).replace_directory(smaller)
+    dangling = msgspec.structs.replace(team(), services=(Service(name="x", policy="nope"),))
+    with pytest.raises(StoreError, match="unknown policy 'nope'"):
+        JournalStore(store_path).replace_directory(dangling)
+    assert (store_path / codec.SNAPSHOT).read_bytes() == before

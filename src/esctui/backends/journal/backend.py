@@ -14,6 +14,7 @@ from pathlib import Path
 from esctui.backends.base import Change, IncidentHistory, Queue, Update
 from esctui.backends.journal.store import DEFAULT_ARCHIVE_AFTER, Clock, JournalStore
 from esctui.domain.commands import AnyCommand
+from esctui.domain.models import Directory
 
 
 class JournalBackend:
@@ -66,6 +67,9 @@ class JournalBackend:
 
     async def compact(self, archive_after: timedelta = DEFAULT_ARCHIVE_AFTER) -> str:
         return await asyncio.to_thread(self.store.compact, archive_after)
+
+    async def replace_directory(self, directory: Directory) -> str:
+        return await asyncio.to_thread(self.store.replace_directory, directory)
 
     async def close(self) -> None:
         self.closed.set()

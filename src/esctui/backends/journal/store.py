@@ -327,6 +327,35 @@ class JournalStore:
         self.offset += len(data)
         return [Change(revision=first + n, event=event) for n, event in enumerate(events)]
 
+    def replace_directory(self, directory: Directory) -> str:
+        """Put a new directory (responders, rotations, policies, services, SLAs) in force.
+
+        Refused if it has dangling references, or if an open incident's service would vanish.
+        The change is written as a new snapshot, so it takes the compaction path.
+        """
+        from esctui.domain.oncall import directory_problems
+
+        problems = directory_problems(directory)
+        if problems:
+            raise StoreError("The directory has problems: " + "; ".join(problems) + ".")
+        with self.writing():
+            services = {s.name for s in directory.services}
+            orphans = sorted(
+                i.id for i in self.incidents.values() if i.is_open and i.service not in services
+            )
+            if orphans:
+                raise StoreError(
+                    f"Open incidents use services the new directory drops ({', '.join(orphans[:5])}"
+                    f"{', ...' if len(orphans) > 5 else ''}); resolve them or keep the services."
+                )
+            self.directory = directory
+            self.fold(self.clock(), timedelta(days=36500))
+            return (
+                f"Directory in force: {len(directory.responders)} responders, "
+                f"{len(directory.rotations)} rotations, {len(directory.policies)} policies, "
+                f"{len(directory.services)} services."
+            )
+
     # -- compaction ----------------------------------------------------------------------
 
     def compact(self, archive_after: timedelta = DEFAULT_ARCHIVE_AFTER) -> str:
