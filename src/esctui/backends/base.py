@@ -8,7 +8,7 @@ A backend answers in domain types. It raises `DomainError` when the rules refuse
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 import msgspec
@@ -21,6 +21,10 @@ from esctui.domain.models import Directory, Incident
 
 class StoreError(Exception):
     """The store cannot be read or written. `str(error)` is one sentence naming what and where."""
+
+
+class StoreExists(StoreError):
+    """A store is already where a new one was to be created."""
 
 
 class VersionConflict(DomainError):
@@ -99,6 +103,11 @@ class Backend(Protocol):
         """Check and record `command` as `actor`; return the events it produced once they are
         durable. With `expected_version`, refuse with `VersionConflict` if the incident has
         moved on."""
+        ...
+
+    async def compact(self, archive_after: timedelta) -> str:
+        """Fold history into a new snapshot, archiving incidents resolved before
+        `archive_after` ago; a one-line summary."""
         ...
 
     async def replace_directory(self, directory: Directory) -> str:

@@ -16,7 +16,7 @@ import msgspec
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.errors import DomainError
-from esctui.domain.models import Directory, Direction, EscalationPolicy, Incident, Status
+from esctui.domain.models import Direction, Directory, EscalationPolicy, Incident, Status
 from esctui.domain.oncall import level_on_call
 
 replace = msgspec.structs.replace
@@ -74,8 +74,12 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
         return [trigger(command, ctx)]
     if incident is None:
         raise DomainError(f"There is no incident {command.incident}.")
-    head: dict[str, Any] = {"incident": incident.id, "at": ctx.now,
-                            "version": incident.version + 1, "by": ctx.actor}
+    head: dict[str, Any] = {
+        "incident": incident.id,
+        "at": ctx.now,
+        "version": incident.version + 1,
+        "by": ctx.actor,
+    }
     name = incident.id
     match command:
         case c.Acknowledge():
@@ -100,8 +104,11 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
                 )
             if command.to == incident.assignee:
                 raise DomainError(f"{name} is already assigned to {command.to}.")
-            return [e.HandedOff(**head, from_responder=incident.assignee, to=command.to,
-                                note=command.note)]
+            return [
+                e.HandedOff(
+                    **head, from_responder=incident.assignee, to=command.to, note=command.note
+                )
+            ]
         case c.Escalate():
             return [escalate(incident, command, ctx, head)]
         case c.MarkExhausted():
@@ -138,10 +145,15 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
                 raise DomainError(f"Say who the communication on {name} was with.")
             if not command.summary.strip():
                 raise DomainError(f"A communication on {name} needs a summary of what was said.")
-            return [e.CommunicationLogged(
-                **head, channel=command.channel, direction=command.direction,
-                counterpart=command.counterpart.strip(), summary=command.summary.strip(),
-            )]
+            return [
+                e.CommunicationLogged(
+                    **head,
+                    channel=command.channel,
+                    direction=command.direction,
+                    counterpart=command.counterpart.strip(),
+                    summary=command.summary.strip(),
+                )
+            ]
     raise DomainError(f"esctui does not know the command {type(command).__name__}.")
 
 
@@ -160,18 +172,26 @@ def trigger(command: c.Trigger, ctx: Context) -> e.Triggered:
         raise DomainError("An incident needs a title.")
     if ctx.directory.service(command.service) is None:
         names = (s.name for s in ctx.directory.services)
-        raise DomainError(f"There is no service {command.service!r}; known services: "
-                          f"{known(names)}.")
+        raise DomainError(
+            f"There is no service {command.service!r}; known services: {known(names)}."
+        )
     if not 1 <= command.severity <= 4:
-        raise DomainError(f"Severity must be 1 to 4 (SEV1 is the most severe), not "
-                          f"{command.severity}.")
+        raise DomainError(
+            f"Severity must be 1 to 4 (SEV1 is the most severe), not {command.severity}."
+        )
     if ctx.new_id is None:
         raise DomainError("The store gave the new incident no id.")
     return e.Triggered(
-        incident=ctx.new_id, at=ctx.now, version=1, by=ctx.actor, title=title,
-        service=command.service, severity=command.severity,
+        incident=ctx.new_id,
+        at=ctx.now,
+        version=1,
+        by=ctx.actor,
+        title=title,
+        service=command.service,
+        severity=command.severity,
         assignee=first_on_call(ctx.directory, command.service, 1, ctx.now),
-        customer=command.customer.strip(), labels=dict(command.labels),
+        customer=command.customer.strip(),
+        labels=dict(command.labels),
     )
 
 
@@ -205,61 +225,120 @@ def escalate(
     reason = command.reason.strip()
     if command.timeout and not reason:
         reason = f"level {incident.level} timed out"
-    return e.Escalated(**head, from_level=incident.level, to_level=target,
-                       cycle=cycle, assignee=assignee, reason=reason)
+    return e.Escalated(
+        **head,
+        from_level=incident.level,
+        to_level=target,
+        cycle=cycle,
+        assignee=assignee,
+        reason=reason,
+    )
 
 
 def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
     """Fold one event into the incident's state (`None` before its trigger)."""
     if isinstance(event, e.Triggered):
         return Incident(
-            id=event.incident, title=event.title, service=event.service,
-            severity=event.severity, status=Status.TRIGGERED, created_at=event.at,
-            opened_at=event.at, version=event.version, assignee=event.assignee, level=1,
-            level_since=event.at, customer=event.customer, labels=dict(event.labels),
+            id=event.incident,
+            title=event.title,
+            service=event.service,
+            severity=event.severity,
+            status=Status.TRIGGERED,
+            created_at=event.at,
+            opened_at=event.at,
+            version=event.version,
+            assignee=event.assignee,
+            level=1,
+            level_since=event.at,
+            customer=event.customer,
+            labels=dict(event.labels),
         )
     if incident is None:
         raise ValueError(f"{event.incident}: {event.__struct_config__.tag} before its trigger")
     base = {"version": event.version}
     match event:
         case e.Acknowledged():
-            return replace(incident, **base, status=Status.ACKNOWLEDGED,
-                           acknowledged_at=event.at, acknowledged_by=event.by,
-                           assignee=event.by or incident.assignee)
+            return replace(
+                incident,
+                **base,
+                status=Status.ACKNOWLEDGED,
+                acknowledged_at=event.at,
+                acknowledged_by=event.by,
+                assignee=event.by or incident.assignee,
+            )
         case e.Unacknowledged():
-            return replace(incident, **base, status=Status.TRIGGERED, acknowledged_at=None,
-                           acknowledged_by=None, level_since=event.at)
+            return replace(
+                incident,
+                **base,
+                status=Status.TRIGGERED,
+                acknowledged_at=None,
+                acknowledged_by=None,
+                level_since=event.at,
+            )
         case e.HandedOff():
             keep_ack = incident.status is Status.ACKNOWLEDGED and event.to == event.by
             return replace(
-                incident, **base, assignee=event.to, level_since=event.at,
+                incident,
+                **base,
+                assignee=event.to,
+                level_since=event.at,
                 status=Status.ACKNOWLEDGED if keep_ack else Status.TRIGGERED,
                 acknowledged_at=incident.acknowledged_at if keep_ack else None,
                 acknowledged_by=incident.acknowledged_by if keep_ack else None,
             )
         case e.Escalated():
-            return replace(incident, **base, status=Status.TRIGGERED, level=event.to_level,
-                           cycle=event.cycle, assignee=event.assignee, level_since=event.at,
-                           acknowledged_at=None, acknowledged_by=None, exhausted=False)
+            return replace(
+                incident,
+                **base,
+                status=Status.TRIGGERED,
+                level=event.to_level,
+                cycle=event.cycle,
+                assignee=event.assignee,
+                level_since=event.at,
+                acknowledged_at=None,
+                acknowledged_by=None,
+                exhausted=False,
+            )
         case e.EscalationExhausted():
             return replace(incident, **base, exhausted=True)
         case e.Snoozed():
             return replace(incident, **base, snoozed_until=event.until)
         case e.Resolved():
-            return replace(incident, **base, status=Status.RESOLVED, resolved_at=event.at,
-                           resolved_by=event.by, snoozed_until=None)
+            return replace(
+                incident,
+                **base,
+                status=Status.RESOLVED,
+                resolved_at=event.at,
+                resolved_by=event.by,
+                snoozed_until=None,
+            )
         case e.Reopened():
-            return replace(incident, **base, status=Status.TRIGGERED, opened_at=event.at,
-                           assignee=event.assignee, level=1, cycle=0, level_since=event.at,
-                           exhausted=False, acknowledged_at=None, acknowledged_by=None,
-                           resolved_at=None, resolved_by=None, snoozed_until=None)
+            return replace(
+                incident,
+                **base,
+                status=Status.TRIGGERED,
+                opened_at=event.at,
+                assignee=event.assignee,
+                level=1,
+                cycle=0,
+                level_since=event.at,
+                exhausted=False,
+                acknowledged_at=None,
+                acknowledged_by=None,
+                resolved_at=None,
+                resolved_by=None,
+                snoozed_until=None,
+            )
         case e.NoteAdded():
             return replace(incident, **base, notes=incident.notes + 1)
         case e.CommunicationLogged():
             outbound = event.direction is Direction.OUTBOUND
-            return replace(incident, **base, communications=incident.communications + 1,
-                           last_customer_update=event.at if outbound
-                           else incident.last_customer_update)
+            return replace(
+                incident,
+                **base,
+                communications=incident.communications + 1,
+                last_customer_update=event.at if outbound else incident.last_customer_update,
+            )
     raise ValueError(f"unknown event {event!r}")
 
 

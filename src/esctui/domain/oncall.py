@@ -67,9 +67,7 @@ def level_on_call(
     return names
 
 
-def policy_on_call(
-    directory: Directory, policy: EscalationPolicy, at: datetime
-) -> list[list[str]]:
+def policy_on_call(directory: Directory, policy: EscalationPolicy, at: datetime) -> list[list[str]]:
     """Who is paged at each level of `policy` at `at` (index 0 is level 1)."""
     return [level_on_call(directory, policy, n, at) for n in range(1, len(policy.levels) + 1)]
 
@@ -93,8 +91,9 @@ def directory_problems(directory: Directory) -> list[str]:
         try:
             zone(rotation)
         except (ZoneInfoNotFoundError, ValueError):
-            problems.append(f"rotation {rotation.name!r} has unknown time zone "
-                            f"{rotation.time_zone!r}")
+            problems.append(
+                f"rotation {rotation.name!r} has unknown time zone {rotation.time_zone!r}"
+            )
         try:
             shift_anchor(rotation)
         except ValueError:

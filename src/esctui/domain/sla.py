@@ -69,9 +69,7 @@ class SlaBook(msgspec.Struct, frozen=True):
         return Deadline(clock=clock, breach_at=incident.opened_at + window, window=window)
 
 
-def sla_book(
-    directory: Directory, overrides: Mapping[int, SlaTarget] | None = None
-) -> SlaBook:
+def sla_book(directory: Directory, overrides: Mapping[int, SlaTarget] | None = None) -> SlaBook:
     """The targets in force for `directory`, with `overrides` (from config) over its defaults."""
     defaults = {**DEFAULT_TARGETS, **directory.sla, **(overrides or {})}
     return SlaBook(

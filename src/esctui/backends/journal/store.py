@@ -19,7 +19,14 @@ from pathlib import Path
 
 import msgspec
 
-from esctui.backends.base import Change, IncidentHistory, Queue, StoreError, VersionConflict
+from esctui.backends.base import (
+    Change,
+    IncidentHistory,
+    Queue,
+    StoreError,
+    StoreExists,
+    VersionConflict,
+)
 from esctui.backends.journal import codec, files
 from esctui.backends.journal.archive import Archive
 from esctui.domain import lifecycle
@@ -446,7 +453,7 @@ def create_store(
     if problems:
         raise StoreError("The directory has problems: " + "; ".join(problems) + ".")
     if (path / codec.SNAPSHOT).exists() and not force:
-        raise StoreError(
+        raise StoreExists(
             f"A store already exists at {path}; pass --force to replace it (its incidents "
             "would be lost)."
         )

@@ -1,0 +1,172 @@
+"""Benchmarks of the engine: the CLI's `status`, one action, opening a store, following it.
+
+    python bench/store_bench.py [--sizes 1000,10000,50000] [--runs 15]
+
+Stores are demo stores whose snapshot holds every incident (nothing archived), built once per
+size under a temporary directory. Figures are medians (this machine is shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from esctui.backends.journal import JournalBackend, JournalStore, create_store
+from esctui.demo import build_demo, demo_identity
+from esctui.domain import commands as c
+
+OPEN_PROBE = """
+import resource, sys, time
+from pathlib import Path
+started = time.perf_counter()
+from esctui.backends.journal import JournalStore
+store = JournalStore(Path(sys.argv[1]))
+store.load()
+elapsed = time.perf_counter() - started
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(store.incidents))
+"""
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def build(root: Path, size: int) -> Path:
+    path = root / f"store-{size}"
+    directory, events = build_demo(size, seed=11, now=datetime.now(UTC))
+    create_store(path, directory, events)
+    return path
+
+
+def wall(args: list[str], runs: int, env: dict[str, str]) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True, env=env)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def open_probe(path: Path, runs: int) -> tuple[float, float, int]:
+    times, rss = [], []
+    count = 0
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", OPEN_PROBE, str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        times.append(float(out[0]))
+        rss.append(int(out[1]) / 1024)
+        count = int(out[2])
+    return median_ms(times), statistics.median(rss), count
+
+
+def action_in_process(path: Path, runs: int) -> float:
+    store = JournalStore(path)
+    store.load()
+    incident = next(i.id for i in store.incidents.values() if i.is_open)
+    samples = []
+    for n in range(runs):
+        started = time.perf_counter()
+        store.execute(c.AddNote(incident=incident, text=f"bench note {n}"), demo_identity())
+        samples.append(time.perf_counter() - started)
+    return median_ms(samples)
+
+
+def follower_latency(path: Path, runs: int) -> float:
+    """Median time from a writer's append returning to a follower in another process
+    seeing it, with the follower polling at its default interval."""
+    probe = subprocess.Popen(
+        [sys.executable, "-c", FOLLOW_PROBE, str(path), str(runs)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert probe.stdout is not None
+    assert probe.stdout.readline().strip() == "ready"
+    store = JournalStore(path)
+    store.load()
+    incident = next(i.id for i in store.incidents.values() if i.is_open)
+    sent: dict[int, float] = {}
+    for n in range(runs):
+        [change] = store.execute(c.AddNote(incident=incident, text=f"follow {n}"), demo_identity())
+        sent[change.revision] = time.time()
+        time.sleep(0.3)
+    seen = [json.loads(line) for line in probe.stdout]
+    probe.wait(timeout=30)
+    return median_ms([at - sent[revision] for revision, at in seen if revision in sent])
+
+
+FOLLOW_PROBE = """
+import asyncio, json, sys, time
+from pathlib import Path
+from esctui.backends.journal import JournalBackend
+
+async def main():
+    backend = JournalBackend(Path(sys.argv[1]))
+    queue = await backend.open()
+    print("ready", flush=True)
+    seen = 0
+    async for update in backend.follow(queue.revision):
+        now = time.time()
+        for change in update.changes:
+            print(json.dumps([change.revision, now]), flush=True)
+            seen += 1
+        if seen >= int(sys.argv[2]):
+            return
+
+asyncio.run(main())
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--runs", type=int, default=15)
+    options = parser.parse_args()
+    sizes = [int(s) for s in options.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        print(
+            f"{'incidents':>9}  {'status':>10}  {'open':>9}  {'open RSS':>9}  "
+            f"{'action':>9}  {'CLI action':>10}  {'follow':>9}"
+        )
+        for size in sizes:
+            path = build(root, size)
+            env = {**os.environ, "ESCTUI_STORE": str(path), "ESCTUI_USER": demo_identity()}
+            status = median_ms(wall([sys.executable, "-m", "esctui", "status"], options.runs, env))
+            opened, rss, held = open_probe(path, max(5, options.runs // 3))
+            action = action_in_process(path, options.runs * 4)
+            incident = next(
+                i.id
+                for i in asyncio.run(JournalBackend(path).open()).incidents.values()
+                if i.is_open
+            )
+            cli_action = median_ms(
+                wall(
+                    [sys.executable, "-m", "esctui", "note", incident, "from the CLI"],
+                    options.runs,
+                    env,
+                )
+            )
+            follow = follower_latency(path, 10)
+            print(
+                f"{held:>9}  {status:>8.0f}ms  {opened:>7.0f}ms  {rss:>7.0f}MB  "
+                f"{action:>7.2f}ms  {cli_action:>8.0f}ms  {follow:>7.0f}ms",
+                flush=True,
+            )
+    print("goals at 10k: status <= 150 ms, open <= 200 ms and <= 150 MB, action <= 5 ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The headless CLI: `esctui [--store DIR] [--as NAME] COMMAND`.
+
+Commands build domain commands and hand them to the backend; they never open store files. Exit
+codes: 0 done, 1 refused by the rules, 2 usage, 3 the store could not be read or written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from esctui import __version__
+from esctui.backends.base import Backend, Queue, StoreError
+from esctui.config import Config, ConfigError, load_config, resolve_identity, resolve_store_path
+from esctui.domain.errors import DomainError
+from esctui.domain.sla import SlaBook, sla_book
+
+T = TypeVar("T")
+
+DONE, REFUSED, USAGE, STORE_FAILURE = 0, 1, 2, 3
+
+
+def open_backend(store_path: Path) -> Backend:
+    """The backend the faces talk to (the local journal store, for now)."""
+    from esctui.backends.journal import JournalBackend
+
+    return JournalBackend(store_path)
+
+
+class Session:
+    """What every command needs: config, store, identity, the time, and a way to run async."""
+
+    def __init__(self, store_flag: str | None, as_flag: str | None) -> None:
+        self.store_flag = store_flag
+        self.as_flag = as_flag
+        self.now = datetime.now(UTC)
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config()
+
+    @cached_property
+    def store_path(self) -> Path:
+        return resolve_store_path(self.store_flag, self.config)
+
+    @cached_property
+    def backend(self) -> Backend:
+        return open_backend(self.store_path)
+
+    @property
+    def identity(self) -> str:
+        return resolve_identity(self.as_flag, self.config)
+
+    def me(self, queue: Queue, *, required: bool) -> str | None:
+        """Who I am, checked against the store's responders. Unknown: a usage error when I
+        must act (or asked with --as), otherwise None so read-only views just leave out "mine"."""
+        name = self.identity
+        if queue.directory.responder(name) is not None:
+            return name
+        if required or self.as_flag:
+            known = ", ".join(queue.directory.responder_names()) or "none"
+            raise click.UsageError(
+                f"{name!r} is not a responder in this store; known responders: {known}. "
+                "Choose one with --as NAME, ESCTUI_USER or `identity` in the config file."
+            )
+        return None
+
+    def sla(self, queue: Queue) -> SlaBook:
+        return sla_book(queue.directory, self.config.sla_overrides())
+
+    def run(self, work: Callable[[Backend], Awaitable[T]]) -> T:
+        async def body() -> T:
+            try:
+                return await work(self.backend)
+            finally:
+                await self.backend.close()
+
+        return asyncio.run(body())
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"esctui: {message}", err=True)
+    raise SystemExit(code)
+
+
+class Group(click.Group):
+    """Turns the errors a responder can cause into one sentence and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            fail(str(error), REFUSED)
+        except StoreError as error:
+            fail(str(error), STORE_FAILURE)
+        except ConfigError as error:
+            fail(str(error), USAGE)
+
+
+@click.group(
+    cls=Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option("--store", metavar="DIR", help="Store directory [env ESCTUI_STORE].")
+@click.option("--as", "as_", metavar="NAME", help="Act as this responder [env ESCTUI_USER].")
+@click.version_option(__version__, prog_name="esctui")
+@click.pass_context
+def cli(ctx: click.Context, store: str | None, as_: str | None) -> None:
+    """esctui: the on-call console. With no command, shows the queue's status."""
+    ctx.obj = Session(store, as_)
+    if ctx.invoked_subcommand is None:
+        from esctui.cli.views import print_status
+
+        print_status(ctx.obj, as_json=False)
+
+
+def session() -> Session:
+    obj = click.get_current_context().obj
+    assert isinstance(obj, Session)
+    return obj
+
+
+def main() -> None:
+    cli(prog_name="esctui")
+
+
+# The commands register themselves on `cli`.
+from esctui.cli import actions, demo, reports, views  # noqa: E402
+
+__all__ = ["actions", "cli", "demo", "main", "reports", "views"]

@@ -1,0 +1,48 @@
+"""`esctui demo`: a realistic store to try everything on."""
+
+from __future__ import annotations
+
+import click
+
+from esctui.cli import Session, cli, session
+
+
+def open_console(s: Session) -> None:
+    """What `esctui demo` opens on the store: the queue's status."""
+    from esctui.cli.views import print_status
+
+    print_status(s, as_json=False)
+
+
+@cli.command()
+@click.option(
+    "--incidents",
+    default=120,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="How many incidents to make.",
+)
+@click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same store.")
+@click.option("--no-tui", is_flag=True, help="Only create the store.")
+@click.option("--force", is_flag=True, help="Replace a store that is already there.")
+def demo(incidents: int, seed: int, no_tui: bool, force: bool) -> None:
+    """Build a demo store (teams, rotations, policies, incidents in every state) and open it.
+
+    An existing store is opened as it is, unless --force replaces it; with --no-tui an
+    existing store is refused."""
+    from esctui.backends.base import StoreExists
+    from esctui.backends.journal import create_store
+    from esctui.demo import build_demo, demo_identity
+
+    s = session()
+    directory, events = build_demo(incidents, seed, now=s.now)
+    try:
+        create_store(s.store_path, directory, events, force=force, now=s.now)
+        click.echo(f"Demo store with {incidents} incidents created at {s.store_path}.", err=True)
+    except StoreExists:
+        if no_tui:
+            raise
+    if directory.responder(s.identity) is None:
+        s.as_flag = demo_identity()
+    if not no_tui:
+        open_console(s)

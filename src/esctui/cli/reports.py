@@ -1,0 +1,170 @@
+"""After the shift: export, metrics, and compaction of the store."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import click
+import msgspec
+
+from esctui.backends.base import Backend, IncidentHistory, Queue
+from esctui.cli import cli, session
+from esctui.cli import render as r
+from esctui.cli.views import emit_json
+from esctui.domain.durations import format_duration, parse_duration
+from esctui.domain.metrics import Durations, Figures, metrics
+
+
+def since_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--since",
+        "since_text",
+        default=default,
+        show_default=True,
+        metavar="DURATION",
+        help="How far back: 7d, 12h, 2w.",
+    )
+
+
+def window(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--since") from None
+
+
+def histories_since(text: str) -> tuple[Queue, list[IncidentHistory]]:
+    s = session()
+    since = s.now - window(text)
+
+    async def load(backend: Backend) -> tuple[Queue, list[IncidentHistory]]:
+        queue = await backend.open()
+        return queue, await backend.histories(since)
+
+    return s.run(load)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON with timelines (the default).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV, one incident per row.")
+@since_option("7d")
+def export(as_json: bool, as_csv: bool, since_text: str) -> None:
+    """Incidents created or resolved within --since, with their timelines."""
+    if as_json and as_csv:
+        raise click.UsageError("Choose one of --json and --csv.")
+    _, histories = histories_since(since_text)
+    if not as_csv:
+        emit_json([{"incident": h.incident, "timeline": h.timeline} for h in histories])
+        return
+    writer = csv.writer(sys.stdout)
+    fields = [
+        "id",
+        "title",
+        "service",
+        "severity",
+        "status",
+        "assignee",
+        "level",
+        "customer",
+        "created_at",
+        "acknowledged_at",
+        "resolved_at",
+        "labels",
+    ]
+    writer.writerow(fields)
+    for h in histories:
+        row = msgspec.to_builtins(h.incident)
+        row["labels"] = ";".join(f"{k}={v}" for k, v in sorted(h.incident.labels.items()))
+        writer.writerow(["" if row.get(f) is None else row.get(f) for f in fields])
+
+
+def seconds(value: float | None) -> str:
+    return "-" if value is None else format_duration(timedelta(seconds=value))
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def spread(d: Durations) -> str:
+    return f"{seconds(d.mean)} / {seconds(d.p50)} / {seconds(d.p90)}"
+
+
+@cli.command("metrics")
+@since_option("30d")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show_metrics(since_text: str, as_json: bool) -> None:
+    """Time to acknowledge and resolve, escalations, hand-offs, SLA compliance, reopen rate."""
+    s = session()
+    queue, histories = histories_since(since_text)
+    result = metrics(
+        ((h.incident, h.timeline) for h in histories),
+        s.sla(queue),
+        s.now - window(since_text),
+        s.now,
+    )
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"since {result.since:%Y-%m-%d %H:%M} UTC · mean / p50 / p90")
+    rows = [["overall", *figure_cells(result.overall)]]
+    rows += [[r.scrub(name), *figure_cells(f)] for name, f in result.per_service.items()]
+    click.echo(
+        r.table(
+            ["", "INC", "TTA", "TTR", "ACK SLA", "RES SLA", "ESC m/t", "HANDOFF", "REOPEN"], rows
+        )
+    )
+    click.echo("")
+    people = [
+        [
+            r.scrub(name),
+            str(p.acknowledged),
+            str(p.resolved),
+            spread(p.time_to_acknowledge),
+            f"{p.hand_offs_given}/{p.hand_offs_received}",
+            str(p.escalated_away),
+        ]
+        for name, p in result.per_responder.items()
+    ]
+    click.echo(
+        r.table(
+            ["RESPONDER", "ACKED", "RESOLVED", "TTA", "HANDOFF out/in", "ESCALATED AWAY"], people
+        )
+    )
+
+
+def figure_cells(f: Figures) -> list[str]:
+    return [
+        str(f.incidents),
+        spread(f.time_to_acknowledge),
+        spread(f.time_to_resolve),
+        percent(f.acknowledge_sla_met),
+        percent(f.resolve_sla_met),
+        f"{f.escalations_manual}/{f.escalations_timeout}",
+        str(f.hand_offs),
+        percent(f.reopen_rate),
+    ]
+
+
+@cli.command()
+@click.option(
+    "--archive-after",
+    "archive_after",
+    default="14d",
+    show_default=True,
+    metavar="DURATION",
+    help="Archive incidents resolved longer ago than this.",
+)
+def compact(archive_after: str) -> None:
+    """Fold the journal into a new snapshot; archive long-resolved incidents."""
+    try:
+        keep = parse_duration(archive_after)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--archive-after") from None
+    s = session()
+
+    click.echo(s.run(lambda backend: backend.compact(keep)))

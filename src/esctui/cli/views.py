@@ -1,0 +1,397 @@
+"""Read-only views: status, ls, show, oncall."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+import click
+import msgspec
+
+from esctui.backends.base import Backend, IncidentHistory, Queue
+from esctui.cli import Session, cli, session
+from esctui.cli import render as r
+from esctui.domain import events as e
+from esctui.domain.durations import parse_duration
+from esctui.domain.models import Incident, Status
+from esctui.domain.oncall import level_on_call
+from esctui.domain.sla import SlaBook
+
+
+def urgency(book: SlaBook, now: datetime) -> Any:
+    """Sort key: most severe first, then the least time left, then oldest."""
+
+    def key(incident: Incident) -> tuple[int, float, int]:
+        deadline = book.deadline(incident)
+        left = deadline.time_left(now).total_seconds() if deadline else float("inf")
+        return (incident.severity, left, int(incident.id.rpartition("-")[2]))
+
+    return key
+
+
+def incident_json(incident: Incident, book: SlaBook, now: datetime) -> dict[str, Any]:
+    data: dict[str, Any] = msgspec.to_builtins(incident)
+    deadline = book.deadline(incident)
+    data["snoozed"] = incident.snoozed(now)
+    data["sla"] = (
+        None
+        if deadline is None
+        else {
+            "clock": str(deadline.clock),
+            "breach_at": msgspec.to_builtins(deadline.breach_at),
+            "seconds_left": int(deadline.time_left(now).total_seconds()),
+            "breached": deadline.breached(now),
+        }
+    )
+    return data
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(msgspec.json.format(msgspec.json.encode(data).decode(), indent=2) + "\n")
+
+
+# -- status --------------------------------------------------------------------------------
+
+
+def print_status(s: Session, *, as_json: bool) -> None:
+    queue = s.run(lambda backend: backend.open())
+    now, book = s.now, s.sla(queue)
+    me = s.me(queue, required=False)
+    open_ = [i for i in queue.incidents.values() if i.is_open]
+    at_risk = sorted(
+        (i for i in open_ if (d := book.deadline(i)) and d.at_risk(now)), key=urgency(book, now)
+    )
+    breached = [i for i in at_risk if (d := book.deadline(i)) and d.breached(now)]
+    mine = sorted((i for i in open_ if me and i.assignee == me), key=urgency(book, now))
+    statuses = Counter(i.status for i in open_)
+    severities = Counter(i.severity for i in open_)
+    snoozed = sum(1 for i in open_ if i.snoozed(now))
+    day_ago = now - timedelta(days=1)
+    resolved_today = sum(
+        1
+        for i in queue.incidents.values()
+        if i.resolved_at is not None and i.resolved_at >= day_ago
+    )
+    if as_json:
+        emit_json(
+            {
+                "at": now,
+                "store": s.backend.location,
+                "identity": me,
+                "revision": queue.revision,
+                "open": len(open_),
+                "by_status": {
+                    str(status): statuses.get(status, 0)
+                    for status in (Status.TRIGGERED, Status.ACKNOWLEDGED)
+                },
+                "by_severity": {f"sev{n}": severities.get(n, 0) for n in range(1, 5)},
+                "snoozed": snoozed,
+                "resolved_last_24h": resolved_today,
+                "breached": [i.id for i in breached],
+                "at_risk": [i.id for i in at_risk if i not in breached],
+                "mine": [i.id for i in mine],
+            }
+        )
+        return
+    lines = [
+        f"{s.backend.kind} {r.scrub(s.backend.location)} · rev {queue.revision} · "
+        f"{now:%Y-%m-%d %H:%M} UTC" + (f" · you are {me}" if me else ""),
+        f"open {len(open_)}: {statuses.get(Status.TRIGGERED, 0)} triggered, "
+        f"{statuses.get(Status.ACKNOWLEDGED, 0)} acknowledged ({snoozed} snoozed) · "
+        f"resolved in 24h: {resolved_today}",
+        "severity: " + "  ".join(f"SEV{n} {severities.get(n, 0)}" for n in range(1, 5)),
+        f"SLA: {len(breached)} breached, {len(at_risk) - len(breached)} about to",
+    ]
+    for incident in at_risk[:4]:
+        lines.append("  " + brief(incident, book, now))
+    if len(at_risk) > 4:
+        lines.append(f"  … {len(at_risk) - 4} more: esctui ls --breaching")
+    if me:
+        ids = ", ".join(i.id for i in mine[:6]) + (" …" if len(mine) > 6 else "")
+        waiting = sum(1 for i in mine if i.status is Status.TRIGGERED)
+        lines.append(f"yours: {len(mine)} ({waiting} to acknowledge)" + (f": {ids}" if ids else ""))
+    click.echo("\n".join(lines[:10]))
+
+
+def brief(incident: Incident, book: SlaBook, now: datetime) -> str:
+    line = (
+        f"{incident.id} {r.severity(incident)} {incident.status:<12} "
+        f"{r.countdown(book.deadline(incident), now):>10}  {r.who(incident.assignee):<8} "
+        f"{r.scrub(incident.title)}"
+    )
+    limit = r.width() - 2
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(as_json: bool) -> None:
+    """Counts, what breaches or is about to, and what is yours, in ten lines."""
+    print_status(session(), as_json=as_json)
+
+
+# -- ls ------------------------------------------------------------------------------------
+
+
+@cli.command("ls")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([s.value for s in Status]),
+    help="Only these (repeatable).",
+)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=click.IntRange(1, 4),
+    help="Only these severities (repeatable).",
+)
+@click.option("--mine", is_flag=True, help="Only incidents assigned to me.")
+@click.option("--service", help="Only this service.")
+@click.option("--breaching", is_flag=True, help="Only those past or close to their SLA.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+def list_incidents(
+    statuses: tuple[str, ...],
+    severities: tuple[int, ...],
+    mine: bool,
+    service: str | None,
+    breaching: bool,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """The queue, most urgent first (open incidents unless --status says otherwise)."""
+    if as_json and as_csv:
+        raise click.UsageError("Choose one of --json and --csv.")
+    s = session()
+    queue = s.run(lambda backend: backend.open())
+    now, book = s.now, s.sla(queue)
+    me = s.me(queue, required=mine)
+    wanted = set(statuses) or {Status.TRIGGERED.value, Status.ACKNOWLEDGED.value}
+    chosen = [
+        i
+        for i in queue.incidents.values()
+        if i.status.value in wanted
+        and (not severities or i.severity in severities)
+        and (not mine or i.assignee == me)
+        and (service is None or i.service == service)
+        and (not breaching or ((d := book.deadline(i)) is not None and d.at_risk(now)))
+    ]
+    chosen.sort(key=urgency(book, now))
+    if as_json:
+        emit_json([incident_json(i, book, now) for i in chosen])
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(
+            [
+                "id",
+                "severity",
+                "status",
+                "sla_clock",
+                "sla_seconds_left",
+                "age",
+                "level",
+                "assignee",
+                "service",
+                "customer",
+                "title",
+            ]
+        )
+        for i in chosen:
+            d = book.deadline(i)
+            writer.writerow(
+                [
+                    i.id,
+                    i.severity,
+                    i.status,
+                    d.clock if d else "",
+                    int(d.time_left(now).total_seconds()) if d else "",
+                    int((now - i.opened_at).total_seconds()),
+                    i.level,
+                    i.assignee or "",
+                    i.service,
+                    i.customer,
+                    i.title,
+                ]
+            )
+        return
+    if not chosen:
+        click.echo("Nothing matches.")
+        return
+    rows = [
+        [
+            i.id,
+            r.severity(i),
+            i.status.value + ("*" if i.snoozed(now) else ""),
+            r.countdown(book.deadline(i), now),
+            r.age(i.opened_at, now),
+            str(i.level),
+            r.who(i.assignee) if i.assignee else "-",
+            r.scrub(i.service),
+            r.scrub(i.title),
+        ]
+        for i in chosen
+    ]
+    click.echo(
+        r.table(["ID", "SEV", "STATUS", "SLA", "AGE", "LVL", "ASSIGNEE", "SERVICE", "TITLE"], rows)
+    )
+    snoozed = sum(1 for i in chosen if i.snoozed(now))
+    if snoozed:
+        click.echo(f"* snoozed ({snoozed})")
+
+
+# -- show ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("incident_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show(incident_id: str, as_json: bool) -> None:
+    """One incident: summary, who is on call at each level, timeline, communications."""
+    s = session()
+
+    async def load(backend: Backend) -> tuple[Queue, IncidentHistory]:
+        queue = await backend.open()
+        return queue, await backend.history(incident_id.upper())
+
+    queue, history = s.run(load)
+    now, book, incident = s.now, s.sla(queue), history.incident
+    service = queue.directory.service(incident.service)
+    policy = queue.directory.policy(service.policy) if service else None
+    on_call = (
+        [level_on_call(queue.directory, policy, n, now) for n in range(1, len(policy.levels) + 1)]
+        if policy
+        else []
+    )
+    if as_json:
+        emit_json(
+            {
+                "incident": incident_json(incident, book, now),
+                "policy": policy.name if policy else None,
+                "on_call": [
+                    {"level": n, "responders": names} for n, names in enumerate(on_call, 1)
+                ],
+                "timeline": history.timeline,
+            }
+        )
+        return
+    deadline = book.deadline(incident)
+    lines = [
+        f"{incident.id}  {r.severity(incident)}  {incident.status}"
+        + (
+            f"  snoozed until {r.clock(incident.snoozed_until, now)}"
+            if incident.snoozed(now)
+            else ""
+        )
+        + f"  level {incident.level}  assigned to {r.who(incident.assignee)}",
+        f"  title     {r.scrub(incident.title)}",
+        f"  service   {r.scrub(incident.service)}"
+        + (f" (policy {r.scrub(policy.name)})" if policy else ""),
+    ]
+    if incident.customer:
+        lines.append(f"  customer  {r.scrub(incident.customer)}")
+    if incident.labels:
+        lines.append(
+            "  labels    "
+            + " ".join(f"{r.scrub(k)}={r.scrub(v)}" for k, v in sorted(incident.labels.items()))
+        )
+    lines.append(
+        f"  opened    {r.clock(incident.opened_at, now)} ({r.age(incident.opened_at, now)} ago)"
+    )
+    if deadline:
+        state = "breached" if deadline.breached(now) else "due"
+        lines.append(
+            f"  SLA       {deadline.clock} by {r.clock(deadline.breach_at, now)}: "
+            f"{state} ({r.countdown(deadline, now)})"
+        )
+    if incident.exhausted:
+        lines.append("  escalation exhausted: nobody left to page")
+    if on_call:
+        lines.append(
+            "  on call   "
+            + " · ".join(
+                f"{n}: {', '.join(names) or 'nobody'}" for n, names in enumerate(on_call, 1)
+            )
+        )
+    lines.append("timeline")
+    talks = []
+    for event in history.timeline:
+        lines.append(f"  {r.clock(event.at, now):>11}  {r.describe(event)}")
+        if isinstance(event, e.CommunicationLogged):
+            talks.append(event)
+    if talks:
+        lines.append("communications")
+        for talk in talks:
+            lines.append(
+                f"  {r.clock(talk.at, now):>11}  {talk.direction:<3} {talk.channel:<11} "
+                f"{r.scrub(talk.counterpart)}: {r.scrub(talk.summary)}"
+            )
+    click.echo("\n".join(lines))
+
+
+# -- oncall --------------------------------------------------------------------------------
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """An ISO date-time (UTC unless it says), `HH:MM` today (UTC), or `+2h` / `-1d` from now."""
+    text = text.strip()
+    try:
+        if text[:1] in "+-":
+            delta = parse_duration(text[1:])
+            return now + delta if text[0] == "+" else now - delta
+        if len(text) <= 5 and ":" in text:
+            hours, minutes = text.split(":")
+            return now.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a time; write 2026-11-23T09:00, 09:00, +2h or -1d.", param_hint="--at"
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
+
+
+@cli.command()
+@click.option("--policy", help="Only this escalation policy.")
+@click.option("--at", "at_text", metavar="TIME", help="ISO time, HH:MM (UTC), +2h or -1d.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def oncall(policy: str | None, at_text: str | None, as_json: bool) -> None:
+    """Who is on call at each level of each escalation policy."""
+    s = session()
+    at = parse_when(at_text, s.now) if at_text else s.now
+    queue = s.run(lambda backend: backend.open())
+    policies = [p for p in queue.directory.policies if policy is None or p.name == policy]
+    if policy and not policies:
+        known = ", ".join(p.name for p in queue.directory.policies) or "none"
+        raise click.BadParameter(
+            f"no policy {policy!r}; known policies: {known}.", param_hint="--policy"
+        )
+    data: list[dict[str, Any]] = [
+        {
+            "policy": p.name,
+            "levels": [
+                {
+                    "level": n,
+                    "timeout_minutes": level.timeout_minutes,
+                    "on_call": level_on_call(queue.directory, p, n, at),
+                }
+                for n, level in enumerate(p.levels, 1)
+            ],
+        }
+        for p in policies
+    ]
+    if as_json:
+        emit_json({"at": at, "policies": data})
+        return
+    click.echo(f"on call at {at:%Y-%m-%d %H:%M} UTC")
+    for entry in data:
+        levels = " · ".join(
+            f"{lv['level']}: {', '.join(lv['on_call']) or 'nobody'} ({lv['timeout_minutes']}m)"
+            for lv in entry["levels"]
+        )
+        click.echo(f"  {r.scrub(entry['policy']):<12} {r.scrub(levels)}")

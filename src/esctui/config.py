@@ -1,0 +1,151 @@
+"""The responder's config file, and where the store and identity come from.
+
+TOML in the XDG config dir (`ESCTUI_CONFIG` overrides). Unknown keys and bad values are errors
+that name the file and the key: a typo in a config must never be silently ignored at 03:00.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+import platformdirs
+
+from esctui.domain.durations import parse_duration
+from esctui.domain.models import SlaTarget
+
+View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
+
+
+class ConfigError(Exception):
+    """The config file (or another TOML input) cannot be used; the message names the key."""
+
+
+class SlaSetting(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    acknowledge: str
+    resolve: str
+
+
+class SlaSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    sev1: SlaSetting | None = None
+    sev2: SlaSetting | None = None
+    sev3: SlaSetting | None = None
+    sev4: SlaSetting | None = None
+
+
+class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    identity: str | None = None
+    store: str | None = None
+    server: str | None = None
+    token: str | None = None
+    theme: str = "esctui-dark"
+    bell: bool = True
+    refresh: float = 1.0
+    default_view: View = "open"
+    keymap: dict[str, str] = {}
+    sla: SlaSettings = SlaSettings()
+
+    def sla_overrides(self) -> dict[int, SlaTarget]:
+        """SLA targets per severity from the `[sla.sevN]` tables (already checked on load)."""
+        found: dict[int, SlaTarget] = {}
+        for severity in range(1, 5):
+            setting: SlaSetting | None = getattr(self.sla, f"sev{severity}")
+            if setting is not None:
+                found[severity] = SlaTarget(
+                    acknowledge_minutes=minutes(setting.acknowledge),
+                    resolve_minutes=minutes(setting.resolve),
+                )
+        return found
+
+
+def minutes(text: str) -> int:
+    return max(1, round(parse_duration(text).total_seconds() / 60))
+
+
+def config_path() -> Path:
+    override = os.environ.get("ESCTUI_CONFIG")
+    return Path(override) if override else platformdirs.user_config_path("esctui") / "config.toml"
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The TOML document at `path`; `ConfigError` naming `what` and the line if it is not."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{what} {path} is not valid TOML: {error}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what} {path} is not UTF-8 text.") from None
+    except OSError as error:
+        raise ConfigError(f"Cannot read {what} {path}: {error.strerror}.") from None
+
+
+UNKNOWN = re.compile(r"Object contains unknown field `(?P<field>[^`]+)`(?: - at `\$(?P<at>.*)`)?")
+AT = re.compile(r"(?P<message>.*?)(?: - at `\$(?P<at>.*)`)?$")
+
+
+def key_path(at: str | None, field: str | None = None) -> str:
+    parts = [p for p in (at or "").lstrip(".").split(".") if p]
+    if field:
+        parts.append(field)
+    return ".".join(parts)
+
+
+def explain(error: msgspec.ValidationError, what: str, path: Path) -> ConfigError:
+    """Turn msgspec's `... - at $.sla.sev1` into a sentence with a dotted key."""
+    text = str(error)
+    unknown = UNKNOWN.match(text)
+    if unknown:
+        key = key_path(unknown["at"], unknown["field"])
+        return ConfigError(f"{what} {path}: unknown key {key!r}.")
+    parsed = AT.match(text)
+    assert parsed is not None
+    key = key_path(parsed["at"])
+    message = parsed["message"].rstrip(".")
+    if not key:
+        return ConfigError(f"{what} {path}: {message[0].lower()}{message[1:]}.")
+    return ConfigError(f"{what} {path}: bad value for {key!r}: {message[0].lower()}{message[1:]}.")
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The config at `path` (default: `config_path()`); defaults if the file does not exist."""
+    path = path or config_path()
+    if not path.exists():
+        return Config()
+    data = read_toml(path, "config file")
+    try:
+        config = msgspec.convert(data, Config)
+    except msgspec.ValidationError as error:
+        raise explain(error, "config file", path) from None
+    if not config.refresh > 0:
+        raise ConfigError(f"config file {path}: 'refresh' must be a number of seconds above 0.")
+    for severity in range(1, 5):
+        setting: SlaSetting | None = getattr(config.sla, f"sev{severity}")
+        for clock in ("acknowledge", "resolve"):
+            value = getattr(setting, clock) if setting else None
+            if value is None:
+                continue
+            try:
+                parse_duration(value)
+            except ValueError as error:
+                raise ConfigError(
+                    f"config file {path}: bad value for 'sla.sev{severity}.{clock}': {error}."
+                ) from None
+    return config
+
+
+def resolve_store_path(flag: str | None, config: Config) -> Path:
+    """`--store`, else `ESCTUI_STORE`, else the config's `store`, else the XDG data dir."""
+    chosen = flag or os.environ.get("ESCTUI_STORE") or config.store
+    if chosen:
+        return Path(chosen).expanduser()
+    return platformdirs.user_data_path("esctui") / "store"
+
+
+def resolve_identity(flag: str | None, config: Config) -> str:
+    """`--as`, else the config's `identity`, else `ESCTUI_USER`, else the login name."""
+    return flag or config.identity or os.environ.get("ESCTUI_USER") or getpass.getuser()
