@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from esctui.domain import events as e
@@ -19,6 +21,14 @@ CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)
 def scrub(text: str) -> str:
     """`text` with every control character shown as `\\xNN`, safe to print."""
     return text.translate(CONTROLS)
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """CSV on stdout, with data scrubbed as in every other plain output."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([scrub(cell) if isinstance(cell, str) else cell for cell in row])
 
 
 def clock(at: datetime | None, now: datetime) -> str:

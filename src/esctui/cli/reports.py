@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -60,26 +58,14 @@ def export(as_json: bool, as_csv: bool, since_text: str) -> None:
     if not as_csv:
         emit_json([{"incident": h.incident, "timeline": h.timeline} for h in histories])
         return
-    writer = csv.writer(sys.stdout)
-    fields = [
-        "id",
-        "title",
-        "service",
-        "severity",
-        "status",
-        "assignee",
-        "level",
-        "customer",
-        "created_at",
-        "acknowledged_at",
-        "resolved_at",
-        "labels",
-    ]
-    writer.writerow(fields)
+    fields = ["id", "title", "service", "severity", "status", "assignee", "level", "customer",
+              "created_at", "acknowledged_at", "resolved_at", "labels"]  # fmt: skip
+    rows = []
     for h in histories:
         row = msgspec.to_builtins(h.incident)
         row["labels"] = ";".join(f"{k}={v}" for k, v in sorted(h.incident.labels.items()))
-        writer.writerow(["" if row.get(f) is None else row.get(f) for f in fields])
+        rows.append(["" if row.get(f) is None else row.get(f) for f in fields])
+    r.write_csv(fields, rows)
 
 
 def seconds(value: float | None) -> str:

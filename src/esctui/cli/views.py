@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections import Counter
 from datetime import datetime, timedelta
@@ -187,39 +186,9 @@ def list_incidents(
         emit_json([incident_json(i, book, now) for i in chosen])
         return
     if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(
-            [
-                "id",
-                "severity",
-                "status",
-                "sla_clock",
-                "sla_seconds_left",
-                "age",
-                "level",
-                "assignee",
-                "service",
-                "customer",
-                "title",
-            ]
-        )
-        for i in chosen:
-            d = book.deadline(i)
-            writer.writerow(
-                [
-                    i.id,
-                    i.severity,
-                    i.status,
-                    d.clock if d else "",
-                    int(d.time_left(now).total_seconds()) if d else "",
-                    int((now - i.opened_at).total_seconds()),
-                    i.level,
-                    i.assignee or "",
-                    i.service,
-                    i.customer,
-                    i.title,
-                ]
-            )
+        header = ["id", "severity", "status", "sla_clock", "sla_seconds_left", "age", "level",
+                  "assignee", "service", "customer", "title"]  # fmt: skip
+        r.write_csv(header, (csv_row(i, book, now) for i in chosen))
         return
     if not chosen:
         click.echo("Nothing matches.")
@@ -244,6 +213,14 @@ def list_incidents(
     snoozed = sum(1 for i in chosen if i.snoozed(now))
     if snoozed:
         click.echo(f"* snoozed ({snoozed})")
+
+
+def csv_row(i: Incident, book: SlaBook, now: datetime) -> list[object]:
+    d = book.deadline(i)
+    left = int(d.time_left(now).total_seconds()) if d else ""
+    age = int((now - i.opened_at).total_seconds())
+    return [i.id, i.severity, i.status.value, d.clock.value if d else "", left, age, i.level,
+            i.assignee or "", i.service, i.customer, i.title]  # fmt: skip
 
 
 # -- show ----------------------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""Bad input and hostile data: clear sentences, the right exit codes, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from esctui.cli.render import scrub
+
+from .conftest import Run, esctui, reopen
+
+HOSTILE = "[bold red]boom[/] \x1b[31mred\x1b[0m \x07bell\r \x9bcsi \x1b]52;c;aGk=\x07"
+
+
+def test_scrub_makes_every_control_character_visible() -> None:
+    shown = scrub(HOSTILE)
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in shown)
+    assert "\\x1b[31mred" in shown and "\\x07bell" in shown and "\\x9bcsi" in shown
+    assert "[bold red]boom[/]" in shown  # markup is plain text to a plain terminal
+
+
+def test_no_output_carries_control_characters_from_data(run: Run, store_path: Path) -> None:
+    created = run(
+        "trigger",
+        "--title",
+        HOSTILE,
+        "--service",
+        "dns",
+        "--severity",
+        "1",
+        "--customer",
+        "Evil\x1b[2JCorp",
+    )
+    incident = created.output.strip()
+    run("note", incident, "line one\x1b[1A\x1b[2Kerased")
+    run("comm", incident, "--channel", "chat", "--direction", "in", "--with", "\x1b[5mX", "hi\x07")
+    outputs = [
+        run(*args).output
+        for args in (
+            ("ls",),
+            ("ls", "--csv"),
+            ("status",),
+            ("show", incident),
+            ("export", "--csv"),
+            ("metrics",),
+            ("ls", "--breaching"),
+        )
+    ]
+    for output in outputs:
+        assert "\x1b" not in output and "\x07" not in output and "\x9b" not in output
+    assert "\\x1b[31mred" in run("show", incident).output
+    # JSON escapes them as JSON does; a JSON reader gets the data back unchanged.
+    data = json.loads(run("show", incident, "--json").output)
+    assert data["incident"]["title"] == HOSTILE.strip()
+
+
+def test_a_malformed_store_is_exit_3_and_left_untouched(run: Run, store_path: Path) -> None:
+    snapshot = store_path / "snapshot.json"
+    snapshot.write_bytes(b"{not json")
+    for args in (("status",), ("ack", "INC-1001"), ("ls",)):
+        result = run(*args)
+        assert result.exit_code == 3, args
+        assert "snapshot.json is not valid JSON" in result.stderr
+    assert snapshot.read_bytes() == b"{not json"
+
+
+def test_a_missing_store_says_how_to_make_one(run: Run, tmp_path: Path) -> None:
+    result = run("--store", str(tmp_path / "none"), "status")
+    assert result.exit_code == 3
+    assert "There is no esctui store at" in result.stderr
+    assert "demo --no-tui" in result.stderr
+
+
+def test_a_bad_config_key_is_exit_2_naming_the_key(run: Run, tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('identity = "frank"\n[sla.sev1]\nack = "5m"\n')
+    monkeypatch.setenv("ESCTUI_CONFIG", str(config))
+    result = run("status")
+    assert result.exit_code == 2
+    assert "unknown key 'sla.sev1.ack'" in result.stderr
+
+
+def test_the_real_command_exit_codes(store_path: Path) -> None:
+    env = {**os.environ}
+    ok = esctui("ls", "--json", env=env)
+    assert ok.returncode == 0 and json.loads(ok.stdout)
+    refused = esctui("reopen", json.loads(ok.stdout)[0]["id"], env=env)
+    assert refused.returncode == 1
+    assert "only a resolved incident can be reopened" in refused.stderr
+    usage = esctui("ls", "--severity", "9", env=env)
+    assert usage.returncode == 2
+    broken = esctui("--store", str(store_path / "snapshot.json"), "status", env=env)
+    assert broken.returncode == 3
+    assert "Traceback" not in broken.stderr + refused.stderr + usage.stderr
+
+
+def test_the_state_after_a_refusal_is_unchanged(run: Run, store_path: Path) -> None:
+    before = reopen(store_path).revision
+    run("reopen", "INC-1001")
+    run("handoff", "INC-1001", "--to", "nobody-here")
+    after = reopen(store_path)
+    assert after.revision == before

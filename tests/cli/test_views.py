@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from esctui.domain.models import Status
+
+from .conftest import Run, reopen
+
+
+def test_status_fits_in_ten_lines_and_counts_right(run: Run, store_path: Path) -> None:
+    result = run("status")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) <= 10
+    store = reopen(store_path)
+    open_ = [i for i in store.incidents.values() if i.is_open]
+    assert f"open {len(open_)}:" in lines[1]
+    assert "you are frank" in lines[0]
+    assert any(line.startswith("yours:") for line in lines)
+
+
+def test_status_json_is_stable(run: Run, store_path: Path) -> None:
+    data = json.loads(run("status", "--json").output)
+    assert set(data) == {
+        "at",
+        "store",
+        "identity",
+        "revision",
+        "open",
+        "by_status",
+        "by_severity",
+        "snoozed",
+        "resolved_last_24h",
+        "breached",
+        "at_risk",
+        "mine",
+    }
+    assert data["open"] == sum(data["by_status"].values())
+    assert data["open"] == sum(data["by_severity"].values())
+    store = reopen(store_path)
+    assert data["mine"] == sorted(
+        data["mine"], key=lambda i: data["mine"].index(i)
+    )  # order is urgency, kept
+    assert set(data["mine"]) == {
+        i.id for i in store.incidents.values() if i.is_open and i.assignee == "frank"
+    }
+
+
+def test_ls_json_lists_open_incidents_most_severe_first(run: Run, store_path: Path) -> None:
+    rows = json.loads(run("ls", "--json").output)
+    store = reopen(store_path)
+    assert {r["id"] for r in rows} == {i.id for i in store.incidents.values() if i.is_open}
+    for row in rows:
+        assert {"id", "title", "service", "severity", "status", "assignee", "level", "sla"} <= set(
+            row
+        )
+    assert [r["severity"] for r in rows] == sorted(r["severity"] for r in rows)
+
+
+def test_ls_filters_combine(run: Run, store_path: Path) -> None:
+    rows = json.loads(
+        run("ls", "--status", "resolved", "--severity", "3", "--severity", "4", "--json").output
+    )
+    assert rows
+    assert all(r["status"] == "resolved" and r["severity"] in (3, 4) for r in rows)
+    mine = json.loads(run("ls", "--mine", "--json").output)
+    assert mine and all(r["assignee"] == "frank" for r in mine)
+    breaching = {r["id"] for r in json.loads(run("ls", "--breaching", "--json").output)}
+    everything = json.loads(run("ls", "--json").output)
+    breached = {r["id"] for r in everything if r["sla"]["breached"]}
+    assert breached and breached <= breaching
+    safe = {r["id"] for r in everything if r["sla"]["seconds_left"] > 3 * 86400}
+    assert safe and not safe & breaching
+    service = json.loads(run("ls", "--service", "checkout", "--json").output)
+    assert all(r["service"] == "checkout" for r in service)
+
+
+def test_ls_csv_has_a_header_and_a_row_per_incident(run: Run, store_path: Path) -> None:
+    lines = run("ls", "--csv").output.strip().splitlines()
+    assert lines[0].startswith("id,severity,status,")
+    open_ = [i for i in reopen(store_path).incidents.values() if i.is_open]
+    assert len(lines) == 1 + len(open_)
+
+
+def test_show_gives_timeline_and_on_call(run: Run, store_path: Path) -> None:
+    store = reopen(store_path)
+    incident = next(i for i in store.incidents.values() if i.status is Status.RESOLVED)
+    result = run("show", incident.id)
+    assert result.exit_code == 0
+    assert result.output.startswith(f"{incident.id}  SEV{incident.severity}  resolved")
+    assert "timeline" in result.output
+    assert "triggered by" in result.output and "resolved by" in result.output
+    data = json.loads(run("show", incident.id, "--json").output)
+    assert data["incident"]["id"] == incident.id
+    assert len(data["timeline"]) == incident.version
+    assert [lv["level"] for lv in data["on_call"]] == [1, 2, 3]
+
+
+def test_show_of_an_unknown_incident_is_exit_1(run: Run) -> None:
+    result = run("show", "INC-4242")
+    assert result.exit_code == 1
+    assert "There is no incident INC-4242." in result.stderr
+
+
+def test_oncall_at_a_given_time(run: Run) -> None:
+    data = json.loads(run("oncall", "--json", "--at", "2026-07-01T12:00").output)
+    assert data["at"].startswith("2026-07-01T12:00")
+    policies = {p["policy"]: p for p in data["policies"]}
+    assert set(policies) == {"payments", "platform", "data", "edge"}
+    assert all(len(p["levels"]) == 3 for p in policies.values())
+    assert run("oncall", "--at", "yesterday-ish").exit_code == 2
+    assert run("oncall", "--policy", "nope").exit_code == 2
