@@ -89,7 +89,8 @@ AT = re.compile(r"(?P<message>.*?)(?: - at `\$(?P<at>.*)`)?$")
 
 
 def key_path(at: str | None, field: str | None = None) -> str:
-    parts = [p for p in (at or "").lstrip(".").split(".") if p]
+    # msgspec writes a dict's values as `[...]`; the table's name is what a person looks for.
+    parts = [p for p in (at or "").replace("[...]", "").lstrip(".").split(".") if p]
     if field:
         parts.append(field)
     return ".".join(parts)

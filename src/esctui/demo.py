@@ -289,7 +289,8 @@ def build_demo(
         + ["handed-off"] * 2
     )
     for number in range(1001, 1001 + incidents):
-        fate = rng.choice(fates) if number > 1008 else fates_first[number - 1001]
+        first = number - 1001 < len(FIRST_FATES)
+        fate = FIRST_FATES[number - 1001] if first else rng.choice(fates)
         story = Scenario(directory, rng, events, now)
         service = rng.choice(list(SERVICES))
         severity = rng.choices((1, 2, 3, 4), weights=(6, 18, 40, 36))[0]
@@ -297,11 +298,14 @@ def build_demo(
         hours_ago = (
             rng.uniform(0.05, open_window) if fate != "resolved" else rng.uniform(2, 30 * 24)
         )
+        if fate in NEAR_BREACH:
+            service, severity, minutes_ago = NEAR_BREACH[fate]
+            hours_ago = minutes_ago / 60
         story.at = now - timedelta(hours=hours_ago)
         customer = rng.choice(CUSTOMERS) if rng.random() < 0.35 else ""
         title = (
             HOSTILE_TITLE
-            if number == 1005
+            if number == 1003
             else rng.choice(TITLES[service]).format(
                 region=rng.choice(REGIONS),
                 pct=rng.randint(2, 40),
@@ -328,7 +332,9 @@ def build_demo(
 
 
 # The first few incidents cover every state, whatever the seed.
-fates_first = [
+FIRST_FATES = [
+    "near-acknowledge",
+    "near-resolve",
     "triggered",
     "acknowledged",
     "snoozed",
@@ -340,8 +346,16 @@ fates_first = [
 ]
 
 
+# Placed to be about to breach when the demo opens: (service, severity, minutes ago).
+NEAR_BREACH = {
+    "near-acknowledge": ("kafka", 2, 12.5),  # 15 min to acknowledge: 2.5 left
+    "near-resolve": ("auth", 1, 200.0),  # 4 h to resolve: 40 min left
+}
+
+
 def tell(story: Scenario, fate: str, customer: str, names: list[str], now: datetime) -> None:
     rng = story.rng
+    fate = {"near-acknowledge": "triggered", "near-resolve": "acknowledged"}.get(fate, fate)
     if fate == "triggered":
         story.escalate_until(now)
         return
