@@ -31,7 +31,7 @@ def test_the_demo_is_legal_and_covers_every_state() -> None:
     assert directory_problems(directory) == []
     assert [e.at for e in events] == sorted(e.at for e in events)
     assert all(e.at <= NOW for e in events)
-    incidents, timelines = states(events)
+    incidents, _ = states(events)
     assert sorted(incidents) == [f"INC-{n}" for n in range(1001, 1201)]
     statuses = {i.status for i in incidents.values()}
     assert statuses == set(Status)
