@@ -185,3 +185,25 @@ def test_a_directory_that_drops_an_open_incident_service_is_refused(store_path: 
     with pytest.raises(StoreError, match="unknown policy 'nope'"):
         JournalStore(store_path).replace_directory(dangling)
     assert (store_path / codec.SNAPSHOT).read_bytes() == before
+
+
+def test_a_timeline_is_found_after_another_process_compacted(store_path: Path) -> None:
+    reader = JournalStore(store_path)
+    reader.load()
+    writer = JournalStore(store_path)
+    writer.execute(c.AddNote(incident="INC-1002", text="folded away"), "bob")
+    writer.compact()
+    assert len(list(store_path.glob("timelines-*.json"))) == 1
+    timeline = reader.timeline("INC-1002")  # its timelines file is gone: it reads again
+    assert isinstance(timeline[-1], NoteAdded)
+    assert timeline[-1].text == "folded away"
+
+
+def test_a_damaged_timelines_file_is_a_sentence(store_path: Path) -> None:
+    [file] = store_path.glob("timelines-*.json")
+    file.write_bytes(b"[broken")
+    store = JournalStore(store_path)
+    store.load()  # the queue still opens
+    with pytest.raises(StoreError, match=r"timelines-.*\.json is damaged"):
+        store.timeline("INC-1001")
+    assert file.read_bytes() == b"[broken"

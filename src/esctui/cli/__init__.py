@@ -75,13 +75,18 @@ class Session:
         return sla_book(queue.directory, self.config.sla_overrides())
 
     def run(self, work: Callable[[Backend], Awaitable[T]]) -> T:
-        async def body() -> T:
+        results: list[T] = []
+
+        async def body() -> None:
             try:
-                return await work(self.backend)
+                results.append(await work(self.backend))
             finally:
                 await self.backend.close()
 
-        return asyncio.run(body())
+        # The task returns nothing: on Python 3.11, asyncio.run's Ctrl+C handling can repr the
+        # main task, and with it a whole queue, costing hundreds of milliseconds.
+        asyncio.run(body())
+        return results[0]
 
 
 def fail(message: str, code: int) -> NoReturn:

@@ -27,8 +27,8 @@ timeline_decoder = msgspec.json.Decoder(list[AnyEvent])
 
 
 class IncidentRecord(msgspec.Struct):
-    """An incident and its timeline. The timeline stays raw JSON until someone asks for it:
-    drawing the queue needs only the state."""
+    """An incident and its timeline, as the archive keeps them. The timeline stays raw JSON
+    until someone asks for it."""
 
     incident: Incident
     timeline: msgspec.Raw
@@ -39,12 +39,17 @@ class SnapshotHeader(msgspec.Struct):
 
 
 class Snapshot(msgspec.Struct):
+    """The state of every incident the store holds as of `revision`. Their timelines live in
+    the file named by `timelines` (`{"INC-1001": [events...], ...}`), read only when someone
+    asks for a timeline: drawing the queue needs only the states."""
+
     schema: int
     revision: int
     next_number: int
     written_at: datetime
     directory: Directory
-    incidents: list[IncidentRecord]
+    incidents: list[Incident]
+    timelines: str
 
 
 class Line(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,6 +62,7 @@ header_decoder = msgspec.json.Decoder(SnapshotHeader)
 snapshot_decoder = msgspec.json.Decoder(Snapshot)
 line_decoder = msgspec.json.Decoder(Line)
 record_decoder = msgspec.json.Decoder(IncidentRecord)
+timelines_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
 
 class BadLine(Exception):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -61,7 +62,8 @@ class JournalStore:
         self.loaded = False
         self.directory = Directory()
         self.incidents: dict[str, Incident] = {}
-        self.timelines: dict[str, msgspec.Raw] = {}
+        self.timelines: dict[str, msgspec.Raw] | None = None  # read when first asked for
+        self.timelines_file = ""
         self.tails: dict[str, list[AnyEvent]] = {}
         self.revision = 0
         self.next_number = 1001
@@ -121,8 +123,9 @@ class JournalStore:
             raise StoreError(f"Cannot read {file}: {error.strerror}.") from None
         snapshot = decode_snapshot(file, data)
         self.directory = snapshot.directory
-        self.incidents = {r.incident.id: r.incident for r in snapshot.incidents}
-        self.timelines = {r.incident.id: r.timeline for r in snapshot.incidents}
+        self.incidents = {incident.id: incident for incident in snapshot.incidents}
+        self.timelines = None
+        self.timelines_file = snapshot.timelines
         self.tails = {}
         self.revision = snapshot.revision
         self.next_number = snapshot.next_number
@@ -217,9 +220,26 @@ class JournalStore:
 
     def timeline(self, incident_id: str) -> list[AnyEvent]:
         with self.mutex:
-            raw = self.timelines.get(incident_id)
+            raw = self.snapshot_timelines().get(incident_id)
             events = codec.timeline_decoder.decode(raw) if raw is not None else []
             return events + self.tails.get(incident_id, [])
+
+    def snapshot_timelines(self) -> dict[str, msgspec.Raw]:
+        """The timelines as of the snapshot, read on first use. A compaction elsewhere may
+        have removed the file since the snapshot was read: then read the store again."""
+        for _ in range(10):
+            if self.timelines is not None:
+                return self.timelines
+            file = self.path / self.timelines_file
+            try:
+                self.timelines = codec.timelines_decoder.decode(file.read_bytes())
+            except FileNotFoundError:
+                self.load()
+            except msgspec.DecodeError as error:
+                raise StoreError(
+                    f"{file} is damaged ({error}); the store was left as it is."
+                ) from None
+        raise StoreError(f"The store at {self.path} kept changing while being read.")
 
     def history(self, incident_id: str) -> IncidentHistory:
         with self.mutex:
@@ -373,35 +393,59 @@ class JournalStore:
 
     def fold(self, now: datetime, archive_after: timedelta) -> str:
         cutoff = now - archive_after
-        keep: list[codec.IncidentRecord] = []
-        old: list[codec.IncidentRecord] = []
         folded = self.lines
+        known = self.snapshot_timelines()
+        keep: list[Incident] = []
+        timelines: dict[str, msgspec.Raw] = {}
+        old: list[codec.IncidentRecord] = []
         for incident in self.incidents.values():
-            record = codec.IncidentRecord(
-                incident=incident,
-                timeline=codec.append_to_timeline(
-                    self.timelines.get(incident.id, msgspec.Raw(b"[]")),
-                    self.tails.get(incident.id, []),
-                ),
+            timeline = codec.append_to_timeline(
+                known.get(incident.id, msgspec.Raw(b"[]")), self.tails.get(incident.id, [])
             )
             gone = incident.resolved_at is not None and incident.resolved_at < cutoff
-            (old if gone and incident.status is Status.RESOLVED else keep).append(record)
+            if gone and incident.status is Status.RESOLVED:
+                old.append(codec.IncidentRecord(incident=incident, timeline=timeline))
+            else:
+                keep.append(incident)
+                timelines[incident.id] = timeline
         self.archive.add(old)
-        snapshot = codec.Snapshot(
-            schema=codec.SCHEMA,
-            revision=self.revision,
-            next_number=self.next_number,
-            written_at=now,
-            directory=self.directory,
-            incidents=keep,
+        write_snapshot(
+            self.path, self.revision, self.next_number, now, self.directory, keep, timelines
         )
-        files.replace_atomically(self.path / codec.SNAPSHOT, codec.encoder.encode(snapshot))
         files.replace_atomically(self.path / codec.JOURNAL, b"")
         self.load()
         return (
             f"Folded {folded} journal lines into the snapshot; archived {len(old)} "
             f"incidents resolved before {cutoff:%Y-%m-%d}; {len(keep)} remain."
         )
+
+
+def write_snapshot(
+    path: Path,
+    revision: int,
+    next_number: int,
+    now: datetime,
+    directory: Directory,
+    incidents: list[Incident],
+    timelines: dict[str, msgspec.Raw],
+) -> None:
+    """Timelines first, then the snapshot that names them (the switch is the snapshot's
+    atomic rename), then remove timeline files no snapshot names any more."""
+    name = f"timelines-{revision}-{secrets.token_hex(4)}.json"
+    files.replace_atomically(path / name, codec.encoder.encode(timelines))
+    snapshot = codec.Snapshot(
+        schema=codec.SCHEMA,
+        revision=revision,
+        next_number=next_number,
+        written_at=now,
+        directory=directory,
+        incidents=incidents,
+        timelines=name,
+    )
+    files.replace_atomically(path / codec.SNAPSHOT, codec.encoder.encode(snapshot))
+    for stale in path.glob("timelines-*.json"):
+        if stale.name != name:
+            stale.unlink(missing_ok=True)
 
 
 def decode_snapshot(file: Path, data: bytes) -> codec.Snapshot:
@@ -465,22 +509,17 @@ def create_store(
     for event in events:
         states[event.incident] = lifecycle.apply(states.get(event.incident), event)
         timelines.setdefault(event.incident, []).append(event)
-    records = [
-        codec.IncidentRecord(
-            incident=state, timeline=msgspec.Raw(codec.encoder.encode(timelines[state.id]))
-        )
-        for state in states.values()
-    ]
     numbers = [incident_number(i) for i in states]
-    snapshot = codec.Snapshot(
-        schema=codec.SCHEMA,
-        revision=len(events),
-        next_number=max(numbers, default=1000) + 1,
-        written_at=now or utc_now(),
-        directory=directory,
-        incidents=records,
-    )
+    raw = {i: msgspec.Raw(codec.encoder.encode(t)) for i, t in timelines.items()}
     with files.exclusive_lock(path / codec.LOCK):
         Archive(path / codec.ARCHIVE).clear()
-        files.replace_atomically(path / codec.SNAPSHOT, codec.encoder.encode(snapshot))
+        write_snapshot(
+            path,
+            len(events),
+            max(numbers, default=1000) + 1,
+            now or utc_now(),
+            directory,
+            list(states.values()),
+            raw,
+        )
         files.replace_atomically(path / codec.JOURNAL, b"")
