@@ -85,8 +85,8 @@ def action_in_process(path: Path, runs: int) -> float:
 
 
 def follower_latency(path: Path, runs: int) -> float:
-    """Median time from a writer's append returning to a follower in another process
-    seeing it, with the follower polling at its default interval."""
+    """Median time from a writer starting an action to a follower in another process seeing
+    its event, with the follower polling at its default interval."""
     probe = subprocess.Popen(
         [sys.executable, "-c", FOLLOW_PROBE, str(path), str(runs)],
         stdout=subprocess.PIPE,
@@ -135,6 +135,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
+    # Interpreters cache compiled modules; measure the CLI as an installed tool runs.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    bare = median_ms(wall([sys.executable, "-c", "pass"], options.runs, dict(os.environ)))
+    print(f"python -c pass: {bare:.0f} ms (interpreter start-up on this machine)")
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
         print(
@@ -143,7 +147,13 @@ def main() -> None:
         )
         for size in sizes:
             path = build(root, size)
-            env = {**os.environ, "ESCTUI_STORE": str(path), "ESCTUI_USER": demo_identity()}
+            env = {
+                **os.environ,
+                "ESCTUI_STORE": str(path),
+                "ESCTUI_USER": demo_identity(),
+                "ESCTUI_CONFIG": str(root / "no-config.toml"),
+            }
+            wall([sys.executable, "-m", "esctui", "status"], 1, env)  # compile once
             status = median_ms(wall([sys.executable, "-m", "esctui", "status"], options.runs, env))
             opened, rss, held = open_probe(path, max(5, options.runs // 3))
             action = action_in_process(path, options.runs * 4)
@@ -166,6 +176,7 @@ def main() -> None:
                 flush=True,
             )
     print("goals at 10k: status <= 150 ms, open <= 200 ms and <= 150 MB, action <= 5 ms")
+    print(f"status and CLI action include the {bare:.0f} ms interpreter start-up above")
 
 
 if __name__ == "__main__":

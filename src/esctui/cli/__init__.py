@@ -7,6 +7,9 @@ codes: 0 done, 1 refused by the rules, 2 usage, 3 the store could not be read or
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import cached_property
@@ -131,7 +134,21 @@ def session() -> Session:
 
 
 def main() -> None:
-    cli(prog_name="esctui")
+    """The `esctui` command. A short-lived process: no cyclic garbage collection while it
+    works, and no tearing down of the whole queue's objects on the way out (every write has
+    been fsynced before it was reported)."""
+    gc.disable()
+    code: int | str | None = 0
+    try:
+        cli(prog_name="esctui")
+    except SystemExit as exit_:
+        code = exit_.code
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if isinstance(code, str):
+        sys.stderr.write(code + "\n")
+        sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 # The commands register themselves on `cli`.

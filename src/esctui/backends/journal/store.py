@@ -33,7 +33,7 @@ from esctui.backends.journal.archive import Archive
 from esctui.domain import lifecycle
 from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger
 from esctui.domain.errors import DomainError
-from esctui.domain.escalation import due
+from esctui.domain.escalation import due, escalation_due_at
 from esctui.domain.events import AnyEvent, Triggered
 from esctui.domain.models import Directory, Incident, Status, format_incident_id, incident_number
 
@@ -65,6 +65,8 @@ class JournalStore:
         self.timelines: dict[str, msgspec.Raw] | None = None  # read when first asked for
         self.timelines_file = ""
         self.tails: dict[str, list[AnyEvent]] = {}
+        # When each triggered incident's escalation level times out; built on first write.
+        self.due_at: dict[str, datetime] | None = None
         self.revision = 0
         self.next_number = 1001
         self.recent: collections.deque[Change] = collections.deque(maxlen=RECENT_CHANGES)
@@ -126,6 +128,7 @@ class JournalStore:
         self.incidents = {incident.id: incident for incident in snapshot.incidents}
         self.timelines = None
         self.timelines_file = snapshot.timelines
+        self.due_at = None
         self.tails = {}
         self.revision = snapshot.revision
         self.next_number = snapshot.next_number
@@ -196,6 +199,8 @@ class JournalStore:
             raise damaged(file, line, str(error)) from None
         self.incidents[state.id] = state
         self.tails.setdefault(state.id, []).append(event)
+        if self.due_at is not None:
+            self.track_escalation(state)
         self.revision = revision
         if isinstance(event, Triggered):
             self.next_number = max(self.next_number, incident_number(event.incident) + 1)
@@ -300,8 +305,21 @@ class JournalStore:
         with self.writing():
             return self.append(self.escalations(self.clock()))
 
+    def track_escalation(self, incident: Incident) -> None:
+        assert self.due_at is not None
+        at = escalation_due_at(incident, self.directory)
+        if at is None:
+            self.due_at.pop(incident.id, None)
+        else:
+            self.due_at[incident.id] = at
+
     def escalations(self, now: datetime) -> list[AnyEvent]:
-        triggered = [i for i in self.incidents.values() if i.status is Status.TRIGGERED]
+        if self.due_at is None:
+            self.due_at = {}
+            for incident in self.incidents.values():
+                if incident.status is Status.TRIGGERED:
+                    self.track_escalation(incident)
+        triggered = [self.incidents[i] for i, at in self.due_at.items() if at <= now]
         events: list[AnyEvent] = []
         system = lifecycle.Context(directory=self.directory, now=now, actor=None)
         for command in due(triggered, self.directory, now):
@@ -335,9 +353,10 @@ class JournalStore:
             return []
         # Fold them into the state first: an event that does not apply is a bug, and must
         # not reach the journal.
-        states = dict(self.incidents)
+        states: dict[str, Incident] = {}
         for event in events:
-            states[event.incident] = lifecycle.apply(states.get(event.incident), event)
+            before = states.get(event.incident) or self.incidents.get(event.incident)
+            states[event.incident] = lifecycle.apply(before, event)
         first = self.revision + 1
         data = b"".join(codec.encode_line(first + n, event) for n, event in enumerate(events))
         try:
