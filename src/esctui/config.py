@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 import platformdirs
@@ -19,6 +19,7 @@ import platformdirs
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import SlaTarget
 
+T = TypeVar("T")
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
 
 
@@ -96,6 +97,14 @@ def key_path(at: str | None, field: str | None = None) -> str:
     return ".".join(parts)
 
 
+def convert(data: dict[str, Any], into: type[T], what: str, path: Path) -> T:
+    """`data` (from TOML) as `into`, or a `ConfigError` naming the key that is wrong."""
+    try:
+        return msgspec.convert(data, into, strict=False)
+    except msgspec.ValidationError as error:
+        raise explain(error, what, path) from None
+
+
 def explain(error: msgspec.ValidationError, what: str, path: Path) -> ConfigError:
     """Turn msgspec's `... - at $.sla.sev1` into a sentence with a dotted key."""
     text = str(error)
@@ -117,11 +126,7 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     if not path.exists():
         return Config()
-    data = read_toml(path, "config file")
-    try:
-        config = msgspec.convert(data, Config)
-    except msgspec.ValidationError as error:
-        raise explain(error, "config file", path) from None
+    config = convert(read_toml(path, "config file"), Config, "config file", path)
     if not config.refresh > 0:
         raise ConfigError(f"config file {path}: 'refresh' must be a number of seconds above 0.")
     for severity in range(1, 5):

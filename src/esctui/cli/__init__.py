@@ -152,6 +152,6 @@ def main() -> None:
 
 
 # The commands register themselves on `cli`.
-from esctui.cli import actions, demo, reports, views  # noqa: E402
+from esctui.cli import actions, demo, reports, setup, views  # noqa: E402
 
-__all__ = ["actions", "cli", "demo", "main", "reports", "views"]
+__all__ = ["actions", "cli", "demo", "main", "reports", "setup", "views"]

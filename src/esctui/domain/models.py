@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 
 Severity = Annotated[int, msgspec.Meta(ge=1, le=4)]
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 Minutes = Annotated[int, msgspec.Meta(ge=1)]
 
 
@@ -53,8 +54,8 @@ class Override(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """`responder` covers the rotation from `start` (inclusive) to `end` (exclusive)."""
 
     responder: str
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
 
 
 class Rotation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -1,0 +1,43 @@
+"""The team's directory as a TOML file: responders, rotations, policies, services, SLAs.
+
+This is how a team describes itself to esctui (`esctui init --directory team.toml`,
+`esctui directory import team.toml`); `esctui directory export` writes the same format back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import tomli_w
+
+from esctui.config import ConfigError, convert, read_toml
+from esctui.domain.models import Directory
+from esctui.domain.oncall import directory_problems
+
+
+def load_directory(path: Path) -> Directory:
+    """The directory in `path`; `ConfigError` naming the key or the dangling reference."""
+    directory = convert(read_toml(path, "directory file"), Directory, "directory file", path)
+    problems = directory_problems(directory)
+    if problems:
+        raise ConfigError(f"directory file {path}: " + "; ".join(problems) + ".")
+    return directory
+
+
+def directory_toml(directory: Directory) -> str:
+    """`directory` as the TOML `load_directory` reads."""
+    data = msgspec.to_builtins(directory, builtin_types=(datetime,))
+    return tomli_w.dumps(tidy(data))
+
+
+def tidy(value: Any) -> Any:
+    """String keys (TOML's; the SLA tables are keyed by severity), and no empty values: the
+    reader fills those in."""
+    if isinstance(value, dict):
+        return {str(k): tidy(v) for k, v in value.items() if v not in ("", {}, [], ())}
+    if isinstance(value, list | tuple):
+        return [tidy(v) for v in value]
+    return value
