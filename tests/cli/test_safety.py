@@ -101,3 +101,10 @@ def test_the_state_after_a_refusal_is_unchanged(run: Run, store_path: Path) -> N
     run("handoff", "INC-1001", "--to", "nobody-here")
     after = reopen(store_path)
     assert after.revision == before
+
+
+def test_error_sentences_do_not_replay_escapes_from_input(run: Run) -> None:
+    result = run("note", "INC-\x1b[2J", "hello")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr
+    assert "INC-\\X1B[2J" in result.stderr

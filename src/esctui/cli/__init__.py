@@ -92,8 +92,15 @@ class Session:
         return results[0]
 
 
+def say_error(message: str) -> None:
+    """One sentence on stderr; whatever it quotes from data is shown, never obeyed."""
+    from esctui.cli.render import scrub
+
+    click.echo(f"esctui: {scrub(message)}", err=True)
+
+
 def fail(message: str, code: int) -> NoReturn:
-    click.echo(f"esctui: {message}", err=True)
+    say_error(message)
     raise SystemExit(code)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import click
 
 from esctui.backends.base import Backend, Change
-from esctui.cli import REFUSED, Session, cli, session
+from esctui.cli import REFUSED, Session, cli, say_error, session
 from esctui.cli import render as r
 from esctui.domain import commands as c
 from esctui.domain.durations import parse_duration
@@ -36,7 +36,7 @@ def act(s: Session, commands: list[c.AnyCommand], say: Callable[[Change], str]) 
     for change in done:
         click.echo(say(change))
     for message in refused:
-        click.echo(f"esctui: {message}", err=True)
+        say_error(message)
     if refused:
         raise SystemExit(REFUSED)
     return done
