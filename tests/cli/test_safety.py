@@ -107,4 +107,4 @@ def test_error_sentences_do_not_replay_escapes_from_input(run: Run) -> None:
     result = run("note", "INC-\x1b[2J", "hello")
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr
-    assert "INC-\\X1B[2J" in result.stderr
+    assert "There is no incident INC-\\x1b[2J." in result.stderr
