@@ -6,7 +6,6 @@ codes: 0 done, 1 refused by the rules, 2 usage, 3 the store could not be read or
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
 import sys
@@ -78,6 +77,7 @@ class Session:
         return sla_book(queue.directory, self.config.sla_overrides())
 
     def run(self, work: Callable[[Backend], Awaitable[T]]) -> T:
+        """Run one piece of work against the backend, then close it."""
         results: list[T] = []
 
         async def body() -> None:
@@ -86,9 +86,16 @@ class Session:
             finally:
                 await self.backend.close()
 
-        # The task returns nothing: on Python 3.11, asyncio.run's Ctrl+C handling can repr the
-        # main task, and with it a whole queue, costing hundreds of milliseconds.
-        asyncio.run(body())
+        if getattr(self.backend, "runs_inline", False):
+            from esctui.backends.journal.backend import run_inline
+
+            run_inline(body())
+        else:
+            import asyncio
+
+            # The task returns nothing: on Python 3.11, asyncio.run's Ctrl+C handling can repr
+            # the main task, and with it a whole queue, costing hundreds of milliseconds.
+            asyncio.run(body())
         return results[0]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import msgspec
@@ -14,7 +14,9 @@ from esctui.cli import cli, session
 from esctui.cli import render as r
 from esctui.cli.views import emit_json
 from esctui.domain.durations import format_duration, parse_duration
-from esctui.domain.metrics import Durations, Figures, metrics
+
+if TYPE_CHECKING:
+    from esctui.domain.metrics import Durations, Figures
 
 
 def since_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -85,6 +87,8 @@ def spread(d: Durations) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show_metrics(since_text: str, as_json: bool) -> None:
     """Time to acknowledge and resolve, escalations, hand-offs, SLA compliance, reopen rate."""
+    from esctui.domain.metrics import metrics
+
     s = session()
     queue, histories = histories_since(since_text)
     result = metrics(

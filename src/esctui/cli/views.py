@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,14 +18,14 @@ from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Incident, Status
 from esctui.domain.oncall import level_on_call
-from esctui.domain.sla import SlaBook
+from esctui.domain.sla import Deadline, SlaBook
 
 
-def urgency(book: SlaBook, now: datetime) -> Any:
+def urgency(deadlines: Mapping[str, Deadline | None], now: datetime) -> Any:
     """Sort key: most severe first, then the least time left, then oldest."""
 
     def key(incident: Incident) -> tuple[int, float, int]:
-        deadline = book.deadline(incident)
+        deadline = deadlines.get(incident.id)
         left = deadline.time_left(now).total_seconds() if deadline else float("inf")
         return (incident.severity, left, int(incident.id.rpartition("-")[2]))
 
@@ -60,11 +61,11 @@ def print_status(s: Session, *, as_json: bool) -> None:
     now, book = s.now, s.sla(queue)
     me = s.me(queue, required=False)
     open_ = [i for i in queue.incidents.values() if i.is_open]
-    at_risk = sorted(
-        (i for i in open_ if (d := book.deadline(i)) and d.at_risk(now)), key=urgency(book, now)
-    )
-    breached = [i for i in at_risk if (d := book.deadline(i)) and d.breached(now)]
-    mine = sorted((i for i in open_ if me and i.assignee == me), key=urgency(book, now))
+    deadlines = {i.id: book.deadline(i) for i in open_}
+    order = urgency(deadlines, now)
+    at_risk = sorted((i for i in open_ if (d := deadlines[i.id]) and d.at_risk(now)), key=order)
+    breached = [i for i in at_risk if (d := deadlines[i.id]) and d.breached(now)]
+    mine = sorted((i for i in open_ if me and i.assignee == me), key=order)
     statuses = Counter(i.status for i in open_)
     severities = Counter(i.severity for i in open_)
     snoozed = sum(1 for i in open_ if i.snoozed(now))
@@ -105,7 +106,7 @@ def print_status(s: Session, *, as_json: bool) -> None:
         f"SLA: {len(breached)} breached, {len(at_risk) - len(breached)} about to",
     ]
     for incident in at_risk[:4]:
-        lines.append("  " + brief(incident, book, now))
+        lines.append("  " + brief(incident, deadlines[incident.id], now))
     if len(at_risk) > 4:
         lines.append(f"  … {len(at_risk) - 4} more: esctui ls --breaching")
     if me:
@@ -115,10 +116,10 @@ def print_status(s: Session, *, as_json: bool) -> None:
     click.echo("\n".join(lines[:10]))
 
 
-def brief(incident: Incident, book: SlaBook, now: datetime) -> str:
+def brief(incident: Incident, deadline: Deadline | None, now: datetime) -> str:
     line = (
         f"{incident.id} {r.severity(incident)} {incident.status:<12} "
-        f"{r.countdown(book.deadline(incident), now):>10}  {r.who(incident.assignee):<8} "
+        f"{r.countdown(deadline, now):>10}  {r.who(incident.assignee):<8} "
         f"{r.scrub(incident.title)}"
     )
     limit = r.width() - 2
@@ -181,7 +182,7 @@ def list_incidents(
         and (service is None or i.service == service)
         and (not breaching or ((d := book.deadline(i)) is not None and d.at_risk(now)))
     ]
-    chosen.sort(key=urgency(book, now))
+    chosen.sort(key=urgency({i.id: book.deadline(i) for i in chosen}, now))
     if as_json:
         emit_json([incident_json(i, book, now) for i in chosen])
         return
