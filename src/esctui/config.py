@@ -9,12 +9,10 @@ from __future__ import annotations
 import getpass
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import msgspec
-import platformdirs
 
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import SlaTarget
@@ -70,11 +68,17 @@ def minutes(text: str) -> int:
 
 def config_path() -> Path:
     override = os.environ.get("ESCTUI_CONFIG")
-    return Path(override) if override else platformdirs.user_config_path("esctui") / "config.toml"
+    if override:
+        return Path(override)
+    import platformdirs  # here, not at the top: every command pays for top-level imports
+
+    return platformdirs.user_config_path("esctui") / "config.toml"
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """The TOML document at `path`; `ConfigError` naming `what` and the line if it is not."""
+    import tomllib
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
@@ -149,6 +153,8 @@ def resolve_store_path(flag: str | None, config: Config) -> Path:
     chosen = flag or os.environ.get("ESCTUI_STORE") or config.store
     if chosen:
         return Path(chosen).expanduser()
+    import platformdirs
+
     return platformdirs.user_data_path("esctui") / "store"
 
 
