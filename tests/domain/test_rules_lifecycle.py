@@ -6,6 +6,7 @@ import pytest
 
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
+from esctui.domain.events import communications
 from esctui.domain.models import Channel, Direction, Status
 
 from .support import ID, T0, Story, triggered
@@ -241,3 +242,13 @@ def test_every_event_bumps_the_version_by_one() -> None:
     story.do(c.Resolve(incident=ID))
     assert [e.version for e in story.events] == [1, 2, 3, 4]
     assert story.state.version == 4
+
+
+def test_communications_are_read_from_the_timeline() -> None:
+    story = triggered().later(5)
+    story.do(c.AddNote(incident=ID, text="looking"))
+    story.do(c.LogCommunication(incident=ID, channel=Channel.PHONE, direction=Direction.INBOUND,
+                                counterpart="Acme", summary="is it down?"), "bob")
+    [talk] = communications(story.events)
+    assert (talk.author, talk.channel, talk.counterpart) == ("bob", Channel.PHONE, "Acme")
+    assert talk.at == story.at

@@ -256,6 +256,7 @@ def show(incident_id: str, as_json: bool) -> None:
                     {"level": n, "responders": names} for n, names in enumerate(on_call, 1)
                 ],
                 "timeline": history.timeline,
+                "communications": e.communications(history.timeline),
             }
         )
         return
@@ -298,17 +299,15 @@ def show(incident_id: str, as_json: bool) -> None:
             )
         )
     lines.append("timeline")
-    talks = []
     for event in history.timeline:
         lines.append(f"  {r.clock(event.at, now):>11}  {r.describe(event)}")
-        if isinstance(event, e.CommunicationLogged):
-            talks.append(event)
+    talks = e.communications(history.timeline)
     if talks:
         lines.append("communications")
         for talk in talks:
             lines.append(
                 f"  {r.clock(talk.at, now):>11}  {talk.direction:<3} {talk.channel:<11} "
-                f"{r.scrub(talk.counterpart)}: {r.scrub(talk.summary)}"
+                f"{r.scrub(talk.counterpart)}: {r.scrub(talk.summary)} ({r.who(talk.author)})"
             )
     click.echo("\n".join(lines))
 

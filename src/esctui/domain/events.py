@@ -114,3 +114,30 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     NoteAdded,
     CommunicationLogged,
 )
+
+
+class Communication(msgspec.Struct, frozen=True):
+    """What was said to (or heard from) someone outside the responders, and when."""
+
+    at: datetime
+    author: str | None
+    channel: Channel
+    direction: Direction
+    counterpart: str
+    summary: str
+
+
+def communications(timeline: list[AnyEvent]) -> list[Communication]:
+    """The incident's communications, oldest first, from its timeline."""
+    return [
+        Communication(
+            at=event.at,
+            author=event.by,
+            channel=event.channel,
+            direction=event.direction,
+            counterpart=event.counterpart,
+            summary=event.summary,
+        )
+        for event in timeline
+        if isinstance(event, CommunicationLogged)
+    ]
