@@ -247,8 +247,16 @@ def test_every_event_bumps_the_version_by_one() -> None:
 def test_communications_are_read_from_the_timeline() -> None:
     story = triggered().later(5)
     story.do(c.AddNote(incident=ID, text="looking"))
-    story.do(c.LogCommunication(incident=ID, channel=Channel.PHONE, direction=Direction.INBOUND,
-                                counterpart="Acme", summary="is it down?"), "bob")
+    story.do(
+        c.LogCommunication(
+            incident=ID,
+            channel=Channel.PHONE,
+            direction=Direction.INBOUND,
+            counterpart="Acme",
+            summary="is it down?",
+        ),
+        "bob",
+    )
     [talk] = communications(story.events)
     assert (talk.author, talk.channel, talk.counterpart) == ("bob", Channel.PHONE, "Acme")
     assert talk.at == story.at

@@ -115,3 +115,36 @@ def test_a_snapshot_that_is_not_ours_is_refused_and_kept(
         note(store_path, "refused")
     assert snapshot.read_bytes() == content
     assert journal(store_path).read_bytes() == before
+
+
+def test_a_compaction_cut_short_before_the_journal_was_emptied_loses_nothing(
+    store_path: Path,
+) -> None:
+    note(store_path, "one")
+    note(store_path, "two")
+    old_journal = journal(store_path).read_bytes()
+    store = JournalStore(store_path)
+    store.compact()
+    # As if the process died after renaming the new snapshot, before emptying the journal.
+    journal(store_path).write_bytes(old_journal)
+    reopened = JournalStore(store_path)
+    reopened.load()
+    assert reopened.revision == store.revision == 5
+    assert reopened.incidents == store.incidents
+    note(store_path, "three")
+    after = JournalStore(store_path)
+    after.load()
+    assert after.revision == 6
+    assert after.incidents["INC-1001"].notes == 3
+
+
+def test_a_timelines_file_left_by_a_compaction_cut_short_is_ignored_then_removed(
+    store_path: Path,
+) -> None:
+    stray = store_path / "timelines-99-deadbeef.json"
+    stray.write_bytes(b"{half")
+    store = JournalStore(store_path)
+    store.load()
+    assert store.timeline("INC-1001")[0].incident == "INC-1001"
+    store.compact()
+    assert not stray.exists()

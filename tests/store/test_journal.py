@@ -207,3 +207,20 @@ def test_a_damaged_timelines_file_is_a_sentence(store_path: Path) -> None:
     with pytest.raises(StoreError, match=r"timelines-.*\.json is damaged"):
         store.timeline("INC-1001")
     assert file.read_bytes() == b"[broken"
+
+
+def test_follow_redraws_from_the_new_queue_after_a_compaction(store_path: Path) -> None:
+    async def scenario() -> tuple[int, int]:
+        backend = JournalBackend(store_path)
+        queue = await backend.open()
+        updates = backend.follow(queue.revision, interval=0.05)
+        other = JournalStore(store_path)
+        await asyncio.to_thread(other.execute, c.AddNote(incident="INC-1001", text="x"), "bob")
+        await asyncio.to_thread(other.compact)
+        update = await asyncio.wait_for(anext(updates), 1.0)
+        while update.queue is None:  # the note may arrive before the compaction
+            update = await asyncio.wait_for(anext(updates), 1.0)
+        await backend.close()
+        return update.queue.revision, update.queue.incidents["INC-1001"].notes
+
+    assert asyncio.run(scenario()) == (4, 1)
