@@ -1,0 +1,45 @@
+"""The bundled theme files are well-formed: every colour a screen needs, named after the file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+THEMES = sorted((Path(__file__).resolve().parents[1] / "themes").glob("*.toml"))
+COLOUR = re.compile(r"#[0-9A-Fa-f]{6}|ansi_[a-z_]+")
+KEYS = {
+    "primary",
+    "secondary",
+    "accent",
+    "warning",
+    "error",
+    "success",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+}
+
+
+def test_the_four_bundled_themes_are_there() -> None:
+    assert [t.stem for t in THEMES] == [
+        "esctui-ansi",
+        "esctui-dark",
+        "esctui-high-contrast",
+        "esctui-light",
+    ]
+
+
+@pytest.mark.parametrize("path", THEMES, ids=[t.stem for t in THEMES])
+def test_a_theme_names_every_colour(path: Path) -> None:
+    theme = tomllib.loads(path.read_text())
+    assert theme["name"] == path.stem
+    assert isinstance(theme["dark"], bool)
+    assert set(theme) == KEYS | {"name", "dark"}
+    for key in KEYS:
+        assert COLOUR.fullmatch(theme[key]), (key, theme[key])
+    if path.stem == "esctui-ansi":
+        assert all(theme[k].startswith("ansi_") for k in KEYS)
