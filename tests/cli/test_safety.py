@@ -108,3 +108,24 @@ def test_error_sentences_do_not_replay_escapes_from_input(run: Run) -> None:
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr
     assert "There is no incident INC-\\x1b[2J." in result.stderr
+
+
+def test_a_store_that_cannot_be_locked_is_exit_3(run: Run, store_path: Path) -> None:
+    lock = store_path / "store.lock"
+    lock.unlink()
+    lock.mkdir()  # something in the way of the lock file
+    result = run("note", "INC-1001", "hello")
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"esctui: Cannot lock {lock} for writing: ")
+    assert run("ls").exit_code == 0  # reading needs no lock
+
+
+def test_a_store_path_the_system_refuses_is_exit_3(run: Run, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    team = tmp_path / "team.toml"
+    team.write_text(run("directory", "export").output)
+    result = run("--store", str(blocker / "store"), "init", "--directory", str(team))
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    assert str(blocker) in result.stderr

@@ -123,6 +123,10 @@ class Group(click.Group):
             fail(str(error), STORE_FAILURE)
         except ConfigError as error:
             fail(str(error), USAGE)
+        except OSError as error:
+            # A file the store needs and the system refused: still a sentence, not a trace.
+            where = f" ({error.filename})" if error.filename else ""
+            fail(f"{error.strerror or error}{where}.", STORE_FAILURE)
 
 
 @click.group(

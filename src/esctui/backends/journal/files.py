@@ -8,6 +8,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from esctui.backends.base import StoreError
+
 
 def fsync_directory(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
@@ -53,7 +55,10 @@ def truncate_durably(path: Path, size: int) -> None:
 @contextlib.contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
     """Hold the store's writer lock; the kernel releases it if the process dies."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StoreError(f"Cannot lock {path} for writing: {error.strerror}.") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -273,6 +273,8 @@ class JournalStore:
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the lock with the in-memory state caught up with the files."""
+        if not self.path.is_dir():
+            self.read_snapshot()  # says there is no store here
         with self.mutex, files.exclusive_lock(self.path / codec.LOCK):
             if not self.loaded or not self.snapshot_unchanged():
                 self.load()
