@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from esctui.domain.models import Status
 
 from .conftest import Run, reopen
@@ -111,3 +113,25 @@ def test_oncall_at_a_given_time(run: Run) -> None:
     assert all(len(p["levels"]) == 3 for p in policies.values())
     assert run("oncall", "--at", "yesterday-ish").exit_code == 2
     assert run("oncall", "--policy", "nope").exit_code == 2
+
+
+def test_a_narrow_terminal_drops_columns_before_the_title(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = run("ls").output.splitlines()
+    assert all(len(line) <= 80 for line in narrow)
+    assert narrow[0].split() == ["ID", "SEV", "STATUS", "SLA", "ASSIGNEE", "TITLE"]
+    assert all(len(line) <= 80 for line in run("status").output.splitlines())
+    monkeypatch.setenv("COLUMNS", "200")
+    assert run("ls").output.splitlines()[0].split() == [
+        "ID",
+        "SEV",
+        "STATUS",
+        "SLA",
+        "AGE",
+        "LVL",
+        "ASSIGNEE",
+        "SERVICE",
+        "TITLE",
+    ]

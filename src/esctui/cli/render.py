@@ -62,18 +62,47 @@ def width() -> int:
     return max(60, shutil.get_terminal_size((120, 24)).columns)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], limit: int | None = None) -> str:
-    """Left-aligned columns; the last column is cut to fit the terminal's width."""
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    limit: int | None = None,
+    droppable: Sequence[str] = (),
+) -> str:
+    """Left-aligned columns; the last column is cut to fit the terminal's width. On a narrow
+    terminal the `droppable` columns go first, in that order, to leave the last one
+    `LAST_COLUMN_ROOM` characters."""
     limit = limit or width()
+    keep = list(range(len(headers)))
+    for name in droppable:
+        if room_left(headers, rows, keep, limit) >= LAST_COLUMN_ROOM:
+            break
+        keep.remove(headers.index(name))
+    headers = [headers[i] for i in keep]
+    rows = [[row[i] for i in keep] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers[:-1])]
-    used = sum(widths) + 2 * len(widths)
-    room = max(10, limit - used)
+    room = max(10, room_left(headers, rows, list(range(len(headers))), limit))
     lines = []
     for cells in [headers, *rows]:
         head = "  ".join(cell.ljust(w) for cell, w in zip(cells[:-1], widths, strict=False))
         last = cells[-1] if len(cells[-1]) <= room else cells[-1][: room - 1] + "…"
         lines.append(f"{head}  {last}".rstrip())
     return "\n".join(lines)
+
+
+LAST_COLUMN_ROOM = 30
+
+
+def room_left(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], keep: list[int], limit: int
+) -> int:
+    """Characters left for the last column when the columns in `keep` are shown."""
+    shown = keep[:-1]
+    return limit - sum(max([len(headers[i]), *(len(r[i]) for r in rows)]) + 2 for i in shown)
+
+
+def fit(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def who(name: str | None) -> str:

@@ -110,10 +110,11 @@ def print_status(s: Session, *, as_json: bool) -> None:
     if len(at_risk) > 4:
         lines.append(f"  … {len(at_risk) - 4} more: esctui ls --breaching")
     if me:
-        ids = ", ".join(i.id for i in mine[:6]) + (" …" if len(mine) > 6 else "")
+        ids = ", ".join(i.id for i in mine)
         waiting = sum(1 for i in mine if i.status is Status.TRIGGERED)
-        lines.append(f"yours: {len(mine)} ({waiting} to acknowledge)" + (f": {ids}" if ids else ""))
-    click.echo("\n".join(lines[:10]))
+        yours = f"yours: {len(mine)} ({waiting} to acknowledge)" + (f": {ids}" if ids else "")
+        lines.append(yours)
+    click.echo("\n".join(r.fit(line, r.width()) for line in lines[:10]))
 
 
 def brief(incident: Incident, deadline: Deadline | None, now: datetime) -> str:
@@ -122,8 +123,7 @@ def brief(incident: Incident, deadline: Deadline | None, now: datetime) -> str:
         f"{r.countdown(deadline, now):>10}  {r.who(incident.assignee):<8} "
         f"{r.scrub(incident.title)}"
     )
-    limit = r.width() - 2
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return line
 
 
 @cli.command()
@@ -209,7 +209,11 @@ def list_incidents(
         for i in chosen
     ]
     click.echo(
-        r.table(["ID", "SEV", "STATUS", "SLA", "AGE", "LVL", "ASSIGNEE", "SERVICE", "TITLE"], rows)
+        r.table(
+            ["ID", "SEV", "STATUS", "SLA", "AGE", "LVL", "ASSIGNEE", "SERVICE", "TITLE"],
+            rows,
+            droppable=["LVL", "AGE", "SERVICE"],
+        )
     )
     snoozed = sum(1 for i in chosen if i.snoozed(now))
     if snoozed:
