@@ -61,3 +61,25 @@ def test_demo_creates_once_and_refuses_to_overwrite(tmp_path: Path) -> None:
     forced = esctui("--store", str(store), "demo", "--no-tui", "--force", "--seed", "9", env=env)
     assert forced.returncode == 0
     assert (store / "snapshot.json").read_bytes() != snapshot
+
+
+def test_the_handoff_report(run: Run, store_path: Path) -> None:
+    data = json.loads(run("report", "--since", "12h", "--json").output)
+    store = reopen(store_path)
+    open_ids = {i.id for i in store.incidents.values() if i.is_open}
+    assert {o["id"] for o in data["open"]} == open_ids
+    assert set(data["happened"]) == {
+        "triggered",
+        "resolved",
+        "reopened",
+        "escalated_by_timeout",
+        "escalated_by_hand",
+        "handed_off",
+        "breached",
+        "customer_updates",
+    }
+    assert set(data["happened"]["breached"]) <= open_ids
+    text = run("report").output
+    assert text.startswith("hand-off ")
+    assert f"open {len(open_ids)}, by holder:" in text
+    assert "in the shift:" in text

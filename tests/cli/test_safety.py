@@ -44,6 +44,7 @@ def test_no_output_carries_control_characters_from_data(run: Run, store_path: Pa
             ("show", incident),
             ("export", "--csv"),
             ("metrics",),
+            ("report",),
             ("ls", "--breaching"),
         )
     ]

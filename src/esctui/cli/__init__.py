@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -156,6 +157,8 @@ def main() -> None:
     works, and no tearing down of the whole queue's objects on the way out (every write has
     been fsynced before it was reported)."""
     gc.disable()
+    # `esctui ls | head`: end quietly when the reader goes away, as Unix tools do.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code: int | str | None = 0
     try:
         cli(prog_name="esctui")

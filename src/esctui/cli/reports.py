@@ -158,3 +158,63 @@ def compact(archive_after: str) -> None:
     s = session()
 
     click.echo(s.run(lambda backend: backend.compact(keep)))
+
+
+@cli.command()
+@since_option("12h")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def report(since_text: str, as_json: bool) -> None:
+    """The shift hand-off: who holds what now, and what happened since --since."""
+    from esctui.domain.handoff import handoff_report
+
+    s = session()
+    since = s.now - window(since_text)
+
+    async def load(backend: Backend) -> tuple[Queue, list[IncidentHistory]]:
+        queue = await backend.open()
+        recent = await backend.histories(since)
+        known = {h.incident.id for h in recent}
+        for incident in queue.incidents.values():
+            if incident.is_open and incident.id not in known:
+                recent.append(await backend.history(incident.id))
+        return queue, recent
+
+    queue, histories = s.run(load)
+    result = handoff_report(
+        ((h.incident, h.timeline) for h in histories), s.sla(queue), since, s.now
+    )
+    if as_json:
+        emit_json(result)
+        return
+    now = s.now
+    happened = result.happened
+    click.echo(f"hand-off {r.clock(since, now)} to {r.clock(now, now)} UTC")
+    holders: dict[str, list[str]] = {}
+    for item in result.open:
+        left = "-"
+        if item.sla_breach_at is not None:
+            left = ("ack " if item.sla_clock == "acknowledge" else "res ") + format_duration(
+                item.sla_breach_at - now
+            )
+        snoozed = " (snoozed)" if item.snoozed_until else ""
+        holders.setdefault(r.who(item.assignee) if item.assignee else "nobody", []).append(
+            f"    {item.id} SEV{item.severity} {item.status}{snoozed} {left}  {r.scrub(item.title)}"
+        )
+    click.echo(f"open {len(result.open)}, by holder:")
+    for holder, lines in sorted(holders.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        click.echo(f"  {holder} ({len(lines)})")
+        for line in lines:
+            click.echo(r.fit(line, r.width()))
+    click.echo(
+        f"in the shift: {len(happened.triggered)} triggered, {len(happened.resolved)} resolved, "
+        f"{len(happened.reopened)} reopened, {len(happened.handed_off)} handed off\n"
+        f"  escalated {len(happened.escalated_by_timeout)} by timeout and "
+        f"{len(happened.escalated_by_hand)} by hand; {happened.customer_updates} customer "
+        "updates sent"
+    )
+    if happened.breached:
+        click.echo(
+            r.fit(
+                "SLA breached in the shift, still open: " + ", ".join(happened.breached), r.width()
+            )
+        )

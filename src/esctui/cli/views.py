@@ -118,12 +118,11 @@ def print_status(s: Session, *, as_json: bool) -> None:
 
 
 def brief(incident: Incident, deadline: Deadline | None, now: datetime) -> str:
-    line = (
+    return (
         f"{incident.id} {r.severity(incident)} {incident.status:<12} "
         f"{r.countdown(deadline, now):>10}  {r.who(incident.assignee):<8} "
         f"{r.scrub(incident.title)}"
     )
-    return line
 
 
 @cli.command()
