@@ -34,10 +34,12 @@ def directory_toml(directory: Directory) -> str:
 
 
 def tidy(value: Any) -> Any:
-    """String keys (TOML's; the SLA tables are keyed by severity), and no empty values: the
-    reader fills those in."""
+    """String keys (TOML's; the SLA tables are keyed by severity), and no empty or unset values:
+    the reader fills those in."""
     if isinstance(value, dict):
-        return {str(k): tidy(v) for k, v in value.items() if v not in ("", {}, [], ())}
+        return {
+            str(k): tidy(v) for k, v in value.items() if v is not None and v not in ("", {}, [], ())
+        }
     if isinstance(value, list | tuple):
         return [tidy(v) for v in value]
     return value

@@ -59,6 +59,7 @@ def team() -> Directory:
             ),
             EscalationPolicy(
                 name="db",
+                acknowledge_timeout_minutes=120,
                 levels=(
                     EscalationLevel(
                         targets=(Target(kind="rotation", name="week"),), timeout_minutes=15

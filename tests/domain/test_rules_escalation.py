@@ -80,3 +80,28 @@ def test_a_manual_escalation_clears_exhaustion() -> None:
     story.do(c.Escalate(incident=ID, level=1, reason="trying again"), "alice")
     assert not story.state.exhausted
     assert run_due(story, story.at + timedelta(minutes=15)) == 1
+
+
+def test_an_acknowledgement_runs_out_where_the_policy_says_so() -> None:
+    story = triggered(service="db").later(5)  # db: acknowledgements last 120 minutes
+    story.do(c.Acknowledge(incident=ID), "carol")
+    acked_at = story.at
+    assert run_due(story, acked_at + timedelta(minutes=119)) == 0
+    assert run_due(story, acked_at + timedelta(minutes=120)) == 1
+    event = story.events[-1]
+    assert event.by is None
+    assert event.reason == "the acknowledgement ran out after 120 minutes"  # type: ignore[union-attr]
+    assert story.state.status is Status.TRIGGERED
+    assert story.state.assignee == "carol"  # paged again
+    assert run_due(story, story.at) == 0
+    # and from there the levels time out as for any triggered incident
+    assert run_due(story, story.at + timedelta(minutes=15)) == 1
+    assert story.state.level == 2
+
+
+def test_a_snooze_stretches_an_acknowledgement() -> None:
+    story = triggered(service="db").later(5)
+    story.do(c.Acknowledge(incident=ID), "carol")
+    story.do(c.Snooze(incident=ID, until=story.at + timedelta(hours=4)))
+    assert run_due(story, story.at + timedelta(hours=5, minutes=59)) == 0
+    assert run_due(story, story.at + timedelta(minutes=1)) == 1  # snooze end + 120 min

@@ -224,3 +224,20 @@ def test_follow_redraws_from_the_new_queue_after_a_compaction(store_path: Path) 
         return update.queue.revision, update.queue.incidents["INC-1001"].notes
 
     assert asyncio.run(scenario()) == (4, 1)
+
+
+def test_writers_send_back_an_acknowledgement_that_ran_out(tmp_path: Path) -> None:
+    directory = team()
+    policy = msgspec.structs.replace(directory.policies[0], acknowledge_timeout_minutes=60)
+    path = tmp_path / "store"
+    create_store(path, msgspec.structs.replace(directory, policies=(policy,)), [])
+    store = JournalStore(path)
+    store.execute(c.Trigger(title="t", service="api", severity=3), "alice")
+    store.execute(c.Acknowledge(incident="INC-1001"), "bob")
+    later = datetime.now(UTC) + timedelta(minutes=61)
+    [change] = JournalStore(path, clock=lambda: later).escalate_due()
+    assert type(change.event).__name__ == "Unacknowledged"
+    fresh = JournalStore(path)
+    fresh.load()
+    assert fresh.incidents["INC-1001"].status is Status.TRIGGERED
+    assert fresh.incidents["INC-1001"].assignee == "bob"

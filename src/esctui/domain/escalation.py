@@ -1,4 +1,5 @@
-"""Auto-escalation: what esctui does on its own when nobody acknowledges in time."""
+"""Auto-escalation: what esctui does on its own when nobody acknowledges in time, or when an
+acknowledgement runs out before the incident is resolved."""
 
 from __future__ import annotations
 
@@ -6,42 +7,58 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from esctui.domain import commands as c
-from esctui.domain.models import Directory, Incident, Status
+from esctui.domain.models import Directory, EscalationPolicy, Incident, Status
+
+
+def policy_for(incident: Incident, directory: Directory) -> EscalationPolicy | None:
+    service = directory.service(incident.service)
+    return directory.policy(service.policy) if service is not None else None
 
 
 def escalation_due_at(incident: Incident, directory: Directory) -> datetime | None:
-    """When the incident's current level times out, or None if it cannot (acknowledged,
-    resolved, already exhausted, or no policy). A snooze pushes the timeout past its end."""
-    if incident.status is not Status.TRIGGERED or incident.exhausted:
+    """When esctui next acts on the incident by itself: its level times out (triggered), or
+    its acknowledgement runs out (acknowledged, where the policy says so). None when nothing
+    will: resolved, exhausted, no policy. A snooze pushes either past its end."""
+    policy = policy_for(incident, directory)
+    if policy is None or incident.exhausted:
         return None
-    service = directory.service(incident.service)
-    policy = directory.policy(service.policy) if service is not None else None
-    if policy is None or not 1 <= incident.level <= len(policy.levels):
+    if incident.status is Status.TRIGGERED and 1 <= incident.level <= len(policy.levels):
+        start = incident.level_since or incident.opened_at
+        minutes = policy.levels[incident.level - 1].timeout_minutes
+    elif incident.status is Status.ACKNOWLEDGED and policy.acknowledge_timeout_minutes:
+        assert incident.acknowledged_at is not None
+        start, minutes = incident.acknowledged_at, policy.acknowledge_timeout_minutes
+    else:
         return None
-    start = incident.level_since or incident.opened_at
     if incident.snoozed_until is not None and incident.snoozed_until > start:
         start = incident.snoozed_until
-    return start + timedelta(minutes=policy.levels[incident.level - 1].timeout_minutes)
+    return start + timedelta(minutes=minutes)
 
 
-def due(
-    incidents: Iterable[Incident], directory: Directory, now: datetime
-) -> list[c.Escalate | c.MarkExhausted]:
+AutoCommand = c.Escalate | c.MarkExhausted | c.Unacknowledge
+
+
+def due(incidents: Iterable[Incident], directory: Directory, now: datetime) -> list[AutoCommand]:
     """The commands that bring every unacknowledged incident whose level timed out to its next
-    level; after the last level the policy starts over `repeat` times, then the incident is
-    marked exhausted, once.
+    level (after the last level the policy starts over `repeat` times, then the incident is
+    marked exhausted, once), and send back to triggered every acknowledged incident whose
+    acknowledgement ran out.
 
-    Each command restarts its incident's level clock at `now`, so applying the result and
-    asking again at the same `now` gives nothing: any process holding the store may run it.
+    Each command restarts its incident's clock at `now`, so applying the result and asking
+    again at the same `now` gives nothing: any process holding the store may run it.
     """
-    commands: list[c.Escalate | c.MarkExhausted] = []
+    commands: list[AutoCommand] = []
     for incident in incidents:
         at = escalation_due_at(incident, directory)
         if at is None or at > now:
             continue
-        service = directory.service(incident.service)
-        policy = directory.policy(service.policy) if service is not None else None
+        policy = policy_for(incident, directory)
         assert policy is not None
+        if incident.status is Status.ACKNOWLEDGED:
+            minutes = policy.acknowledge_timeout_minutes
+            reason = f"the acknowledgement ran out after {minutes} minutes"
+            commands.append(c.Unacknowledge(incident=incident.id, reason=reason))
+            continue
         at_last = incident.level >= len(policy.levels)
         if at_last and incident.cycle >= policy.repeat:
             commands.append(c.MarkExhausted(incident=incident.id))

@@ -87,11 +87,16 @@ class EscalationLevel(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class EscalationPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Ordered levels; after the last one the policy starts again at level 1 `repeat` times."""
+    """Ordered levels; after the last one the policy starts again at level 1 `repeat` times.
+
+    With `acknowledge_timeout_minutes`, an acknowledgement lasts that long: an incident still
+    unresolved then goes back to triggered and pages its holder again.
+    """
 
     name: str
     levels: tuple[EscalationLevel, ...]
     repeat: Annotated[int, msgspec.Meta(ge=0)] = 0
+    acknowledge_timeout_minutes: Minutes | None = None
 
 
 class SlaTarget(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -319,12 +319,12 @@ class JournalStore:
         if self.due_at is None:
             self.due_at = {}
             for incident in self.incidents.values():
-                if incident.status is Status.TRIGGERED:
+                if incident.is_open:
                     self.track_escalation(incident)
-        triggered = [self.incidents[i] for i, at in self.due_at.items() if at <= now]
+        timed_out = [self.incidents[i] for i, at in self.due_at.items() if at <= now]
         events: list[AnyEvent] = []
         system = lifecycle.Context(directory=self.directory, now=now, actor=None)
-        for command in due(triggered, self.directory, now):
+        for command in due(timed_out, self.directory, now):
             incident = self.incidents[command.incident]
             events.extend(lifecycle.decide(incident, command, system))
         return events
