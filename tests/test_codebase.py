@@ -40,3 +40,20 @@ def test_ruff_finds_nothing() -> None:
 def test_types_check() -> None:
     result = run(tool("mypy"))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_cli_command_on_a_local_store_does_not_start_asyncio(tmp_path: Path) -> None:
+    """Start-up is the CLI's budget: a one-shot command on the journal store runs inline."""
+    store = tmp_path / "store"
+    made = run(sys.executable, "-m", "esctui", "--store", str(store), "demo", "--no-tui",
+               "--incidents", "20")
+    assert made.returncode == 0, made.stderr
+    code = (
+        "import sys\n"
+        "from esctui.cli import cli\n"
+        f"cli(['--store', {str(store)!r}, '--as', 'frank', 'status'], standalone_mode=False)\n"
+        "sys.exit(3 if 'asyncio' in sys.modules else 0)\n"
+    )
+    result = run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "open " in result.stdout
