@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "ESCTUI_CONFIG": str(ROOT / "tests" / "data" / "no-such-config.toml")}
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
 
 
 def tool(name: str) -> str:
