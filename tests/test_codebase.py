@@ -47,8 +47,17 @@ def test_types_check() -> None:
 def test_a_cli_command_on_a_local_store_does_not_start_asyncio(tmp_path: Path) -> None:
     """Start-up is the CLI's budget: a one-shot command on the journal store runs inline."""
     store = tmp_path / "store"
-    made = run(sys.executable, "-m", "esctui", "--store", str(store), "demo", "--no-tui",
-               "--incidents", "20")
+    made = run(
+        sys.executable,
+        "-m",
+        "esctui",
+        "--store",
+        str(store),
+        "demo",
+        "--no-tui",
+        "--incidents",
+        "20",
+    )
     assert made.returncode == 0, made.stderr
     code = (
         "import sys\n"
@@ -59,3 +68,16 @@ def test_a_cli_command_on_a_local_store_does_not_start_asyncio(tmp_path: Path) -
     result = run(sys.executable, "-c", code)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "open " in result.stdout
+
+
+def test_every_command_is_where_the_cli_looks_for_it() -> None:
+    code = (
+        "import importlib, esctui.cli as c\n"
+        "for m in ('actions', 'views', 'reports', 'setup', 'demo'):\n"
+        "    importlib.import_module('esctui.cli.' + m)\n"
+        "print(' '.join(sorted(c.cli.commands)))\n"
+        "print(' '.join(sorted(c.COMMAND_MODULES)))\n"
+    )
+    result = run(sys.executable, "-c", code)
+    registered, declared = result.stdout.splitlines()
+    assert registered == declared

@@ -7,6 +7,7 @@ codes: 0 done, 1 refused by the rules, 2 usage, 3 the store could not be read or
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import signal
 import sys
@@ -112,8 +113,43 @@ def fail(message: str, code: int) -> NoReturn:
     raise SystemExit(code)
 
 
+# Where each command lives: a command's module is imported only when that command runs (or
+# help lists them all), so `esctui status` does not pay for the code of `metrics`.
+COMMAND_MODULES = {
+    **dict.fromkeys(
+        [
+            "trigger",
+            "ack",
+            "unack",
+            "handoff",
+            "escalate",
+            "snooze",
+            "resolve",
+            "reopen",
+            "note",
+            "comm",
+        ],
+        "actions",
+    ),
+    **dict.fromkeys(["status", "ls", "show", "oncall"], "views"),
+    **dict.fromkeys(["export", "metrics", "compact", "report"], "reports"),
+    **dict.fromkeys(["init", "directory"], "setup"),
+    "demo": "demo",
+}
+
+
 class Group(click.Group):
-    """Turns the errors a responder can cause into one sentence and an exit code."""
+    """Loads commands on demand; turns the errors a responder can cause into one sentence and
+    an exit code."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"esctui.cli.{module}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -170,9 +206,3 @@ def main() -> None:
         sys.stderr.write(code + "\n")
         sys.stderr.flush()
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)
-
-
-# The commands register themselves on `cli`.
-from esctui.cli import actions, demo, reports, setup, views  # noqa: E402
-
-__all__ = ["actions", "cli", "demo", "main", "reports", "setup", "views"]
