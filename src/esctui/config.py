@@ -7,10 +7,12 @@ that name the file and the key: a typo in a config must never be silently ignore
 from __future__ import annotations
 
 import getpass
+import math
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import msgspec
 
@@ -90,6 +92,7 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
 
 
 UNKNOWN = re.compile(r"Object contains unknown field `(?P<field>[^`]+)`(?: - at `\$(?P<at>.*)`)?")
+MISSING = re.compile(r"Object missing required field `(?P<field>[^`]+)`(?: - at `\$(?P<at>.*)`)?")
 AT = re.compile(r"(?P<message>.*?)(?: - at `\$(?P<at>.*)`)?$")
 
 
@@ -101,10 +104,16 @@ def key_path(at: str | None, field: str | None = None) -> str:
     return ".".join(parts)
 
 
-def convert(data: dict[str, Any], into: type[T], what: str, path: Path) -> T:
-    """`data` (from TOML) as `into`, or a `ConfigError` naming the key that is wrong."""
+def convert(
+    data: dict[str, Any], into: type[T], what: str, path: Path, *, strict: bool = False
+) -> T:
+    """`data` (from TOML) as `into`, or a `ConfigError` naming the key that is wrong.
+
+    `strict` refuses strings where numbers or booleans belong; without it, tables keyed by
+    severity (`[sla.1]`) can be read, TOML keys being strings.
+    """
     try:
-        return msgspec.convert(data, into, strict=False)
+        return msgspec.convert(data, into, strict=strict)
     except msgspec.ValidationError as error:
         raise explain(error, what, path) from None
 
@@ -116,10 +125,15 @@ def explain(error: msgspec.ValidationError, what: str, path: Path) -> ConfigErro
     if unknown:
         key = key_path(unknown["at"], unknown["field"])
         return ConfigError(f"{what} {path}: unknown key {key!r}.")
+    missing = MISSING.match(text)
+    if missing:
+        key = key_path(missing["at"], missing["field"])
+        return ConfigError(f"{what} {path}: missing key {key!r}.")
     parsed = AT.match(text)
     assert parsed is not None
     key = key_path(parsed["at"])
-    message = parsed["message"].rstrip(".")
+    # TOML has no null: "expected `str | null`" would only puzzle the reader.
+    message = parsed["message"].rstrip(".").replace(" | null`", "`")
     if not key:
         return ConfigError(f"{what} {path}: {message[0].lower()}{message[1:]}.")
     return ConfigError(f"{what} {path}: bad value for {key!r}: {message[0].lower()}{message[1:]}.")
@@ -130,22 +144,63 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     if not path.exists():
         return Config()
-    config = convert(read_toml(path, "config file"), Config, "config file", path)
-    if not config.refresh > 0:
+    data = read_toml(path, "config file")
+    check_keymap(data.get("keymap"), path)
+    check_view(data.get("default_view"), path)
+    config = convert(data, Config, "config file", path, strict=True)
+    check(config, path)
+    return config
+
+
+def check_keymap(keymap: object, path: Path) -> None:
+    # msgspec names only the table when a value in it is wrong; a person needs the binding.
+    if not isinstance(keymap, dict):
+        return
+    for binding, keys in keymap.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(
+                f"config file {path}: 'keymap.\"{binding}\"' must be the keys as a string, "
+                'like "a" or "ctrl+a,A".'
+            )
+
+
+def check_view(view: object, path: Path) -> None:
+    views = get_args(View)
+    if isinstance(view, str) and view not in views:
+        raise ConfigError(
+            f"config file {path}: 'default_view' must be one of {', '.join(views)}; not {view!r}."
+        )
+
+
+def check(config: Config, path: Path) -> None:
+    """What the types alone do not say: a usable refresh, a URL, durations that parse."""
+    if not (config.refresh > 0 and math.isfinite(config.refresh)):
         raise ConfigError(f"config file {path}: 'refresh' must be a number of seconds above 0.")
+    if config.server is not None and not re.match(r"https?://\S+$", config.server):
+        raise ConfigError(
+            f"config file {path}: 'server' must be an http:// or https:// URL, "
+            f"not {config.server!r}."
+        )
+    for name in ("identity", "store", "token", "theme"):
+        if getattr(config, name) == "":
+            raise ConfigError(f"config file {path}: {name!r} is empty; set it or leave it out.")
     for severity in range(1, 5):
         setting: SlaSetting | None = getattr(config.sla, f"sev{severity}")
+        if setting is None:
+            continue
+        windows: dict[str, timedelta] = {}
         for clock in ("acknowledge", "resolve"):
-            value = getattr(setting, clock) if setting else None
-            if value is None:
-                continue
             try:
-                parse_duration(value)
+                windows[clock] = parse_duration(getattr(setting, clock))
             except ValueError as error:
                 raise ConfigError(
                     f"config file {path}: bad value for 'sla.sev{severity}.{clock}': {error}."
                 ) from None
-    return config
+        if windows["acknowledge"] > windows["resolve"]:
+            raise ConfigError(
+                f"config file {path}: 'sla.sev{severity}.acknowledge' ({setting.acknowledge}) is "
+                f"longer than 'sla.sev{severity}.resolve' ({setting.resolve})."
+            )
 
 
 def resolve_store_path(flag: str | None, config: Config) -> Path:
@@ -156,6 +211,11 @@ def resolve_store_path(flag: str | None, config: Config) -> Path:
     import platformdirs
 
     return platformdirs.user_data_path("esctui") / "store"
+
+
+def default_store_path() -> Path:
+    """`ESCTUI_STORE`, else the config file's `store`, else the XDG data dir."""
+    return resolve_store_path(None, load_config())
 
 
 def resolve_identity(flag: str | None, config: Config) -> str:
