@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 import msgspec
@@ -35,6 +36,19 @@ class VersionConflict(DomainError):
         self.current = current
 
 
+class ActionQueued(Exception):
+    """The server is unreachable and the caller allowed queueing: the action waits in the local
+    outbox and is sent, in order, when the link returns. `str(error)` says so in one sentence."""
+
+
+class Link(StrEnum):
+    """How a face is connected to its incidents, for the header."""
+
+    LOCAL = "local"  # a store on this machine
+    ONLINE = "online"  # a server, reachable
+    OFFLINE = "offline"  # a server, unreachable: actions wait in the outbox
+
+
 class Change(msgspec.Struct, frozen=True):
     """One event as the store recorded it: `revision` is unique and grows by one per event."""
 
@@ -54,10 +68,16 @@ class Queue(msgspec.Struct):
 class Update(msgspec.Struct, frozen=True):
     """What `follow` yields: new changes, in revision order; or, when the backend could not
     bridge the gap (the store was compacted underneath, a subscriber fell too far behind), a
-    whole new `queue` to redraw from, with `changes` empty."""
+    whole new `queue` to redraw from, with `changes` empty.
+
+    `link` is set when the connection changed (a remote backend went offline or came back);
+    `notices` are sentences the responder must see, such as an action from the outbox that the
+    server refused once the link returned (someone else was faster)."""
 
     changes: list[Change]
     queue: Queue | None = None
+    link: Link | None = None
+    notices: list[str] = []
 
 
 class IncidentHistory(msgspec.Struct, frozen=True):
@@ -81,6 +101,11 @@ class Backend(Protocol):
         """The store directory or server URL, as a responder would recognise it."""
         ...
 
+    @property
+    def link(self) -> Link:
+        """The connection as of now (`follow` reports when it changes)."""
+        ...
+
     async def open(self) -> Queue:
         """Read the current queue. Call before anything else."""
         ...
@@ -98,11 +123,17 @@ class Backend(Protocol):
         ...
 
     async def execute(
-        self, command: AnyCommand, *, actor: str | None, expected_version: int | None = None
+        self,
+        command: AnyCommand,
+        *,
+        actor: str | None,
+        expected_version: int | None = None,
+        queue_offline: bool = False,
     ) -> list[Change]:
         """Check and record `command` as `actor`; return the events it produced once they are
         durable. With `expected_version`, refuse with `VersionConflict` if the incident has
-        moved on."""
+        moved on. With `queue_offline`, a backend whose server is unreachable keeps the action
+        in its outbox and raises `ActionQueued` instead of `StoreError`."""
         ...
 
     async def compact(self, archive_after: timedelta) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from esctui.backends.base import Change, IncidentHistory, Queue, Update
+from esctui.backends.base import Change, IncidentHistory, Link, Queue, Update
 from esctui.backends.journal.store import DEFAULT_ARCHIVE_AFTER, Clock, JournalStore
 from esctui.domain.commands import AnyCommand
 from esctui.domain.models import Directory
@@ -50,6 +50,7 @@ class JournalBackend:
     """A store directory on this machine (`--store DIR`)."""
 
     kind = "journal"
+    link = Link.LOCAL
     runs_inline = True  # its coroutines never suspend outside an event loop
 
     def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
@@ -88,7 +89,12 @@ class JournalBackend:
             await asyncio.sleep(interval)
 
     async def execute(
-        self, command: AnyCommand, *, actor: str | None, expected_version: int | None = None
+        self,
+        command: AnyCommand,
+        *,
+        actor: str | None,
+        expected_version: int | None = None,
+        queue_offline: bool = False,  # a local store is never offline
     ) -> list[Change]:
         return await offload(self.store.execute, command, actor, expected_version)
 

@@ -1,0 +1,1 @@
+"""The team server: one journal store shared over HTTP (`esctui serve`)."""

@@ -1,0 +1,1 @@
+"""The responder's console: the Textual app over any `Backend`."""
