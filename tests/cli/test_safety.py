@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from esctui.cli.render import scrub
+from esctui.wording import scrub
 
 from .conftest import Run, esctui, reopen
 

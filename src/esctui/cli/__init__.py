@@ -103,7 +103,7 @@ class Session:
 
 def say_error(message: str) -> None:
     """One sentence on stderr; whatever it quotes from data is shown, never obeyed."""
-    from esctui.cli.render import scrub
+    from esctui.wording import scrub
 
     click.echo(f"esctui: {scrub(message)}", err=True)
 

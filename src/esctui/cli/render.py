@@ -1,4 +1,4 @@
-"""Plain-text output: data scrubbed of control characters, times, tables, event sentences."""
+"""Plain-text output: CSV, and tables that fit the terminal. Words for data live in `wording`."""
 
 from __future__ import annotations
 
@@ -6,21 +6,24 @@ import csv
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
-from esctui.domain import events as e
-from esctui.domain.durations import format_duration
-from esctui.domain.models import Incident
-from esctui.domain.sla import Deadline
+from esctui.wording import age, clock, countdown, describe, fit, scrub, severity, who
 
-# C0 controls, DEL and C1 controls become visible escapes: a title can never move the cursor,
-# change colours or ring the bell on a responder's terminal.
-CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
-
-
-def scrub(text: str) -> str:
-    """`text` with every control character shown as `\\xNN`, safe to print."""
-    return text.translate(CONTROLS)
+# The CLI's words for data are every face's (`wording`); `r.scrub(...)` reads well here.
+__all__ = [
+    "age",
+    "clock",
+    "countdown",
+    "describe",
+    "fit",
+    "room_left",
+    "scrub",
+    "severity",
+    "table",
+    "who",
+    "width",
+    "write_csv",
+]
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -29,33 +32,6 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     writer.writerow(header)
     for row in rows:
         writer.writerow([scrub(cell) if isinstance(cell, str) else cell for cell in row])
-
-
-def clock(at: datetime | None, now: datetime) -> str:
-    """`03:12` today, `11-20 03:12` this year, `2025-11-20` before (UTC)."""
-    if at is None:
-        return "-"
-    if at.date() == now.date():
-        return f"{at:%H:%M}"
-    if at.year == now.year:
-        return f"{at:%m-%d %H:%M}"
-    return f"{at:%Y-%m-%d}"
-
-
-def age(at: datetime, now: datetime) -> str:
-    return format_duration(now - at)
-
-
-def countdown(deadline: Deadline | None, now: datetime) -> str:
-    """Time left on the next SLA clock: `12m`, or `-3m` once breached; `-` when none runs."""
-    if deadline is None:
-        return "-"
-    prefix = "ack " if deadline.clock == "acknowledge" else "res "
-    return prefix + format_duration(deadline.time_left(now))
-
-
-def severity(incident: Incident) -> str:
-    return f"SEV{incident.severity}"
 
 
 def width() -> int:
@@ -98,57 +74,3 @@ def room_left(
     """Characters left for the last column when the columns in `keep` are shown."""
     shown = keep[:-1]
     return limit - sum(max([len(headers[i]), *(len(r[i]) for r in rows)]) + 2 for i in shown)
-
-
-def fit(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def who(name: str | None) -> str:
-    return scrub(name) if name else "esctui"
-
-
-def describe(event: e.AnyEvent) -> str:
-    """One line saying what happened, as a timeline reads."""
-    actor = who(event.by)
-    match event:
-        case e.Triggered():
-            assigned = f", paging {who(event.assignee)}" if event.assignee else ", nobody on call"
-            return f"triggered by {actor if event.by else 'monitoring'}{assigned}"
-        case e.Acknowledged():
-            return f"acknowledged by {actor}"
-        case e.Unacknowledged():
-            reason = f": {scrub(event.reason)}" if event.reason else ""
-            return f"unacknowledged by {actor}{reason}"
-        case e.HandedOff():
-            note = f": {scrub(event.note)}" if event.note else ""
-            return (
-                f"handed off by {actor} from {who(event.from_responder)} to {who(event.to)}{note}"
-            )
-        case e.Escalated():
-            how = "" if event.by is None else f" by {actor}"
-            reason = f" ({scrub(event.reason)})" if event.reason else ""
-            cycle = f", round {event.cycle + 1}" if event.cycle else ""
-            return (
-                f"escalated{how} from level {event.from_level} to {event.to_level}{cycle}"
-                f"{reason}, paging {who(event.assignee)}"
-            )
-        case e.EscalationExhausted():
-            return f"escalation exhausted at level {event.level}: nobody left to page"
-        case e.Snoozed():
-            return f"snoozed by {actor} until {event.until:%m-%d %H:%M}"
-        case e.Resolved():
-            note = f": {scrub(event.note)}" if event.note else ""
-            return f"resolved by {actor}{note}"
-        case e.Reopened():
-            reason = f": {scrub(event.reason)}" if event.reason else ""
-            return f"reopened by {actor}{reason}, paging {who(event.assignee)}"
-        case e.NoteAdded():
-            return f"note by {actor}: {scrub(event.text)}"
-        case e.CommunicationLogged():
-            arrow = "to" if event.direction == "out" else "from"
-            return (
-                f"{event.channel} {arrow} {scrub(event.counterpart)} ({actor}): "
-                f"{scrub(event.summary)}"
-            )
