@@ -221,3 +221,38 @@ def default_store_path() -> Path:
 def resolve_identity(flag: str | None, config: Config) -> str:
     """`--as`, else the config's `identity`, else `ESCTUI_USER`, else the login name."""
     return flag or config.identity or os.environ.get("ESCTUI_USER") or getpass.getuser()
+
+
+def save_setting(key: str, value: str | bool | float, path: Path | None = None) -> Path:
+    """Set one top-level `key` in the config file and keep everything else, comments included.
+
+    The value is written by tomli-w; the new file is checked like any config before it
+    replaces the old one (temp file, then rename), so a crash or a bad value never leaves a
+    broken config behind. Returns the file's path."""
+    import tomli_w
+
+    path = path or config_path()
+    if key not in Config.__struct_fields__ or key in ("sla", "keymap"):
+        raise ConfigError(f"{key!r} cannot be set from the console.")
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = tomli_w.dumps({key: value}).strip()
+    lines = old.splitlines()
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    first_table = next((n for n, text in enumerate(lines) if text.lstrip().startswith("[")), None)
+    top = lines if first_table is None else lines[:first_table]
+    at = next((n for n, text in enumerate(top) if pattern.match(text)), None)
+    if at is not None:
+        lines[at] = line
+    else:
+        lines.insert(len(top) if first_table is None else first_table, line)
+    new = "\n".join(lines) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_text(new, encoding="utf-8")
+    try:
+        load_config(temp)
+    except ConfigError:
+        temp.unlink()
+        raise
+    os.replace(temp, path)
+    return path

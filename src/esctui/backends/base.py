@@ -136,6 +136,11 @@ class Backend(Protocol):
         in its outbox and raises `ActionQueued` instead of `StoreError`."""
         ...
 
+    async def escalate_due(self) -> list[Change]:
+        """Record the auto-escalations that are due now (idempotent; any process may run it).
+        A backend whose server runs them on its own timer returns no changes."""
+        ...
+
     async def compact(self, archive_after: timedelta) -> str:
         """Fold history into a new snapshot, archiving incidents resolved before
         `archive_after` ago; a one-line summary."""

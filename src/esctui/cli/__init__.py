@@ -40,9 +40,18 @@ def open_backend(store_path: Path) -> Backend:
 class Session:
     """What every command needs: config, store, identity, the time, and a way to run async."""
 
-    def __init__(self, store_flag: str | None, as_flag: str | None) -> None:
+    def __init__(
+        self,
+        store_flag: str | None,
+        as_flag: str | None,
+        *,
+        read_only: bool = False,
+        redact: bool = False,
+    ) -> None:
         self.store_flag = store_flag
         self.as_flag = as_flag
+        self.read_only = read_only
+        self.redact = redact
         self.now = datetime.now(UTC)
 
     @cached_property
@@ -171,15 +180,20 @@ class Group(click.Group):
 )
 @click.option("--store", metavar="DIR", help="Store directory [env ESCTUI_STORE].")
 @click.option("--as", "as_", metavar="NAME", help="Act as this responder [env ESCTUI_USER].")
+@click.option("--read-only", is_flag=True, help="Console: show the queue, offer no actions.")
+@click.option("--redact", is_flag=True, help="Console: mask titles and customer names.")
 @click.version_option(__version__, prog_name="esctui")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None, as_: str | None) -> None:
-    """esctui: the on-call console. With no command, shows the queue's status."""
-    ctx.obj = Session(store, as_)
+def cli(
+    ctx: click.Context, store: str | None, as_: str | None, read_only: bool, redact: bool
+) -> None:
+    """esctui: the on-call console. With no command, opens the console on the queue (or,
+    without a terminal, prints its status)."""
+    ctx.obj = Session(store, as_, read_only=read_only, redact=redact)
     if ctx.invoked_subcommand is None:
-        from esctui.cli.views import print_status
+        from esctui.cli.console import open_console
 
-        print_status(ctx.obj, as_json=False)
+        open_console(ctx.obj)
 
 
 def session() -> Session:

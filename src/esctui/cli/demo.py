@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import click
 
-from esctui.cli import Session, cli, session
-
-
-def open_console(s: Session) -> None:
-    """What `esctui demo` opens on the store: the queue's status."""
-    from esctui.cli.views import print_status
-
-    print_status(s, as_json=False)
+from esctui.cli import cli, session
+from esctui.cli.console import open_console
 
 
 @cli.command()

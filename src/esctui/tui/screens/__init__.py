@@ -1,0 +1,1 @@
+"""The dialogs actions open: pickers, forms, confirmations, help."""

@@ -1,0 +1,150 @@
+"""Writing things down: a note (multi-line), and a communication with the outside world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, TextArea
+
+from esctui.domain.models import Channel, Direction
+from esctui.tui.screens.confirm import DIALOG_CSS, ConfirmDiscard
+
+FORM_CSS = """
+{name} TextArea {{ height: 8; }}
+{name} Select {{ width: 1fr; }}
+{name} .problem {{ color: $error; }}
+{name} .field {{ color: $text-muted; margin-top: 1; }}
+"""
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """A multi-line note: ctrl+s saves; esc asks before dropping what was typed."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="NoteEditor") + FORM_CSS.format(name="NoteEditor")
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="dialog.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str = "") -> None:
+        super().__init__()
+        self.heading = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(self.heading), classes="question")
+            yield TextArea(self.text, id="text", soft_wrap=True, show_line_numbers=False)
+            yield Label("", id="problem", classes="problem")
+            yield Label("ctrl+s saves · esc cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", TextArea).focus()
+
+    def action_save(self) -> None:
+        text = self.query_one("#text", TextArea).text.strip()
+        if not text:
+            self.query_one("#problem", Label).update("A note needs some text.")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        if not self.query_one("#text", TextArea).text.strip():
+            self.dismiss(None)
+            return
+
+        def answered(drop: bool | None) -> None:
+            if drop:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDiscard("this note"), answered)
+
+
+@dataclass(frozen=True)
+class CommunicationInput:
+    channel: Channel
+    direction: Direction
+    counterpart: str
+    summary: str
+
+
+class CommunicationForm(ModalScreen[CommunicationInput | None]):
+    """Channel, direction, with whom, and what was said: ctrl+s logs it."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CommunicationForm") + FORM_CSS.format(
+        name="CommunicationForm"
+    )
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Log it", id="dialog.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, counterpart: str = "") -> None:
+        super().__init__()
+        self.heading = title
+        self.counterpart = counterpart
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(self.heading), classes="question")
+            with Horizontal():
+                yield Select(
+                    [(c.value, c) for c in Channel],
+                    value=Channel.EMAIL,
+                    allow_blank=False,
+                    id="channel",
+                )
+                yield Select(
+                    [
+                        ("outbound (we told them)", Direction.OUTBOUND),
+                        ("inbound (they told us)", Direction.INBOUND),
+                    ],
+                    value=Direction.OUTBOUND,
+                    allow_blank=False,
+                    id="direction",
+                )
+            yield Label("with whom", classes="field")
+            yield Input(self.counterpart, placeholder="Customer, team or person", id="counterpart")
+            yield Label("what was said", classes="field")
+            yield TextArea("", id="summary", soft_wrap=True)
+            yield Label("", id="problem", classes="problem")
+            yield Label("ctrl+s logs it · esc cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#counterpart", Input).focus()
+
+    @on(Input.Submitted, "#counterpart")
+    def to_summary(self) -> None:
+        self.query_one("#summary", TextArea).focus()
+
+    def action_save(self) -> None:
+        counterpart = self.query_one("#counterpart", Input).value.strip()
+        summary = self.query_one("#summary", TextArea).text.strip()
+        problem = self.query_one("#problem", Label)
+        if not counterpart:
+            problem.update("Say with whom: a customer, a team or a person.")
+            return
+        if not summary:
+            problem.update("Say what was said, in a line or two.")
+            return
+        channel = self.query_one("#channel", Select).value
+        direction = self.query_one("#direction", Select).value
+        assert isinstance(channel, Channel) and isinstance(direction, Direction)
+        self.dismiss(CommunicationInput(channel, direction, counterpart, summary))
+
+    def action_cancel(self) -> None:
+        if not self.query_one("#summary", TextArea).text.strip():
+            self.dismiss(None)
+            return
+
+        def answered(drop: bool | None) -> None:
+            if drop:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDiscard("this communication"), answered)

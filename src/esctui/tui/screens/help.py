@@ -1,0 +1,70 @@
+"""`?`: every key that does something, read from the bindings themselves (so a remapped key
+shows as remapped), and the `:` commands."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from esctui.tui.command_line import COMMANDS
+from esctui.tui.screens.confirm import DIALOG_CSS
+
+Part = str | tuple[str, str]
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="HelpScreen")
+        + """
+    HelpScreen > Vertical { width: 90; height: 90%; }
+    HelpScreen VerticalScroll { height: 1fr; }
+    """
+    )
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="dialog.close")]
+
+    def __init__(self, keys: list[tuple[str, str, str]]) -> None:
+        """`keys`: (keys as shown, what it does, binding id)."""
+        super().__init__()
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        parts: list[Part] = [("Keys\n", "bold $accent")]
+        width = max((len(k) for k, _, _ in self.keys), default=4)
+        for keys, description, binding_id in self.keys:
+            parts.append((f"  {keys:<{width}}  ", "bold"))
+            parts.append(f"{description} ")
+            parts.append((f"[{binding_id}]\n", "$text-muted"))
+        parts.append(("\nCommand line (:)\n", "bold $accent"))
+        for name, (arguments, description) in COMMANDS.items():
+            parts.append((f"  :{name} {arguments}".ljust(24), "bold"))
+            parts.append(f"{description}\n")
+        parts.append(
+            (
+                "\nRemap any key in the config file's [keymap] table by its id, for example\n"
+                '  "incident.acknowledge" = "A"\n',
+                "$text-muted",
+            )
+        )
+        with Vertical():
+            yield Label("esctui help", classes="question")
+            with VerticalScroll():
+                yield Static(Content.assemble(*parts))
+            yield Label("esc closes", classes="hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def describe_keys(bindings: list[tuple[Binding, str]]) -> list[tuple[str, str, str]]:
+    """(keys, description, id) for each binding with an id, with the keys as the app has them
+    now; `bindings` pairs a binding with the key string in force."""
+    rows = []
+    for binding, keys in bindings:
+        if binding.id is None:
+            continue
+        rows.append((keys, binding.description or binding.action, binding.id))
+    return rows

@@ -1,0 +1,85 @@
+"""The two lines at the top: who and where with the link and counts, and the view bar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.content import Content
+from textual.widgets import Static
+
+from esctui.backends.base import Link
+from esctui.tui.queue_model import SORT_TITLES, VIEW_TITLES, VIEWS, QueueModel
+from esctui.wording import scrub
+
+LINK_TONES = {
+    Link.LOCAL: "$text-muted",
+    Link.ONLINE: "$success",
+    Link.OFFLINE: "bold reverse $error",
+}
+
+Part = str | tuple[str, str]
+
+
+class ConsoleHeader(Static):
+    """`frank · journal ~/store · local · 3 triggered  5 acknowledged  1 breached · 03:12:09`."""
+
+    DEFAULT_CSS = """
+    ConsoleHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    def show(
+        self,
+        model: QueueModel,
+        *,
+        me: str,
+        kind: str,
+        location: str,
+        link: Link,
+        updated: datetime | None,
+        read_only: bool,
+        queued: int = 0,
+    ) -> None:
+        counts = model.counts()
+        parts: list[Part] = [(scrub(me), "bold")]
+        if read_only:
+            parts.append((" (read-only)", "$text-muted"))
+        parts.append((f" · {kind} {scrub(location)} · ", "$text-muted"))
+        link_text = "OFFLINE: actions wait in the outbox" if link is Link.OFFLINE else link.value
+        parts.append((link_text, LINK_TONES[link]))
+        if queued:
+            parts.append((f" ({queued} queued)", "bold"))
+        parts.append(" · ")
+        parts.append((f"{counts['triggered']} triggered", "bold" if counts["triggered"] else ""))
+        parts.append(f"  {counts['acknowledged']} acknowledged")
+        if counts["breached"]:
+            parts.append((f"  {counts['breached']} breached", "bold $error"))
+        if counts["at risk"]:
+            parts.append((f"  {counts['at risk']} at risk", "$warning"))
+        if counts["snoozed"]:
+            parts.append((f"  {counts['snoozed']} snoozed", "$text-muted"))
+        if updated is not None:
+            parts.append((f" · {updated:%H:%M:%S}", "$text-muted"))
+        self.update(Content.assemble(*parts))
+
+
+class ViewBar(Static):
+    """The views on number keys, the one in force highlighted, with the filter and sort."""
+
+    DEFAULT_CSS = """
+    ViewBar { height: 1; background: $surface; color: $text-muted; padding: 0 1; }
+    """
+
+    def show(self, model: QueueModel, *, compact: bool = False) -> None:
+        parts: list[Part] = []
+        for number, view in enumerate(VIEWS, start=1):
+            title = VIEW_TITLES[view]
+            if compact:
+                title = title.split()[0]
+            label = f" {number} {title} "
+            parts.append((label, "bold reverse $accent") if view == model.view else label)
+        parts.append((f"  {len(model.rows)} shown", "bold"))
+        if model.filter_text:
+            parts.append(" · filter ")
+            parts.append((scrub(model.filter_text), "bold $accent"))
+        parts.append(f" · sort: {SORT_TITLES[model.sort]}")
+        self.update(Content.assemble(*parts))
