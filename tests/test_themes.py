@@ -38,8 +38,10 @@ def test_a_theme_names_every_colour(path: Path) -> None:
     theme = tomllib.loads(path.read_text())
     assert theme["name"] == path.stem
     assert isinstance(theme["dark"], bool)
-    assert set(theme) == KEYS | {"name", "dark"}
+    assert KEYS | {"name", "dark"} <= set(theme) <= KEYS | {"name", "dark", "ansi", "variables"}
     for key in KEYS:
         assert COLOUR.fullmatch(theme[key]), (key, theme[key])
     if path.stem == "esctui-ansi":
+        assert theme["ansi"] is True
         assert all(theme[k].startswith("ansi_") for k in KEYS)
+        assert all(v.startswith("ansi_") for v in theme["variables"].values())

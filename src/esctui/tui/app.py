@@ -125,6 +125,7 @@ class ConsoleApp(IncidentActions, App[None]):
         self.line_mode = ""  # "filter" or "command" while the bottom line is open
         self.theme_ready = False
         self.failure: str | None = None  # why the console could not start, for the CLI
+        self.bells_rung = 0
 
     # -- building the screen -----------------------------------------------------------------
 
@@ -212,6 +213,16 @@ class ConsoleApp(IncidentActions, App[None]):
         if not self.options.read_only:
             self.set_interval(self.options.escalation_interval, self.escalate_due)
 
+    @work(exclusive=True, group="resync", exit_on_error=False)
+    async def resync(self) -> None:
+        queue = await self.backend.open()
+        if queue.revision > self.model.revision:
+            self.model.replace(queue)
+            self.table.reload()
+            self.show_selected()
+            self.refresh_header()
+            self.refresh_bindings()
+
     @work(exclusive=True, group="follow", exit_on_error=False)
     async def follow(self) -> None:
         updates = self.backend.follow(self.model.revision, self.options.follow_interval)
@@ -278,6 +289,7 @@ class ConsoleApp(IncidentActions, App[None]):
                 )
                 ring = True
         if ring and self.options.config.bell:
+            self.bells_rung += 1
             self.bell()
 
     def tick(self) -> None:
@@ -353,6 +365,7 @@ class ConsoleApp(IncidentActions, App[None]):
             return
         except DomainError as refused:
             self.notify(str(refused), title="Refused", severity="error", timeout=8)
+            self.resync()  # whoever was faster: show what is true now, not what was
             return
         except StoreError as failed:
             self.notify(str(failed), title="Not saved", severity="error", timeout=15)
@@ -379,6 +392,15 @@ class ConsoleApp(IncidentActions, App[None]):
         if self.table.selected and action in ("acknowledge", "resolve", "hand_off"):
             return True
         return incident.status in APPLIES[action]
+
+    def active_bindings_shown(self) -> list[Binding]:
+        """The bindings the footer offers now."""
+        return [
+            active.binding
+            for active in self.screen.active_bindings.values()
+            if active.binding.show and active.enabled
+            and self.check_action(active.binding.action.split("(")[0], ()) is not False
+        ]
 
     def run_from_palette(self, action: str) -> None:
         """The palette (and the command line) run the same action a key runs."""
@@ -472,6 +494,9 @@ class ConsoleApp(IncidentActions, App[None]):
         self.query_one("#detail-tabs").focus()
 
     def action_switch_pane(self) -> None:
+        if len(self.screen_stack) > 1:  # a dialog: tab moves between its fields as usual
+            self.screen.focus_next()
+            return
         if self.line_mode:
             return
         if self.table.has_focus:

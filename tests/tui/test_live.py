@@ -1,0 +1,132 @@
+"""Others' actions reach the console while it is open, and the ones that concern me ring."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from esctui.backends.journal import JournalStore
+from esctui.config import Config
+from esctui.domain import commands as c
+from esctui.domain import events as e
+from esctui.domain.models import Incident, Status
+from esctui.tui import ConsoleApp
+
+from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
+
+
+def elsewhere(console: Console, command: c.AnyCommand, actor: str) -> None:
+    """Another process (a CLI, another console) acting on the same store."""
+    store = JournalStore(console.store)
+    store.load()
+    store.execute(command, actor, None)
+
+
+def toasts(app: ConsoleApp) -> list[str]:
+    return [f"{n.title} {n.message}" for n in app._notifications]
+
+
+def test_an_acknowledgement_elsewhere_repaints_and_flashes_the_row(console: Console) -> None:
+    target = first(console.incidents(), Status.TRIGGERED)
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            elsewhere(console, c.Acknowledge(incident=target.id), "alice")
+            await settle(
+                pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED, 1.5
+            )
+            assert target.id in app.table.flashing
+            assert app.bells_rung == 0  # not mine, not new: no bell
+
+    run(scenario)
+
+
+def test_a_new_sev1_raises_a_toast_and_rings(console: Console) -> None:
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            count = len(app.model.incidents)
+            elsewhere(
+                console,
+                c.Trigger(title="Everything is down", service="checkout", severity=1),
+                "alice",
+            )
+            await settle(pilot, lambda: len(app.model.incidents) == count + 1, 1.5)
+            await settle(pilot, lambda: any("New SEV1" in t for t in toasts(app)))
+            assert app.bells_rung == 1
+
+    run(scenario)
+
+
+def test_the_bell_can_be_turned_off(console: Console) -> None:
+    async def scenario() -> None:
+        async with console.app(config=Config(bell=False)).run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            elsewhere(console, c.Trigger(title="Down", service="checkout", severity=2), "alice")
+            await settle(pilot, lambda: any("New SEV2" in t for t in toasts(app)), 1.5)
+            assert app.bells_rung == 0
+
+    run(scenario)
+
+
+def test_a_hand_off_to_me_rings(console: Console) -> None:
+    target = first(console.incidents(), Status.ACKNOWLEDGED)
+    holder = target.assignee or "alice"
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            elsewhere(console, c.HandOff(incident=target.id, to=ME), holder)
+            await settle(pilot, lambda: app.model.incidents[target.id].assignee == ME, 1.5)
+            await settle(pilot, lambda: any("Handed to you" in t for t in toasts(app)))
+            assert app.bells_rung == 1
+
+    run(scenario)
+
+
+def test_the_detail_pane_follows_the_incident_under_the_cursor(console: Console) -> None:
+    target = first(console.incidents(), Status.ACKNOWLEDGED)
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            await put_cursor_on(pilot, target.id)
+            elsewhere(console, c.AddNote(incident=target.id, text="seen from afar"), "alice")
+            timeline = app.query_one("#timeline-text")
+            await settle(pilot, lambda: "seen from afar" in str(timeline.render()), 2)
+
+    run(scenario)
+
+
+def test_auto_escalation_runs_while_the_console_is_open(console: Console) -> None:
+    later = NOW + timedelta(hours=3)
+    waiting = [
+        i.id
+        for i in console.incidents().values()
+        if i.status is Status.TRIGGERED and not i.exhausted and not i.snoozed(later)
+    ]
+    assert waiting
+
+    async def scenario() -> None:
+        app = console.app(clock=lambda: later, escalation_interval=0.2)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await opened(pilot)
+            await settle(
+                pilot,
+                lambda: any(moved(app.model.incidents[i]) for i in waiting),
+                3,
+            )
+
+    levels = {i: console.incidents()[i].level for i in waiting}
+
+    def moved(incident: Incident) -> bool:
+        return incident.level > levels[incident.id] or incident.exhausted
+
+    run(scenario)
+    escalated = [
+        ev
+        for i in waiting
+        for ev in console.history(i).timeline
+        if isinstance(ev, e.Escalated | e.EscalationExhausted) and ev.by is None and ev.at == later
+    ]
+    assert escalated

@@ -1,0 +1,157 @@
+"""Views, filter and sort; data shown as text; redaction; remapped keys; 80x24."""
+
+from __future__ import annotations
+
+from esctui.backends.journal import JournalStore
+from esctui.config import Config
+from esctui.domain import commands as c
+from esctui.domain.models import Status
+from esctui.tui import ConsoleApp
+
+from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
+
+
+def screen_text(app: ConsoleApp) -> str:
+    return "\n".join(
+        app.table.render_line(y).text for y in range(app.table.scrollable_content_region.height)
+    )
+
+
+def test_number_keys_switch_views(console: Console) -> None:
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            incidents = app.model.incidents
+            await pilot.press("1")
+            assert app.model.rows and all(incidents[i].assignee == ME for i in app.model.rows)
+            assert all(incidents[i].is_open for i in app.model.rows)
+            await pilot.press("2")
+            assert all(incidents[i].status is Status.TRIGGERED for i in app.model.rows)
+            await pilot.press("4")
+            deadlines = app.model.deadlines
+            assert app.model.rows
+            assert all(deadlines[i] and deadlines[i].at_risk(NOW) for i in app.model.rows)
+            await pilot.press("5")
+            assert all(incidents[i].status is Status.RESOLVED for i in app.model.rows)
+            resolved = [incidents[i].resolved_at for i in app.model.rows]
+            assert resolved == sorted(resolved, reverse=True)  # type: ignore[type-var]
+            await pilot.press("3")
+            assert len(app.model.rows) == sum(1 for i in incidents.values() if i.is_open)
+
+    run(scenario)
+
+
+def test_default_order_is_severity_then_time_to_breach_and_S_cycles(console: Console) -> None:
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            keys = [
+                (app.model.incidents[i].severity, app.model.seconds_left(i)) for i in app.model.rows
+            ]
+            assert keys == sorted(keys)
+            await pilot.press("S")
+            assert app.model.sort == "breach"
+            left = [app.model.seconds_left(i) for i in app.model.rows]
+            assert left == sorted(left)
+
+    run(scenario)
+
+
+def test_slash_filters_as_you_type_and_escape_clears(console: Console) -> None:
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            everything = len(app.model.rows)
+            await pilot.press("slash", *"kafka")
+            await settle(pilot, lambda: app.model.filter_text == "kafka")
+            assert 0 < len(app.model.rows) < everything
+            assert all("kafka" in app.model.incidents[i].service for i in app.model.rows)
+            await pilot.press("enter")  # keep the filter, back to the queue
+            assert app.table.has_focus and app.model.filter_text == "kafka"
+            await pilot.press("escape")
+            assert app.model.filter_text == "" and len(app.model.rows) == everything
+
+    run(scenario)
+
+
+def test_markup_and_escape_sequences_in_titles_are_shown_as_text(console: Console) -> None:
+    store = JournalStore(console.store, lambda: NOW)
+    store.load()
+    title = "[bold red]pwned[/] \x1b[2J\x1b]52;c;ZXZpbA==\x07 done"
+    (change,) = store.execute(c.Trigger(title=title, service="checkout", severity=1), "alice", None)
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(200, 40)) as pilot:
+            app = await opened(pilot)
+            await put_cursor_on(pilot, change.event.incident)
+            text = screen_text(app)
+            assert "[bold red]pwned[/] \\x1b[2J\\x1b]52;c;ZXZpbA==\\x07 done" in text
+            assert "\x1b" not in text and "\x07" not in text
+            summary = str(app.query_one("#summary").render())
+            assert "[bold red]pwned[/]" in summary and "\x1b" not in summary
+
+    run(scenario)
+
+
+def test_redact_hides_titles_and_customers(console: Console) -> None:
+    target = first(console.incidents(), Status.ACKNOWLEDGED)
+
+    async def scenario() -> None:
+        async with console.app(redact=True).run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            await put_cursor_on(pilot, target.id)
+            text = screen_text(app)
+            assert "(title hidden)" in text
+            assert target.title not in text
+            await settle(pilot, lambda: "(title hidden)" in str(app.query_one("#summary").render()))
+            details = str(app.query_one("#details-text").render())
+            if target.customer:
+                assert target.customer not in details
+
+    run(scenario)
+
+
+def test_keys_can_be_remapped_by_binding_id(console: Console) -> None:
+    target = first(console.incidents(), Status.TRIGGERED)
+    config = Config(keymap={"incident.acknowledge": "A", "no.such.binding": "x"})
+
+    async def scenario() -> None:
+        async with console.app(config=config).run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            await put_cursor_on(pilot, target.id)
+            await pilot.press("a")
+            await pilot.pause(0.2)
+            assert app.model.incidents[target.id].status is Status.TRIGGERED
+            await pilot.press("A")
+            await settle(
+                pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED
+            )
+            assert any("no.such.binding" in str(n.message) for n in app._notifications)
+
+    run(scenario)
+
+
+def test_80_by_24_keeps_the_columns_that_matter(console: Console) -> None:
+    async def scenario() -> None:
+        async with console.app().run_test(size=(80, 24)) as pilot:
+            app = await opened(pilot)
+            heading = app.table.render_line(0).text
+            for column in ("ID", "SEV", "STATUS", "SLA", "ASSIGNEE", "TITLE"):
+                assert column in heading
+            assert app.table.scrollable_content_region.height >= 8
+            await pilot.press("j", "j", "G", "g")
+            assert app.table.cursor == 0
+
+    run(scenario)
+
+
+def test_an_unknown_identity_is_told_before_acting(console: Console) -> None:
+    async def scenario() -> None:
+        async with console.app(me="mallory").run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            await settle(
+                pilot,
+                lambda: any("not a responder" in str(n.message) for n in app._notifications),
+            )
+
+    run(scenario)
