@@ -155,3 +155,13 @@ def test_an_unknown_identity_is_told_before_acting(console: Console) -> None:
             )
 
     run(scenario)
+
+
+def test_the_palette_shows_markup_in_titles_as_text() -> None:
+    from textual.fuzzy import Matcher
+
+    from esctui.tui.palette import highlight
+
+    shown = highlight(Matcher("disk"), "Go to INC-9 [bold red]Disk full[/]")
+    assert shown.plain == "Go to INC-9 [bold red]Disk full[/]"
+    assert shown.spans  # and the letters that matched are marked

@@ -34,7 +34,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", 9),
     Column("severity", "SEV", 4),
     Column("status", "STATUS", 6),
-    Column("sla", "SLA", 8, right=True, ticks=True),
+    Column("sla", "SLA", 9, right=True, ticks=True),
     Column("age", "AGE", 6, drop_rank=3, right=True, ticks=True),
     Column("level", "LVL", 3, drop_rank=2),
     Column("assignee", "ASSIGNEE", 10),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
 
 from esctui.wording import scrub
 
@@ -14,6 +15,19 @@ if TYPE_CHECKING:
     from esctui.tui.app import ConsoleApp
 
 GO_TO_LIMIT = 50
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """`text` with the matched letters marked. Textual's own `Matcher.highlight` reads its
+    argument as markup, and a title is data: `[bold]` in it must stay `[bold]`."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class ActionCommands(Provider):
@@ -47,7 +61,7 @@ class ActionCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(title),
+                    highlight(matcher, title),
                     partial(self.console.run_from_palette, action),
                     help=help_text,
                 )
@@ -74,7 +88,7 @@ class GoToIncident(Provider):
                 continue
             yield Hit(
                 score,
-                matcher.highlight(f"Go to {text}"),
+                highlight(matcher, f"Go to {text}"),
                 partial(console.go_to, incident.id),
                 text=f"Go to {text}",
                 help=f"{incident.status} · {scrub(incident.service)}",

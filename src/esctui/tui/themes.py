@@ -10,6 +10,9 @@ from esctui.theme_files import ThemeFile, bundled_themes_folder, read_themes, us
 
 DEFAULT_THEME = "esctui-dark"
 
+# Textual's own styles refer to these in a 16-colour theme; a theme file need not name them.
+ANSI_VARIABLES = {"ansi-background": "ansi_default", "ansi-foreground": "ansi_default"}
+
 
 def textual_theme(spec: ThemeFile) -> Theme:
     """`spec` as a Textual theme; `ValueError` if a colour cannot be parsed."""
@@ -28,7 +31,7 @@ def textual_theme(spec: ThemeFile) -> Theme:
         panel=spec.panel,
         boost=spec.background if spec.ansi else None,
         ansi=spec.ansi,
-        variables=dict(spec.variables),
+        variables={**(ANSI_VARIABLES if spec.ansi else {}), **spec.variables},
     )
     theme.to_color_system().generate()  # parses every colour now, not mid-render
     return theme

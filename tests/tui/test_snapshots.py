@@ -1,0 +1,119 @@
+"""What the console looks like: every screen state as an SVG, compared with the approved one.
+
+`pytest --snapshot-update` approves new pictures; look at them first (they open as images).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from esctui.backends.journal import create_store
+from esctui.config import Config
+from esctui.demo import build_demo
+from esctui.domain.models import Status
+from esctui.tui import ConsoleApp
+
+from .conftest import NOW, Console, opened, put_cursor_on, settle
+
+# The header shows the store's path, so every picture uses the same one.
+STORE = Path(tempfile.gettempdir()) / "esctui-snapshots" / "store"
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def pictured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
+    shutil.rmtree(STORE, ignore_errors=True)
+    directory, events = build_demo(40, seed=3, now=NOW)
+    create_store(STORE, directory, events, now=NOW)
+    config_path = tmp_path / "config.toml"
+    monkeypatch.setenv("ESCTUI_CONFIG", str(config_path))
+    return Console(STORE, config_path)
+
+
+def on_incident(status: Status, *keys: str, tab: str | None = None) -> Any:
+    """Before the picture: wait for the queue, put the cursor on the first incident with
+    `status`, wait for its detail, then press `keys`."""
+
+    async def before(pilot: Pilot[None]) -> None:
+        app = await opened(pilot)
+        assert isinstance(app, ConsoleApp)
+        target = next(i for i in app.model.rows if app.model.incidents[i].status is status)
+        await put_cursor_on(pilot, target)
+        await settle(pilot, lambda: app.detail.incident_id == target)
+        if tab is not None:
+            app.query_one("#detail-tabs").active = tab  # type: ignore[attr-defined]
+        await pilot.press(*keys)
+        await pilot.pause(0.3)
+
+    return before
+
+
+def test_queue_at_80x24(pictured: Console, snap_compare: SnapCompare) -> None:
+    assert snap_compare(
+        pictured.app(), terminal_size=(80, 24), run_before=on_incident(Status.TRIGGERED)
+    )
+
+
+def test_queue_at_160x50(pictured: Console, snap_compare: SnapCompare) -> None:
+    assert snap_compare(
+        pictured.app(), terminal_size=(160, 50), run_before=on_incident(Status.TRIGGERED)
+    )
+
+
+@pytest.mark.parametrize("tab", ["timeline", "communications", "details"])
+def test_detail_tabs(pictured: Console, snap_compare: SnapCompare, tab: str) -> None:
+    assert snap_compare(
+        pictured.app(),
+        terminal_size=(120, 40),
+        run_before=on_incident(Status.ACKNOWLEDGED, tab=tab),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "keys"),
+    [
+        ("resolve", Status.ACKNOWLEDGED, ("r",)),
+        ("hand_off", Status.ACKNOWLEDGED, ("h",)),
+        ("hand_off_filtered", Status.ACKNOWLEDGED, ("h", "a", "l")),
+        ("escalate_to", Status.TRIGGERED, ("E",)),
+        ("snooze", Status.ACKNOWLEDGED, ("s",)),
+        ("note", Status.ACKNOWLEDGED, ("n", "l", "o", "o", "k", "i", "n", "g")),
+        ("note_discard", Status.ACKNOWLEDGED, ("n", "x", "escape")),
+        ("communication", Status.ACKNOWLEDGED, ("c",)),
+        ("help", Status.TRIGGERED, ("question_mark",)),
+        ("command_line", Status.TRIGGERED, ("colon", "e", "s", "c", "space", "2")),
+        ("filter", Status.TRIGGERED, ("slash", "k", "a", "f")),
+        ("palette", Status.TRIGGERED, ("ctrl+p", "r", "e", "s")),
+    ],
+)
+def test_dialogs(
+    pictured: Console, snap_compare: SnapCompare, name: str, status: Status, keys: tuple[str, ...]
+) -> None:
+    assert snap_compare(
+        pictured.app(), terminal_size=(100, 32), run_before=on_incident(status, *keys)
+    )
+
+
+@pytest.mark.parametrize("theme", ["esctui-light", "esctui-ansi", "esctui-high-contrast"])
+def test_themes(pictured: Console, snap_compare: SnapCompare, theme: str) -> None:
+    assert snap_compare(
+        pictured.app(config=Config(theme=theme)),
+        terminal_size=(120, 32),
+        run_before=on_incident(Status.TRIGGERED),
+    )
+
+
+def test_read_only_footer(pictured: Console, snap_compare: SnapCompare) -> None:
+    assert snap_compare(
+        pictured.app(read_only=True),
+        terminal_size=(100, 24),
+        run_before=on_incident(Status.TRIGGERED),
+    )
