@@ -1,0 +1,124 @@
+"""End to end in a real terminal: tmux runs the installed `esctui` on a temporary store, keys
+act on it, and an incident triggered meanwhile by the CLI shows up on screen."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+ESCTUI = str(BIN / "esctui") if (BIN / "esctui").exists() else shutil.which("esctui") or "esctui"
+
+
+def tmux(*args: str) -> str:
+    done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+class Terminal:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def screen(self) -> str:
+        return tmux("capture-pane", "-p", "-t", self.name)
+
+    def wait_for(self, text: str, timeout: float) -> float:
+        """Seconds until `text` is on screen; fails with the screen after `timeout`."""
+        start = time.monotonic()
+        while text not in self.screen():
+            if time.monotonic() - start > timeout:
+                raise AssertionError(f"{text!r} not on screen after {timeout}s:\n{self.screen()}")
+            time.sleep(0.05)
+        return time.monotonic() - start
+
+    def keys(self, *keys: str) -> None:
+        tmux("send-keys", "-t", self.name, *keys)
+
+    def alive(self) -> bool:
+        return (
+            subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode
+            == 0
+        )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environment = {
+        **os.environ,
+        "ESCTUI_STORE": str(tmp_path / "store"),
+        "ESCTUI_CONFIG": str(tmp_path / "config.toml"),
+        "ESCTUI_USER": "frank",
+        "TERM": "xterm-256color",
+    }
+    environment.pop("NO_COLOR", None)
+    return environment
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([ESCTUI, *args], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def terminal(env: dict[str, str]) -> Iterator[Terminal]:
+    cli(env, "demo", "--no-tui", "--incidents", "40")
+    name = f"esctui-{uuid.uuid4().hex[:8]}"
+    command = " ".join(
+        [
+            *(f"{k}={v}" for k, v in env.items() if k.startswith("ESCTUI_")),
+            "TERM=xterm-256color",
+            ESCTUI,
+        ]
+    )
+    tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "35", command)
+    try:
+        yield Terminal(name)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_keys_act_and_the_cli_is_seen_within_two_seconds(
+    terminal: Terminal, env: dict[str, str]
+) -> None:
+    terminal.wait_for("INC-", timeout=20)
+    terminal.wait_for("shown", timeout=5)
+
+    # Unacknowledged view, then acknowledge the first one (the cursor's).
+    terminal.keys("2")
+    time.sleep(0.5)
+    queue = json.loads(cli(env, "ls", "--status", "triggered", "--json"))
+    before = {i["id"] for i in queue}
+    terminal.keys("a")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        after = {i["id"] for i in json.loads(cli(env, "ls", "--status", "triggered", "--json"))}
+        if len(after) == len(before) - 1:
+            break
+        time.sleep(0.1)
+    (acknowledged,) = before - after
+    shown = json.loads(cli(env, "show", acknowledged, "--json"))
+    assert shown["incident"]["status"] == "acknowledged"
+    assert shown["timeline"][-1]["by"] == "frank"
+
+    # Someone triggers an incident from a shell: it is on screen within 2 seconds.
+    terminal.keys("3")
+    title = "Payments down in the terminal test"
+    cli(env, "trigger", "--service", "checkout", "--severity", "1", "--title", title)
+    seen_after = terminal.wait_for("Payments down in the terminal", timeout=2)
+    assert seen_after <= 2
+
+    terminal.keys("q")
+    deadline = time.monotonic() + 5
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.alive()
