@@ -15,3 +15,4 @@ format:
 
 bench:
 	python bench/store_bench.py
+	python bench/tui_bench.py

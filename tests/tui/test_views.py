@@ -165,3 +165,23 @@ def test_the_palette_shows_markup_in_titles_as_text() -> None:
     shown = highlight(Matcher("disk"), "Go to INC-9 [bold red]Disk full[/]")
     assert shown.plain == "Go to INC-9 [bold red]Disk full[/]"
     assert shown.spans  # and the letters that matched are marked
+
+
+def test_the_palette_runs_an_action_by_name(console: Console) -> None:
+    target = first(console.incidents(), Status.TRIGGERED)
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            await put_cursor_on(pilot, target.id)
+            await pilot.press("ctrl+p")
+            await settle(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+            for key in "Ack":
+                await pilot.press(key)
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await settle(
+                pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED
+            )
+
+    run(scenario)

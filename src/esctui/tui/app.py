@@ -32,6 +32,7 @@ from esctui.tui.command_line import CommandLineError, Request, parse, view_named
 from esctui.tui.incident_actions import APPLIES, IncidentActions
 from esctui.tui.palette import ActionCommands, GoToIncident
 from esctui.tui.queue_model import SORTS, QueueModel, View
+from esctui.tui.screens.confirm import steady
 from esctui.tui.screens.help import HelpScreen
 from esctui.tui.themes import DEFAULT_THEME, load_themes
 from esctui.tui.undo import Done
@@ -67,7 +68,7 @@ class ConsoleApp(IncidentActions, App[None]):
     CSS = """
     Screen { layout: vertical; }
     #queue { height: 1fr; }
-    #line { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
+    #line { display: none; border: none; height: 1; padding: 0 1; }
     #line.open { display: block; }
     """
     COMMANDS = App.COMMANDS | {ActionCommands, GoToIncident}
@@ -134,7 +135,7 @@ class ConsoleApp(IncidentActions, App[None]):
         yield ViewBar(id="views")
         yield QueueTable(self.model, redact=self.redact, id="queue")
         yield IncidentDetail(redact=self.redact, id="detail")
-        yield Input(id="line", compact=True)
+        yield steady(Input(id="line", compact=True))
         yield Footer(compact=True)
 
     @property
@@ -254,12 +255,12 @@ class ConsoleApp(IncidentActions, App[None]):
         ids = list(dict.fromkeys(change.event.incident for change in changes))
         before = self.model.rows
         if self.model.arrange() != before:
-            self.table.reload()
+            self.table.reordered(before)
         self.table.incidents_changed(ids, flash=flash)
         if self.table.current_id in ids:
             self.show_selected()
+            self.refresh_bindings()  # what applies to it may have changed
         self.refresh_header()
-        self.refresh_bindings()
 
     def alert(self, changes: list[Change]) -> None:
         """A toast and the bell for a new SEV1/SEV2, or anything escalated or handed to me."""
@@ -294,8 +295,9 @@ class ConsoleApp(IncidentActions, App[None]):
 
     def tick(self) -> None:
         self.model.now = self.clock()
-        if self.model.tick(self.model.now) and self.model.arrange() != self.table.model.rows:
-            self.table.reload()
+        before = self.model.rows
+        if self.model.tick(self.model.now) and self.model.arrange() != before:
+            self.table.reordered(before)
         self.table.tick()
         self.refresh_header()
 
@@ -398,7 +400,8 @@ class ConsoleApp(IncidentActions, App[None]):
         return [
             active.binding
             for active in self.screen.active_bindings.values()
-            if active.binding.show and active.enabled
+            if active.binding.show
+            and active.enabled
             and self.check_action(active.binding.action.split("(")[0], ()) is not False
         ]
 
@@ -447,7 +450,9 @@ class ConsoleApp(IncidentActions, App[None]):
         )
         line.value = value
         line.add_class("open")
-        line.focus()
+        # Now, not later: keys typed right after `/` (a paste, a fast typist over SSH) must go
+        # to the line, not to the queue, where `a` would acknowledge.
+        self.screen.set_focus(line)
 
     def close_line(self) -> None:
         line = self.query_one("#line", Input)

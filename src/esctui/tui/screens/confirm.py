@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Input, Label, TextArea
+
+W = TypeVar("W", Input, TextArea)
+
+
+def steady(widget: W) -> W:
+    """No blinking cursor: over SSH every blink is a repaint sent down the line."""
+    widget.cursor_blink = False
+    return widget
+
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -37,7 +48,7 @@ class ConfirmResolve(ModalScreen[str | None]):
         more = f" and {len(self.incident_ids) - 5} more" if len(self.incident_ids) > 5 else ""
         with Vertical():
             yield Label(Content(f"Resolve {shown}{more}?"), classes="question")
-            yield Input(placeholder="Resolution note (optional)", id="note")
+            yield steady(Input(placeholder="Resolution note (optional)", id="note"))
             with Horizontal():
                 yield Button("Resolve", variant="success", id="yes")
                 yield Button("Cancel", id="no")

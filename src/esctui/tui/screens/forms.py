@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
 from esctui.domain.models import Channel, Direction
-from esctui.tui.screens.confirm import DIALOG_CSS, ConfirmDiscard
+from esctui.tui.screens.confirm import DIALOG_CSS, ConfirmDiscard, steady
 
 FORM_CSS = """
 {name} TextArea {{ height: 8; }}
@@ -40,7 +40,7 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(self.heading), classes="question")
-            yield TextArea(self.text, id="text", soft_wrap=True, show_line_numbers=False)
+            yield steady(TextArea(self.text, id="text", soft_wrap=True, show_line_numbers=False))
             yield Label("", id="problem", classes="problem")
             yield Label("ctrl+s saves · esc cancels", classes="hint")
 
@@ -110,9 +110,11 @@ class CommunicationForm(ModalScreen[CommunicationInput | None]):
                     id="direction",
                 )
             yield Label("with whom", classes="field")
-            yield Input(self.counterpart, placeholder="Customer, team or person", id="counterpart")
+            counterpart = Input(self.counterpart, placeholder="Customer, team or person")
+            counterpart.id = "counterpart"
+            yield steady(counterpart)
             yield Label("what was said", classes="field")
-            yield TextArea("", id="summary", soft_wrap=True)
+            yield steady(TextArea("", id="summary", soft_wrap=True))
             yield Label("", id="problem", classes="problem")
             yield Label("ctrl+s logs it · esc cancels", classes="hint")
 

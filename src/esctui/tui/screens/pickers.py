@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from esctui.domain.durations import parse_duration
-from esctui.tui.screens.confirm import DIALOG_CSS
+from esctui.tui.screens.confirm import DIALOG_CSS, steady
 from esctui.wording import scrub
 
 PICKER_CSS = """
@@ -42,7 +42,7 @@ class HandOffPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(self.heading), classes="question")
-            yield Input(placeholder="Type to filter responders", id="filter")
+            yield steady(Input(placeholder="Type to filter responders", id="filter"))
             yield OptionList(*self.options(""), id="people")
             yield Label("enter hands off · ↓ to the list · esc cancels", classes="hint")
 
@@ -151,7 +151,7 @@ class SnoozePicker(ModalScreen[timedelta | None]):
                 *(Option(f"{n}  {c}", id=c) for n, c in enumerate(SNOOZE_CHOICES, start=1)),
                 id="choices",
             )
-            yield Input(placeholder="or type a duration: 45m, 2h30m", id="typed")
+            yield steady(Input(placeholder="or type a duration: 45m, 2h30m", id="typed"))
             yield Label("", id="problem", classes="problem")
             yield Label("1-4 or enter picks · tab to type · esc cancels", classes="hint")
 

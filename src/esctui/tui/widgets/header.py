@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from esctui.backends.base import Link
 from esctui.tui.queue_model import SORT_TITLES, VIEW_TITLES, VIEWS, QueueModel
@@ -20,7 +20,24 @@ LINK_TONES = {
 Part = str | tuple[str, str]
 
 
-class ConsoleHeader(Static):
+class OneLine(Widget):
+    """A line that is sent to the terminal only when its text or styles change (the clock asks
+    for it again every second), and never reflows the screen when it is."""
+
+    shown_parts: list[Part] | None = None
+    content = Content("")
+
+    def show_parts(self, parts: list[Part]) -> None:
+        if parts != self.shown_parts:
+            self.shown_parts = parts
+            self.content = Content.assemble(*parts)
+            self.refresh()
+
+    def render(self) -> Content:
+        return self.content
+
+
+class ConsoleHeader(OneLine):
     """`frank · journal ~/store · local · 3 triggered  5 acknowledged  1 breached · 03:12:09`."""
 
     DEFAULT_CSS = """
@@ -59,10 +76,10 @@ class ConsoleHeader(Static):
             parts.append((f"  {counts['snoozed']} snoozed", "$text-muted"))
         if updated is not None:
             parts.append((f" · {updated:%H:%M:%S}", "$text-muted"))
-        self.update(Content.assemble(*parts))
+        self.show_parts(parts)
 
 
-class ViewBar(Static):
+class ViewBar(OneLine):
     """The views on number keys, the one in force highlighted, with the filter and sort."""
 
     DEFAULT_CSS = """
@@ -82,4 +99,4 @@ class ViewBar(Static):
             parts.append(" · filter ")
             parts.append((scrub(model.filter_text), "bold $accent"))
         parts.append(f" · sort: {SORT_TITLES[model.sort]}")
-        self.update(Content.assemble(*parts))
+        self.show_parts(parts)

@@ -153,7 +153,7 @@ class QueueTable(ScrollView, can_focus=True):
             header = fit(placed.column.header, placed.width, placed.column.right)
             segments.append(Segment(header, style))
             segments.append(Segment(" ", style))
-        return Strip(segments).adjust_cell_length(width, style)
+        return Strip(segments).adjust_cell_length(width, style).simplify()
 
     def row(self, incident_id: str, index: int, width: int, base: Style) -> Strip:
         model = self.model
@@ -174,7 +174,8 @@ class QueueTable(ScrollView, can_focus=True):
             style = row_style + self.style_of(tone) if tone else row_style
             segments.append(Segment(fit(text, placed.width, placed.column.right), style))
             segments.append(Segment(" ", row_style))
-        return Strip(segments).adjust_cell_length(width, row_style)
+        # Neighbouring cells in one style go out as one run: fewer bytes on a slow link.
+        return Strip(segments).adjust_cell_length(width, row_style).simplify()
 
     # -- keeping the screen true -----------------------------------------------------------
 
@@ -190,6 +191,33 @@ class QueueTable(ScrollView, can_focus=True):
             self.set_cursor(min(self.cursor, max(0, len(rows) - 1)))
         self.shown.clear()
         self.refresh()
+
+    def reordered(self, before: list[str]) -> None:
+        """The same view re-sorted or with incidents come and gone: repaint only the lines on
+        screen that now show another incident (a full repaint would resend every line)."""
+        rows = self.model.rows
+        keep = self.current_id
+        if len(rows) != len(before):
+            self.virtual_size = Size(self.scrollable_content_region.width, len(rows) + 1)
+        old_cursor = self.cursor
+        if keep is not None and keep in rows:
+            self.cursor = rows.index(keep)
+        else:
+            self.cursor = min(self.cursor, max(0, len(rows) - 1))
+        top_before = int(self.scroll_offset.y)
+        self.scroll_to_cursor()
+        if int(self.scroll_offset.y) != top_before:
+            self.refresh()
+            return
+        for index in self.visible_range_for(max(len(rows), len(before))):
+            was = before[index] if index < len(before) else None
+            now = rows[index] if index < len(rows) else None
+            if was != now or index in (old_cursor, self.cursor):
+                if now is not None:
+                    self.shown.pop(now, None)
+                self.refresh_line(index + 1)
+        if self.current_id != keep:
+            self.post_message(self.CursorMoved(self.current_id))
 
     def incidents_changed(self, incident_ids: list[str], *, flash: bool) -> None:
         """Repaint only the visible rows of these incidents."""
@@ -212,8 +240,11 @@ class QueueTable(ScrollView, can_focus=True):
             return None
 
     def visible_range(self) -> range:
+        return self.visible_range_for(len(self.model.rows))
+
+    def visible_range_for(self, count: int) -> range:
         top = int(self.scroll_offset.y)
-        return range(top, min(len(self.model.rows), top + max(0, self.size.height - 1)))
+        return range(top, min(count, top + max(0, self.size.height - 1)))
 
     def on_screen(self, index: int) -> bool:
         return index in self.visible_range()
@@ -235,10 +266,15 @@ class QueueTable(ScrollView, can_focus=True):
             self.shown[incident_id] = texts
             if before is None or before == texts:
                 continue
-            for key, old, new in zip(TICKING, before, texts, strict=True):
-                where = placed.get(key)
-                if old != new and where is not None:
-                    self.refresh(Region(where.x, index + 1 - top, where.width, 1))
+            changed = [
+                placed[key]
+                for key, old, new in zip(TICKING, before, texts, strict=True)
+                if old != new and key in placed
+            ]
+            if changed:  # one region from the first changed cell to the end of the last
+                left = min(p.x for p in changed)
+                right = max(p.x + p.width for p in changed)
+                self.refresh(Region(left, index + 1 - top, right - left, 1))
 
     # -- the cursor ------------------------------------------------------------------------
 

@@ -1,0 +1,242 @@
+"""The console's figures, from the real `esctui` running in a pseudo-terminal.
+
+For stores of 1k, 10k and 50k incidents: time to first paint; bytes sent to the terminal when
+another process acknowledges one visible incident, and per second of idle SLA ticking; `a` key to
+row repainted; peak RSS. The same rows in Textual's stock `DataTable` are timed in the same run,
+and the ratios printed.
+
+    python bench/tui_bench.py [--sizes 1000 10000 50000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import os
+import re
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from esctui.backends.journal import JournalStore, create_store
+from esctui.demo import build_demo, demo_identity
+from esctui.domain import commands as c
+from esctui.domain.models import Status
+from esctui.domain.sla import sla_book
+from esctui.tui.queue_model import QueueModel
+
+COLUMNS, LINES = 160, 50
+HERE = Path(__file__).resolve().parent
+ROW = re.compile(rb"INC-\d+")
+
+
+class Terminal:
+    """A program in a pseudo-terminal of COLUMNS x LINES; everything it writes, timestamped."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+        self.master = master
+        self.chunks: list[tuple[float, bytes]] = []
+        self.lock = threading.Lock()
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            args, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        )
+        os.close(slave)
+        self.reader = threading.Thread(target=self.read, daemon=True)
+        self.reader.start()
+
+    def read(self) -> None:
+        while True:
+            ready, _, _ = select.select([self.master], [], [], 0.5)
+            if not ready:
+                if self.process.poll() is not None:
+                    return
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            with self.lock:
+                self.chunks.append((time.monotonic(), data))
+
+    def output_since(self, start: float, end: float | None = None) -> bytes:
+        with self.lock:
+            return b"".join(d for t, d in self.chunks if t >= start and (end is None or t < end))
+
+    def wait_for(self, pattern: re.Pattern[bytes], since: float, timeout: float = 60) -> float:
+        """The time of the first chunk after `since` matching `pattern`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for at, data in self.chunks:
+                    if at >= since and pattern.search(data):
+                        return at
+            time.sleep(0.005)
+        raise TimeoutError(f"{pattern.pattern!r} never appeared")
+
+    def type(self, keys: bytes) -> float:
+        at = time.monotonic()
+        os.write(self.master, keys)
+        return at
+
+    def peak_rss_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kilobytes = int(re.search(r"VmHWM:\s+(\d+)", status)[1])  # type: ignore[index]
+        return kilobytes / 1024
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(10)
+        os.close(self.master)
+
+
+def build(root: Path, size: int) -> Path:
+    path = root / f"store-{size}"
+    directory, events = build_demo(size, seed=11, now=datetime.now(UTC))
+    create_store(path, directory, events)
+    return path
+
+
+def environment(root: Path) -> dict[str, str]:
+    env = {**os.environ, "TERM": "xterm-256color", "ESCTUI_CONFIG": str(root / "none.toml")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure as an installed tool runs
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def console(store: Path, env: dict[str, str]) -> Terminal:
+    esctui = Path(sys.executable).parent / "esctui"
+    return Terminal([str(esctui), "--store", str(store), "--as", demo_identity()], env)
+
+
+def visible_triggered(store: Path, me: str) -> list[str]:
+    """Triggered incidents among the first screenful of the default view, cursor row excluded."""
+    reader = JournalStore(store)
+    reader.load()
+    queue = reader.queue()
+    model = QueueModel.from_queue(queue, sla_book(queue.directory), me, datetime.now(UTC))
+    shown = model.rows[1 : LINES - 20]
+    return [i for i in shown if model.incidents[i].status is Status.TRIGGERED]
+
+
+def triggered(store: Path) -> list[str]:
+    reader = JournalStore(store)
+    reader.load()
+    return [i.id for i in reader.queue().incidents.values() if i.status is Status.TRIGGERED]
+
+
+def acknowledge_elsewhere(store: Path, incident_id: str) -> None:
+    writer = JournalStore(store)
+    writer.load()
+    writer.execute(c.Acknowledge(incident=incident_id), "alice", None)
+
+
+def measure_console(store: Path, env: dict[str, str], runs: int) -> dict[str, float]:
+    paints = []
+    for _ in range(runs):
+        term = console(store, env)
+        try:
+            paints.append(term.wait_for(ROW, term.started) - term.started)
+        finally:
+            term.close()
+    figures: dict[str, float] = {"first paint ms": statistics.median(paints) * 1000}
+
+    term = console(store, env)
+    try:
+        term.wait_for(ROW, term.started)
+        time.sleep(3)  # settle: detail pane, first ticks
+        figures["peak RSS MB"] = term.peak_rss_mb()
+        start = time.monotonic()
+        time.sleep(5)
+        idle = len(term.output_since(start, start + 5)) / 5
+        figures["idle bytes/s"] = idle
+
+        candidates = visible_triggered(store, demo_identity())
+        sent = []
+        for incident_id in candidates[:3]:
+            start = time.monotonic()
+            acknowledge_elsewhere(store, incident_id)
+            time.sleep(1.0)
+            sent.append(len(term.output_since(start, start + 1.0)) - idle)
+            time.sleep(1.0)  # let the flash end
+        figures["ack elsewhere bytes"] = statistics.median(sent) if sent else float("nan")
+
+        latencies = []
+        for incident_id in triggered(store)[:11]:
+            term.type(b"\x1b")  # clear any filter
+            time.sleep(0.2)
+            term.type(b"/")
+            time.sleep(0.3)
+            term.type(incident_id.encode() + b"\r")
+            time.sleep(0.6)
+            pressed = term.type(b"a")
+            repainted = term.wait_for(re.compile(rb"ACK"), pressed, timeout=5)
+            latencies.append(repainted - pressed)
+            time.sleep(0.3)
+        figures["a to repaint ms"] = statistics.median(latencies) * 1000
+    finally:
+        term.close()
+    return figures
+
+
+def measure_datatable(store: Path, env: dict[str, str]) -> dict[str, float]:
+    term = Terminal([sys.executable, str(HERE / "datatable_app.py"), str(store)], env)
+    try:
+        painted = term.wait_for(ROW, term.started, timeout=300)
+        figures = {"first paint ms": (painted - term.started) * 1000}
+        time.sleep(1.0)
+        start = time.monotonic()
+        changed = term.wait_for(re.compile(rb"ACK"), start, timeout=10)
+        time.sleep(0.5)
+        figures["one-cell change bytes"] = len(term.output_since(changed - 0.05, changed + 0.5))
+    finally:
+        term.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    python = sys.version.split()[0]
+    print(f"terminal {COLUMNS}x{LINES}; medians of {args.runs} starts; python {python}")
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        env = environment(root)
+        for size in args.sizes:
+            store = build(root, size)
+            ours = measure_console(store, env, args.runs)
+            theirs = measure_datatable(store, env)
+            print(f"\n{size} incidents")
+            for name, value in ours.items():
+                print(f"  esctui     {name:<22} {value:10.1f}")
+            for name, value in theirs.items():
+                print(f"  DataTable  {name:<22} {value:10.1f}")
+            print(
+                f"  ratio first paint DataTable/esctui: "
+                f"{theirs['first paint ms'] / ours['first paint ms']:.1f}x"
+            )
+            print(
+                f"  ratio change bytes DataTable/esctui: "
+                f"{theirs['one-cell change bytes'] / max(1.0, ours['ack elsewhere bytes']):.1f}x"
+            )
+
+
+if __name__ == "__main__":
+    main()
