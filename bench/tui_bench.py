@@ -182,8 +182,9 @@ def measure_console(store: Path, env: dict[str, str], runs: int) -> dict[str, fl
             time.sleep(0.2)
             term.type(b"/")
             time.sleep(0.3)
-            term.type(incident_id.encode() + b"\r")
-            time.sleep(0.6)
+            typed = term.type(incident_id.encode() + b"\r")
+            term.wait_for(re.compile(rb" 1 shown"), typed, timeout=30)  # the filter is in force
+            time.sleep(0.3)
             pressed = term.type(b"a")
             repainted = term.wait_for(re.compile(rb"ACK"), pressed, timeout=5)
             latencies.append(repainted - pressed)
