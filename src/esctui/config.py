@@ -218,6 +218,19 @@ def default_store_path() -> Path:
     return resolve_store_path(None, load_config())
 
 
+def resolve_server(flag: str | None, config: Config) -> str | None:
+    """`--server`, else `ESCTUI_SERVER`, else the config's `server`; None for a local store."""
+    chosen = flag or os.environ.get("ESCTUI_SERVER") or config.server
+    if chosen and not re.match(r"https?://\S+$", chosen):
+        raise ConfigError(f"The server must be an http:// or https:// URL, not {chosen!r}.")
+    return chosen or None
+
+
+def resolve_token(config: Config) -> str | None:
+    """`ESCTUI_TOKEN`, else the config's `token`."""
+    return os.environ.get("ESCTUI_TOKEN") or config.token
+
+
 def resolve_identity(flag: str | None, config: Config) -> str:
     """`--as`, else the config's `identity`, else `ESCTUI_USER`, else the login name."""
     return flag or config.identity or os.environ.get("ESCTUI_USER") or getpass.getuser()

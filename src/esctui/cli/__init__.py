@@ -1,7 +1,8 @@
-"""The headless CLI: `esctui [--store DIR] [--as NAME] COMMAND`.
+"""The headless CLI: `esctui [--store DIR | --server URL] [--as NAME] COMMAND`.
 
 Commands build domain commands and hand them to the backend; they never open store files. Exit
-codes: 0 done, 1 refused by the rules, 2 usage, 3 the store could not be read or written.
+codes: 0 done, 1 refused by the rules, 2 usage, 3 the store (or server) could not be read or
+written.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ import click
 
 from esctui import __version__
 from esctui.backends.base import Backend, Queue, StoreError
-from esctui.config import Config, ConfigError, load_config, resolve_identity, resolve_store_path
+from esctui.config import (
+    Config,
+    ConfigError,
+    load_config,
+    resolve_identity,
+    resolve_server,
+    resolve_store_path,
+    resolve_token,
+)
 from esctui.domain.errors import DomainError
 from esctui.domain.sla import SlaBook, sla_book
 
@@ -31,10 +40,22 @@ DONE, REFUSED, USAGE, STORE_FAILURE = 0, 1, 2, 3
 
 
 def open_backend(store_path: Path) -> Backend:
-    """The backend the faces talk to (the local journal store, for now)."""
+    """The journal store on this machine."""
     from esctui.backends.journal import JournalBackend
 
     return JournalBackend(store_path)
+
+
+def open_server(url: str, token: str | None) -> Backend:
+    """The team server at `url`, as the responder `token` belongs to."""
+    if not token:
+        raise click.UsageError(
+            f"No token for the server {url}: set ESCTUI_TOKEN or `token` in the config file "
+            "(`esctui token create NAME` on the server's host makes one)."
+        )
+    from esctui.backends.http.backend import HttpBackend
+
+    return HttpBackend(url, token)
 
 
 class Session:
@@ -45,10 +66,12 @@ class Session:
         store_flag: str | None,
         as_flag: str | None,
         *,
+        server_flag: str | None = None,
         read_only: bool = False,
         redact: bool = False,
     ) -> None:
         self.store_flag = store_flag
+        self.server_flag = server_flag
         self.as_flag = as_flag
         self.read_only = read_only
         self.redact = redact
@@ -63,7 +86,17 @@ class Session:
         return resolve_store_path(self.store_flag, self.config)
 
     @cached_property
+    def server_url(self) -> str | None:
+        if self.server_flag and self.store_flag:
+            raise click.UsageError("Choose one of --store and --server.")
+        if self.store_flag:
+            return None
+        return resolve_server(self.server_flag, self.config)
+
+    @cached_property
     def backend(self) -> Backend:
+        if self.server_url is not None:
+            return open_server(self.server_url, resolve_token(self.config))
         return open_backend(self.store_path)
 
     @property
@@ -72,7 +105,16 @@ class Session:
 
     def me(self, queue: Queue, *, required: bool) -> str | None:
         """Who I am, checked against the store's responders. Unknown: a usage error when I
-        must act (or asked with --as), otherwise None so read-only views just leave out "mine"."""
+        must act (or asked with --as), otherwise None so read-only views just leave out "mine".
+        Through a server I am whoever my token says."""
+        remote: str | None = getattr(self.backend, "responder", None)
+        if remote is not None:
+            if self.as_flag and self.as_flag != remote:
+                raise click.UsageError(
+                    f"Through the server you act as your token's responder, {remote}, "
+                    f"not {self.as_flag!r}."
+                )
+            return remote
         name = self.identity
         if queue.directory.responder(name) is not None:
             return name
@@ -107,6 +149,10 @@ class Session:
             # The task returns nothing: on Python 3.11, asyncio.run's Ctrl+C handling can repr
             # the main task, and with it a whole queue, costing hundreds of milliseconds.
             asyncio.run(body())
+        # Actions sent from the outbox that the server refused: never dropped silently.
+        take_notices = getattr(self.backend, "take_notices", None)
+        for notice in take_notices() if take_notices else []:
+            say_error(notice)
         return results[0]
 
 
@@ -144,6 +190,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(["export", "metrics", "compact", "report"], "reports"),
     **dict.fromkeys(["init", "directory"], "setup"),
     "demo": "demo",
+    **dict.fromkeys(["serve", "token"], "server"),
 }
 
 
@@ -179,17 +226,25 @@ class Group(click.Group):
     cls=Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
 )
 @click.option("--store", metavar="DIR", help="Store directory [env ESCTUI_STORE].")
+@click.option(
+    "--server", metavar="URL", help="A team server instead of a store [env ESCTUI_SERVER]."
+)
 @click.option("--as", "as_", metavar="NAME", help="Act as this responder [env ESCTUI_USER].")
 @click.option("--read-only", is_flag=True, help="Console: show the queue, offer no actions.")
 @click.option("--redact", is_flag=True, help="Console: mask titles and customer names.")
 @click.version_option(__version__, prog_name="esctui")
 @click.pass_context
 def cli(
-    ctx: click.Context, store: str | None, as_: str | None, read_only: bool, redact: bool
+    ctx: click.Context,
+    store: str | None,
+    server: str | None,
+    as_: str | None,
+    read_only: bool,
+    redact: bool,
 ) -> None:
     """esctui: the on-call console. With no command, opens the console on the queue (or,
     without a terminal, prints its status)."""
-    ctx.obj = Session(store, as_, read_only=read_only, redact=redact)
+    ctx.obj = Session(store, as_, server_flag=server, read_only=read_only, redact=redact)
     if ctx.invoked_subcommand is None:
         from esctui.cli.console import open_console
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from esctui.backends.base import Backend, Change
+from esctui.backends.base import ActionQueued, Backend, Change, Link, StoreError
 from esctui.cli import REFUSED, Session, cli, say_error, session
 from esctui.cli import render as r
 from esctui.domain import commands as c
@@ -16,30 +16,55 @@ from esctui.domain.errors import DomainError
 from esctui.domain.models import Channel, Direction
 
 
-def act(s: Session, commands: list[c.AnyCommand], say: Callable[[Change], str]) -> list[Change]:
+def act(
+    s: Session,
+    commands: list[c.AnyCommand],
+    say: Callable[[Change], str],
+    *,
+    queue_offline: bool = False,
+) -> list[Change]:
     """Run `commands` in order as me; print a line for each done, a sentence for each refused
-    (exit 1 at the end if any was)."""
+    (exit 1 at the end if any was). With `queue_offline`, a server that cannot be reached
+    keeps the actions in the outbox (each said so on stdout)."""
 
-    async def work(backend: Backend) -> tuple[list[Change], list[str]]:
-        queue = await backend.open()
-        me = s.me(queue, required=True)
+    async def work(backend: Backend) -> tuple[list[Change], list[str], list[str]]:
+        try:
+            queue = await backend.open()
+            me = s.me(queue, required=True)
+        except StoreError:
+            if not (queue_offline and backend.link is Link.OFFLINE):
+                raise
+            me = None  # the server says who I am when the outbox is sent
         done: list[Change] = []
         refused: list[str] = []
+        queued: list[str] = []
         for command in commands:
             try:
-                done.extend(await backend.execute(command, actor=me))
+                done.extend(await backend.execute(command, actor=me, queue_offline=queue_offline))
+            except ActionQueued as waiting:
+                queued.append(str(waiting))
             except DomainError as error:
                 refused.append(str(error))
-        return done, refused
+        return done, refused, queued
 
-    done, refused = s.run(work)
+    done, refused, queued = s.run(work)
     for change in done:
         click.echo(say(change))
+    for message in queued:
+        click.echo(message)
     for message in refused:
         say_error(message)
     if refused:
         raise SystemExit(REFUSED)
     return done
+
+
+queue_option = click.option(
+    "--queue",
+    "queue_offline",
+    is_flag=True,
+    help="If the server cannot be reached, keep the action in the outbox to send later.",
+)
 
 
 def ids(values: tuple[str, ...]) -> list[str]:
@@ -51,13 +76,19 @@ def said(verb: str) -> Callable[[Change], str]:
 
 
 @cli.command()
+@queue_option
 @click.option("--title", required=True, help="What is wrong, in a line.")
 @click.option("--service", required=True, help="The service that is affected.")
 @click.option("--severity", required=True, type=click.IntRange(1, 4), help="1 (worst) to 4.")
 @click.option("--customer", default="", help="The customer affected, if one is.")
 @click.option("--label", "labels", multiple=True, metavar="KEY=VALUE", help="Repeatable.")
 def trigger(
-    title: str, service: str, severity: int, customer: str, labels: tuple[str, ...]
+    title: str,
+    service: str,
+    severity: int,
+    customer: str,
+    labels: tuple[str, ...],
+    queue_offline: bool,
 ) -> None:
     """Open an incident; prints its id."""
     parsed: dict[str, str] = {}
@@ -69,46 +100,57 @@ def trigger(
     command = c.Trigger(
         title=title, service=service, severity=severity, customer=customer, labels=parsed
     )
-    act(session(), [command], lambda change: change.event.incident)
+    act(session(), [command], lambda change: change.event.incident, queue_offline=queue_offline)
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_ids", metavar="ID...", nargs=-1, required=True)
-def ack(incident_ids: tuple[str, ...]) -> None:
+def ack(incident_ids: tuple[str, ...], queue_offline: bool) -> None:
     """Acknowledge incidents: they are yours now."""
-    act(session(), [c.Acknowledge(incident=i) for i in ids(incident_ids)], said("acknowledged"))
+    act(
+        session(),
+        [c.Acknowledge(incident=i) for i in ids(incident_ids)],
+        said("acknowledged"),
+        queue_offline=queue_offline,
+    )
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_id", metavar="ID")
 @click.option("--reason", default="", help="Why it goes back to the queue.")
-def unack(incident_id: str, reason: str) -> None:
+def unack(incident_id: str, reason: str, queue_offline: bool) -> None:
     """Give an acknowledged incident back to the queue (escalation starts again)."""
     act(
         session(),
         [c.Unacknowledge(incident=incident_id.upper(), reason=reason)],
         said("unacknowledged"),
+        queue_offline=queue_offline,
     )
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_id", metavar="ID")
 @click.option("--to", "to", required=True, metavar="NAME", help="The responder taking it.")
 @click.option("--note", default="", help="What they need to know.")
-def handoff(incident_id: str, to: str, note: str) -> None:
+def handoff(incident_id: str, to: str, note: str, queue_offline: bool) -> None:
     """Hand an incident to another responder."""
     act(
         session(),
         [c.HandOff(incident=incident_id.upper(), to=to, note=note)],
         lambda change: f"{change.event.incident} handed to {r.scrub(to)}.",
+        queue_offline=queue_offline,
     )
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_id", metavar="ID")
 @click.option("--level", type=click.IntRange(min=1), help="The level to page (default: next).")
 @click.option("--reason", default="", help="Why.")
-def escalate(incident_id: str, level: int | None, reason: str) -> None:
+def escalate(incident_id: str, level: int | None, reason: str, queue_offline: bool) -> None:
     """Page the next level of the incident's escalation policy, or the level given."""
 
     def say(change: Change) -> str:
@@ -117,13 +159,19 @@ def escalate(incident_id: str, level: int | None, reason: str) -> None:
         paged = r.who(getattr(event, "assignee", None))
         return f"{event.incident} escalated to level {target}, paging {paged}."
 
-    act(session(), [c.Escalate(incident=incident_id.upper(), level=level, reason=reason)], say)
+    act(
+        session(),
+        [c.Escalate(incident=incident_id.upper(), level=level, reason=reason)],
+        say,
+        queue_offline=queue_offline,
+    )
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_id", metavar="ID")
 @click.option("--for", "duration", required=True, metavar="DURATION", help="30m, 2h, 1h30m.")
-def snooze(incident_id: str, duration: str) -> None:
+def snooze(incident_id: str, duration: str, queue_offline: bool) -> None:
     """Hold auto-escalation of an incident for a while."""
     s = session()
     try:
@@ -134,45 +182,66 @@ def snooze(incident_id: str, duration: str) -> None:
         s,
         [c.Snooze(incident=incident_id.upper(), until=until)],
         lambda change: f"{change.event.incident} snoozed until {until:%H:%M} UTC.",
+        queue_offline=queue_offline,
     )
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_ids", metavar="ID...", nargs=-1, required=True)
 @click.option("--note", default="", help="How it was fixed.")
-def resolve(incident_ids: tuple[str, ...], note: str) -> None:
+def resolve(incident_ids: tuple[str, ...], note: str, queue_offline: bool) -> None:
     """Resolve incidents."""
-    act(session(), [c.Resolve(incident=i, note=note) for i in ids(incident_ids)], said("resolved"))
+    act(
+        session(),
+        [c.Resolve(incident=i, note=note) for i in ids(incident_ids)],
+        said("resolved"),
+        queue_offline=queue_offline,
+    )
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_id", metavar="ID")
 @click.option("--reason", default="", help="Why it is back.")
-def reopen(incident_id: str, reason: str) -> None:
+def reopen(incident_id: str, reason: str, queue_offline: bool) -> None:
     """Reopen a resolved incident (it starts again at level 1)."""
-    act(session(), [c.Reopen(incident=incident_id.upper(), reason=reason)], said("reopened"))
+    act(
+        session(),
+        [c.Reopen(incident=incident_id.upper(), reason=reason)],
+        said("reopened"),
+        queue_offline=queue_offline,
+    )
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_id", metavar="ID")
 @click.argument("text", nargs=-1, required=True)
-def note(incident_id: str, text: tuple[str, ...]) -> None:
+def note(incident_id: str, text: tuple[str, ...], queue_offline: bool) -> None:
     """Add a note to an incident's timeline."""
     act(
         session(),
         [c.AddNote(incident=incident_id.upper(), text=" ".join(text))],
         lambda change: f"Note added to {change.event.incident}.",
+        queue_offline=queue_offline,
     )
 
 
 @cli.command()
+@queue_option
 @click.argument("incident_id", metavar="ID")
 @click.argument("summary", nargs=-1, required=True)
 @click.option("--channel", required=True, type=click.Choice([ch.value for ch in Channel]))
 @click.option("--direction", required=True, type=click.Choice([d.value for d in Direction]))
 @click.option("--with", "counterpart", required=True, metavar="WHO", help="Who it was with.")
 def comm(
-    incident_id: str, summary: tuple[str, ...], channel: str, direction: str, counterpart: str
+    incident_id: str,
+    summary: tuple[str, ...],
+    channel: str,
+    direction: str,
+    counterpart: str,
+    queue_offline: bool,
 ) -> None:
     """Log a communication with a customer or anyone outside the responders."""
     command = c.LogCommunication(
@@ -182,4 +251,9 @@ def comm(
         counterpart=counterpart,
         summary=" ".join(summary),
     )
-    act(session(), [command], lambda change: f"Communication logged on {change.event.incident}.")
+    act(
+        session(),
+        [command],
+        lambda change: f"Communication logged on {change.event.incident}.",
+        queue_offline=queue_offline,
+    )

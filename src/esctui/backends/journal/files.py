@@ -19,11 +19,12 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def replace_atomically(path: Path, data: bytes) -> None:
+def replace_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Write `data` to `path` so that a crash leaves either the old file or the new one whole:
     temp file, fsync, rename over, fsync the directory."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "wb") as file:
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with open(fd, "wb") as file:
         file.write(data)
         file.flush()
         os.fsync(file.fileno())

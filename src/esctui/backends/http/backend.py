@@ -1,0 +1,359 @@
+"""The team server as a backend (`--server URL`): the same protocol as a local store.
+
+Requests carry the responder's token; actions carry `If-Match` with the version the caller
+saw (`*` when it gave none) and an `Idempotency-Key`, so a retry never acts twice. Connection
+errors, 5xx and 429 are retried with backoff. Live changes come from the server's event stream,
+which resumes from the last revision after a drop. While the server cannot be reached, actions
+the caller allows to wait go to the outbox and are sent, in order, when the link returns; the
+ones the server then refuses come back as notices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import msgspec
+
+from esctui.backends.base import (
+    ActionQueued,
+    Change,
+    IncidentHistory,
+    Link,
+    Queue,
+    StoreError,
+    Update,
+)
+from esctui.backends.http import wire
+from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path
+from esctui.backends.http.requests import answer, describe, problem_of, request_for
+from esctui.backends.http.sse import EventParser
+from esctui.domain.commands import AnyCommand, Trigger
+from esctui.domain.errors import DomainError
+from esctui.domain.models import Directory
+
+RETRY_STATUSES = {429, 502, 503, 504}
+change_decoder = msgspec.json.Decoder(Change)
+queue_decoder = msgspec.json.Decoder(wire.QueueOut)
+detail_decoder = msgspec.json.Decoder(wire.IncidentDetail)
+histories_decoder = msgspec.json.Decoder(list[wire.HistoryOut])
+
+
+class Unreachable(StoreError):
+    """The server could not be reached (or kept failing) after every retry."""
+
+
+class HttpBackend:
+    """A team server, as the responder its token belongs to (`responder`, known after
+    `open`)."""
+
+    kind = "http"
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        outbox: Path | None = None,
+        timeout: float = 10.0,
+        attempts: int = 4,
+        backoff: float = 0.1,
+        quiet_limit: float = 45.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.outbox = Outbox(outbox or default_outbox_path(), self.url)
+        self.timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
+        self.attempts = attempts
+        self.backoff = backoff
+        self.quiet_limit = quiet_limit  # no byte (not even a heartbeat) for this long: dead link
+        self.responder: str | None = None
+        self.notices: list[str] = []
+        self.current_link = Link.ONLINE
+        self.updates: asyncio.Queue[Update | BaseException] | None = None
+        self.sending: asyncio.Lock | None = None
+        self.client: httpx.AsyncClient | None = None
+
+    @property
+    def location(self) -> str:
+        return self.url
+
+    @property
+    def link(self) -> Link:
+        return self.current_link
+
+    # -- talking to the server -----------------------------------------------------------
+
+    def http(self) -> httpx.AsyncClient:
+        if self.client is None:
+            self.client = httpx.AsyncClient(
+                base_url=self.url,
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            )
+        return self.client
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send, retrying connection failures, 5xx and 429 with growing pauses; `Unreachable`
+        once every attempt failed."""
+        content = None if body is None else msgspec.json.encode(body)
+        sent_headers = dict(headers or {})
+        if content is not None:
+            sent_headers["Content-Type"] = "application/json"
+        reason = ""
+        for attempt in range(self.attempts):
+            if attempt:
+                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = await self.http().request(
+                    method, path, content=content, headers=sent_headers, params=params
+                )
+            except httpx.TransportError as error:
+                reason = describe_failure(error)
+                continue
+            if response.status_code in RETRY_STATUSES or response.status_code >= 500:
+                problem = problem_of(response.content)
+                reason = problem.detail if problem else f"HTTP {response.status_code}"
+                if response.status_code == 429:
+                    await asyncio.sleep(retry_after(response, self.backoff))
+                continue
+            self.mark(Link.ONLINE)
+            return response
+        self.mark(Link.OFFLINE)
+        raise Unreachable(f"The server at {self.url} cannot be reached ({reason}).")
+
+    async def get(self, path: str, params: dict[str, str] | None = None) -> bytes:
+        response = await self.request("GET", path, params=params)
+        if response.status_code == 404:
+            problem = problem_of(response.content)
+            raise DomainError(problem.detail if problem else f"{path} is not on the server.")
+        if response.status_code != 200:
+            answer(response.status_code, response.content, self.url)
+        return response.content
+
+    def mark(self, link: Link) -> None:
+        if link is not self.current_link:
+            self.current_link = link
+            self.emit(Update(changes=[], link=link))
+
+    def emit(self, update: Update) -> None:
+        if self.updates is not None:
+            self.updates.put_nowait(update)
+
+    def notice(self, sentence: str) -> None:
+        if self.updates is not None:
+            self.emit(Update(changes=[], notices=[sentence]))
+        else:
+            self.notices.append(sentence)
+
+    def take_notices(self) -> list[str]:
+        """Notices no follower has been given (a CLI prints them)."""
+        taken, self.notices = self.notices, []
+        return taken
+
+    # -- the protocol --------------------------------------------------------------------
+
+    async def open(self) -> Queue:
+        data = queue_decoder.decode(await self.get("/v1/queue"))
+        self.responder = data.responder
+        if self.outbox.waiting():
+            await self.flush()
+        return Queue(directory=data.directory, incidents=data.incidents, revision=data.revision)
+
+    async def history(self, incident_id: str) -> IncidentHistory:
+        detail = detail_decoder.decode(await self.get(f"/v1/incidents/{incident_id}"))
+        return IncidentHistory(incident=detail.incident, timeline=detail.timeline)
+
+    async def histories(self, since: datetime) -> list[IncidentHistory]:
+        found = histories_decoder.decode(
+            await self.get("/v1/history", params={"since": since.isoformat()})
+        )
+        return [IncidentHistory(incident=h.incident, timeline=h.timeline) for h in found]
+
+    async def execute(
+        self,
+        command: AnyCommand,
+        *,
+        actor: str | None,  # the server acts as the token's responder
+        expected_version: int | None = None,
+        queue_offline: bool = False,
+    ) -> list[Change]:
+        path, body = request_for(command)
+        waiting = Waiting(
+            key=uuid.uuid4().hex,
+            server=self.url,
+            path=path,
+            body=body,
+            if_match=None
+            if isinstance(command, Trigger)
+            else f'"{expected_version}"'
+            if expected_version is not None
+            else "*",
+            what=describe(command),
+            queued_at=datetime.now(UTC),
+        )
+        if queue_offline and (self.current_link is Link.OFFLINE or not await self.flush()):
+            return self.keep(waiting)  # the outbox first: actions go out in the order taken
+        try:
+            response = await self.send(waiting)
+        except Unreachable:
+            if not queue_offline:
+                raise
+            return self.keep(waiting)
+        return answer(response.status_code, response.content, self.url)
+
+    async def send(self, waiting: Waiting) -> httpx.Response:
+        headers = {"Idempotency-Key": waiting.key}
+        if waiting.if_match is not None:
+            headers["If-Match"] = waiting.if_match
+        return await self.request("POST", waiting.path, body=waiting.body, headers=headers)
+
+    def keep(self, waiting: Waiting) -> list[Change]:
+        self.outbox.add(waiting)
+        raise ActionQueued(
+            f"The server cannot be reached: the {waiting.what} waits in the outbox and is "
+            "sent when it can be."
+        )
+
+    async def flush(self) -> bool:
+        """Send what waits in the outbox, oldest first; True once it is empty. An action the
+        server refuses is reported as a notice, never dropped silently."""
+        if self.sending is None:
+            self.sending = asyncio.Lock()
+        async with self.sending:
+            for waiting in self.outbox.waiting():
+                try:
+                    response = await self.send(waiting)
+                except Unreachable:
+                    return False
+                try:
+                    answer(response.status_code, response.content, self.url)
+                except (DomainError, StoreError) as refused:
+                    self.notice(
+                        f"Your {waiting.what} from {waiting.queued_at:%H:%M} UTC, sent once "
+                        f"the server was back, was refused: {refused}"
+                    )
+                self.outbox.remove(waiting.key)
+            return True
+
+    async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Update]:
+        """Changes from the server's event stream (`interval` is not needed: they are
+        pushed). Link changes and outbox notices come as updates of their own."""
+        updates: asyncio.Queue[Update | BaseException] = asyncio.Queue()
+        self.updates = updates
+        for sentence in self.take_notices():
+            self.emit(Update(changes=[], notices=[sentence]))
+        reader = asyncio.create_task(self.read_events(after))
+        try:
+            while True:
+                update = await updates.get()
+                if isinstance(update, BaseException):
+                    raise update
+                yield update
+        finally:
+            reader.cancel()
+            self.updates = None
+
+    async def read_events(self, after: int) -> None:
+        assert self.updates is not None
+        cursor = after
+        pause = self.backoff
+        while True:
+            try:
+                cursor = await self.stream_from(cursor)
+                pause = self.backoff
+            except httpx.TransportError:
+                self.mark(Link.OFFLINE)
+            except Unreachable:
+                pass  # marked offline already
+            except StoreError as fatal:  # the token was refused: no point in retrying
+                self.updates.put_nowait(fatal)
+                return
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+    async def stream_from(self, cursor: int) -> int:
+        """Read the event stream from after `cursor` until it ends; the last revision seen."""
+        timeout = httpx.Timeout(self.timeout, read=self.quiet_limit)
+        headers = {"Last-Event-ID": str(cursor), "Accept": "text/event-stream"}
+        async with self.http().stream(
+            "GET", "/v1/events", headers=headers, timeout=timeout
+        ) as response:
+            if response.status_code != 200:
+                await response.aread()
+                if response.status_code == 401 or response.status_code < 500:
+                    answer(response.status_code, response.content, self.url)
+                raise Unreachable(f"The event stream answered HTTP {response.status_code}.")
+            self.mark(Link.ONLINE)
+            if self.outbox.waiting():
+                asyncio.get_running_loop().create_task(self.flush())
+            parser = EventParser()
+            async for chunk in response.aiter_bytes():
+                changes: list[Change] = []
+                for event in parser.feed(chunk):
+                    change = change_decoder.decode(event.data) if event.event == "change" else None
+                    if change is not None and change.revision == cursor + 1:
+                        changes.append(change)
+                        cursor = change.revision
+                    elif change is not None and change.revision <= cursor:
+                        continue  # seen already
+                    elif event.event in ("change", "resync"):  # a gap, or told to
+                        if changes:
+                            self.emit(Update(changes=changes))
+                        return await self.resync()
+                if changes:
+                    self.emit(Update(changes=changes))
+        return cursor
+
+    async def resync(self) -> int:
+        queue = await self.open()
+        self.emit(Update(changes=[], queue=queue))
+        return queue.revision
+
+    async def escalate_due(self) -> list[Change]:
+        return []  # the server runs auto-escalation on its own timer
+
+    async def compact(self, archive_after: timedelta) -> str:
+        raise StoreError(
+            f"Compaction runs where the store is, not through the server at {self.url}: "
+            "esctui --store DIR compact on the server's host."
+        )
+
+    async def replace_directory(self, directory: Directory) -> str:
+        raise StoreError(
+            f"The directory is changed where the store is, not through the server at "
+            f"{self.url}: esctui --store DIR directory import FILE on the server's host."
+        )
+
+    async def close(self) -> None:
+        if self.client is not None:
+            client, self.client = self.client, None
+            await client.aclose()
+
+
+def describe_failure(error: httpx.TransportError) -> str:
+    if isinstance(error, httpx.ConnectError):
+        return "connection refused or no route"
+    if isinstance(error, httpx.TimeoutException):
+        return "no answer in time"
+    return str(error) or type(error).__name__
+
+
+def retry_after(response: httpx.Response, default: float) -> float:
+    try:
+        return min(float(response.headers.get("Retry-After", default)), 30.0)
+    except ValueError:
+        return default

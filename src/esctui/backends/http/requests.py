@@ -1,0 +1,78 @@
+"""Which request carries which domain command, and what the server's answers mean."""
+
+from __future__ import annotations
+
+import msgspec
+
+from esctui.backends.base import Change, StoreError, VersionConflict
+from esctui.backends.http import wire
+from esctui.domain import commands as c
+from esctui.domain.errors import DomainError
+
+ACTIONS: dict[type[c.Command], str] = {
+    c.Acknowledge: "actions/acknowledge",
+    c.Unacknowledge: "actions/unacknowledge",
+    c.HandOff: "actions/handoff",
+    c.Escalate: "actions/escalate",
+    c.Snooze: "actions/snooze",
+    c.Resolve: "actions/resolve",
+    c.Reopen: "actions/reopen",
+    c.AddNote: "notes",
+    c.LogCommunication: "communications",
+}
+
+recorded_decoder = msgspec.json.Decoder(wire.Recorded)
+problem_decoder = msgspec.json.Decoder(wire.ProblemBody)
+
+
+def request_for(command: c.AnyCommand) -> tuple[str, dict[str, object]]:
+    """The path and JSON body of the request that asks the server for `command`."""
+    fields: dict[str, object] = msgspec.to_builtins(command)
+    fields.pop("command", None)
+    if isinstance(command, c.Trigger):
+        return "/v1/incidents", fields
+    if isinstance(command, c.Escalate) and command.timeout:
+        raise StoreError("Timeout escalations are the server's own; they cannot be sent to it.")
+    action = ACTIONS.get(type(command))
+    if action is None or not isinstance(command, c.IncidentCommand):
+        raise StoreError(f"The server takes no {type(command).__name__} command.")
+    fields.pop("incident")
+    fields.pop("timeout", None)
+    return f"/v1/incidents/{command.incident}/{action}", fields
+
+
+def describe(command: c.AnyCommand) -> str:
+    """`acknowledge INC-1042`, `trigger "Disk full"`: the action in a responder's words."""
+    if isinstance(command, c.Trigger):
+        return f"trigger of {command.title[:60]!r}"
+    name = type(command).__name__.lower().replace("addnote", "note").replace("handoff", "hand-off")
+    name = name.replace("logcommunication", "communication")
+    incident = command.incident if isinstance(command, c.IncidentCommand) else ""
+    return f"{name} of {incident}"
+
+
+def answer(status: int, content: bytes, server: str) -> list[Change]:
+    """The changes a 2xx answer recorded; the refusal of any other as the backend's errors."""
+    if 200 <= status < 300:
+        try:
+            return recorded_decoder.decode(content).changes
+        except msgspec.DecodeError as error:
+            raise StoreError(
+                f"The server at {server} answered with something else ({error})."
+            ) from None
+    problem = problem_of(content)
+    detail = problem.detail if problem else f"HTTP {status}"
+    if status == 412 and problem is not None and problem.incident is not None:
+        raise VersionConflict(detail, problem.incident)
+    if status in (404, 409, 412, 413, 422):
+        raise DomainError(detail)
+    if status == 401:
+        raise StoreError(f"The server at {server} refused the token: {detail}")
+    raise StoreError(f"The server at {server} could not do it: {detail}")
+
+
+def problem_of(content: bytes) -> wire.ProblemBody | None:
+    try:
+        return problem_decoder.decode(content)
+    except msgspec.DecodeError:
+        return None

@@ -1,0 +1,153 @@
+"""The team server's wire format beyond the domain's own types: request bodies, answers and
+problems. The server and the HTTP backend both speak it, so it lives below both.
+
+Bodies are strict (unknown keys are refused) so a typo in a script is a 422, not an action
+done differently from what was meant.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from esctui.backends.base import Change
+from esctui.domain.events import AnyEvent, Communication
+from esctui.domain.models import (
+    Channel,
+    Direction,
+    Directory,
+    Incident,
+    Severity,
+)
+
+Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Level = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    pass
+
+
+class TriggerBody(Body, frozen=True):
+    title: Name
+    service: Name
+    severity: Severity
+    customer: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    labels: dict[Name, Annotated[str, msgspec.Meta(max_length=500)]] = {}
+
+
+class AcknowledgeBody(Body, frozen=True):
+    pass
+
+
+class ReasonBody(Body, frozen=True):
+    reason: Text = ""
+
+
+class HandOffBody(Body, frozen=True):
+    to: Name
+    note: Text = ""
+
+
+class EscalateBody(Body, frozen=True):
+    level: Level | None = None
+    reason: Text = ""
+
+
+class SnoozeBody(Body, frozen=True):
+    until: Instant
+
+
+class ResolveBody(Body, frozen=True):
+    note: Text = ""
+
+
+class NoteBody(Body, frozen=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=40_000)]
+
+
+class CommunicationBody(Body, frozen=True):
+    channel: Channel
+    direction: Direction
+    counterpart: Name
+    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+
+
+class Recorded(msgspec.Struct, frozen=True):
+    """What an action did: its events with their revisions, and the incident after them."""
+
+    incident: Incident
+    changes: list[Change]
+
+
+class IncidentDetail(msgspec.Struct, frozen=True):
+    """One incident with its whole timeline and its communications."""
+
+    incident: Incident
+    timeline: list[AnyEvent]
+    communications: list[Communication]
+
+
+class IncidentPage(msgspec.Struct, frozen=True):
+    """One page of incidents in id order; pass `next_cursor` as `cursor` for the next."""
+
+    incidents: list[Incident]
+    next_cursor: str | None
+    revision: int
+
+
+class QueueOut(msgspec.Struct, frozen=True):
+    """The whole queue at one revision, and who the caller's token says they are."""
+
+    responder: str
+    directory: Directory
+    incidents: dict[str, Incident]
+    revision: int
+
+
+class HistoryOut(msgspec.Struct, frozen=True):
+    incident: Incident
+    timeline: list[AnyEvent]
+
+
+class Me(msgspec.Struct, frozen=True):
+    responder: str
+    token: str
+    full_name: str = ""
+
+
+class LevelOnCall(msgspec.Struct, frozen=True):
+    level: int
+    timeout_minutes: int
+    responders: list[str]
+
+
+class PolicyOnCall(msgspec.Struct, frozen=True):
+    policy: str
+    levels: list[LevelOnCall]
+
+
+class OnCall(msgspec.Struct, frozen=True):
+    at: datetime
+    policies: list[PolicyOnCall]
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str
+    revision: int
+
+
+class ProblemBody(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An error (RFC 9457): `status` and `title` from HTTP, `detail` in a sentence. A 412
+    carries the incident as it is now, so the caller can show what changed without asking."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    incident: Incident | None = None
+    errors: list[dict[str, Any]] = []

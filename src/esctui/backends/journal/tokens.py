@@ -1,0 +1,142 @@
+"""The server's access tokens, kept beside the store in `tokens.json`.
+
+A token is shown once, when it is made; the file keeps only its SHA-256, so a copy of the store
+gives nobody a way in. Every token belongs to one responder: whatever a request carrying it
+does is done as that responder. The file is replaced atomically under the store's lock, and a
+running server notices a change (a revoked token) on the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+import msgspec
+
+from esctui.backends.base import StoreError
+from esctui.backends.journal import codec, files
+
+TOKENS = "tokens.json"
+PREFIX = "esc_"
+
+
+class TokenRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One token as the file keeps it: never the token itself."""
+
+    id: str
+    responder: str
+    sha256: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class TokenFile(msgspec.Struct, forbid_unknown_fields=True):
+    tokens: list[TokenRecord] = []
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class TokenBook:
+    """The tokens of the store at `path`. Reads are cached until the file changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = path / TOKENS
+        self.identity: tuple[int, int, int, int] | None = None
+        self.by_digest: dict[str, TokenRecord] = {}
+
+    def records(self) -> list[TokenRecord]:
+        """Every token ever made here, revoked ones included, oldest first."""
+        return self.read().tokens
+
+    def responder_for(self, token: str) -> TokenRecord | None:
+        """The active token record matching `token`, or None (unknown or revoked)."""
+        self.refresh()
+        record = self.by_digest.get(digest(token))
+        if record is None or not record.active:
+            return None
+        # The dictionary lookup found it; compare in constant time all the same.
+        return record if hmac.compare_digest(record.sha256, digest(token)) else None
+
+    def create(self, responder: str, now: datetime) -> tuple[str, TokenRecord]:
+        """A new token for `responder`: the token (to be shown once) and what is kept of it."""
+        self.require_store()
+        with files.exclusive_lock(self.path / codec.LOCK):
+            book = self.read()
+            token_id = f"tok-{secrets.token_hex(3)}"
+            while any(r.id == token_id for r in book.tokens):
+                token_id = f"tok-{secrets.token_hex(3)}"
+            token = f"{PREFIX}{secrets.token_urlsafe(32)}"
+            record = TokenRecord(
+                id=token_id, responder=responder, sha256=digest(token), created_at=now
+            )
+            book.tokens.append(record)
+            self.write(book)
+        return token, record
+
+    def revoke(self, which: str, now: datetime) -> list[TokenRecord]:
+        """Revoke the token with id `which`, or every active token of the responder `which`;
+        the records revoked (none if nothing matched)."""
+        self.require_store()
+        with files.exclusive_lock(self.path / codec.LOCK):
+            book = self.read()
+            revoked: list[TokenRecord] = []
+            kept: list[TokenRecord] = []
+            for record in book.tokens:
+                if record.active and which in (record.id, record.responder):
+                    record = msgspec.structs.replace(record, revoked_at=now)
+                    revoked.append(record)
+                kept.append(record)
+            if revoked:
+                self.write(TokenFile(tokens=kept))
+        return revoked
+
+    # -- the file ------------------------------------------------------------------------
+
+    def require_store(self) -> None:
+        if not (self.path / codec.SNAPSHOT).exists():
+            raise StoreError(f"There is no esctui store at {self.path}.")
+
+    def refresh(self) -> None:
+        try:
+            identity = files.file_identity(os.stat(self.file))
+        except FileNotFoundError:
+            identity = None
+        if identity != self.identity or identity is None:
+            book = self.read()
+            self.by_digest = {record.sha256: record for record in book.tokens}
+
+    def read(self) -> TokenFile:
+        try:
+            with open(self.file, "rb") as handle:
+                identity = files.file_identity(os.fstat(handle.fileno()))
+                data = handle.read()
+        except FileNotFoundError:
+            self.identity = None
+            return TokenFile()
+        except OSError as error:
+            raise StoreError(f"Cannot read {self.file}: {error.strerror}.") from None
+        try:
+            book = msgspec.json.decode(data, type=TokenFile)
+        except msgspec.DecodeError as error:
+            raise StoreError(f"{self.file} is damaged ({error}); it was left as it is.") from None
+        self.identity = identity
+        return book
+
+    def write(self, book: TokenFile) -> None:
+        data = msgspec.json.format(msgspec.json.encode(book), indent=2) + b"\n"
+        try:
+            files.replace_atomically(self.file, data, mode=0o600)
+        except OSError as error:
+            raise StoreError(f"Cannot write {self.file}: {error.strerror}.") from None
+        self.identity = None  # read again on the next lookup

@@ -1,0 +1,142 @@
+"""The team server's commands: `serve`, and the tokens it accepts (`token create|list|revoke`).
+
+Both work on a store on this machine (`--store`), never through `--server`.
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import click
+
+from esctui.cli import STORE_FAILURE, USAGE, Session, cli, fail, session
+from esctui.cli import render as r
+from esctui.cli.views import emit_json
+
+CERT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def local(s: Session, what: str) -> Session:
+    if s.server_url is not None:
+        raise click.UsageError(
+            f"{what} works on the store on this machine; leave out --server (and ESCTUI_SERVER)."
+        )
+    return s
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8642, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--tls-cert", type=CERT_FILE, help="TLS certificate (PEM).")
+@click.option("--tls-key", type=CERT_FILE, help="TLS private key (PEM).")
+@click.option(
+    "--insecure-bind",
+    is_flag=True,
+    help="Listen beyond this machine without TLS (a TLS proxy stands in front).",
+)
+@click.option(
+    "--escalate-every",
+    default=15.0,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    metavar="SECONDS",
+    help="How often auto-escalation runs.",
+)
+def serve(
+    host: str,
+    port: int,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    insecure_bind: bool,
+    escalate_every: float,
+) -> None:
+    """Share the store over HTTP with every responder's console and CLI (`--server URL`)."""
+    s = local(session(), "serve")
+    from esctui.server.app import ServerSettings, create_app
+    from esctui.server.running import BindRefused, check_bind, listen, run, url_of
+
+    try:
+        tls = check_bind(host, tls_cert, tls_key, insecure_bind)
+    except BindRefused as refused:
+        fail(str(refused), USAGE)
+    app = create_app(s.store_path, ServerSettings(escalate_every=escalate_every))
+    try:
+        sock = listen(host, port)
+    except BindRefused as refused:
+        fail(str(refused), STORE_FAILURE)
+    gc.enable()  # a long-lived process, unlike the one-shot commands
+    click.echo(f"esctui: serving {s.store_path} at {url_of(sock, tls)}", err=True)
+    run(app, sock, tls)
+
+
+@cli.group("token")
+def token_group() -> None:
+    """Tokens for the team server: each lets one responder in."""
+
+
+@token_group.command("create")
+@click.argument("name")
+def create_token(name: str) -> None:
+    """Make a token for the responder NAME; it is printed once, and only its hash is kept."""
+    from esctui.backends.journal.tokens import TokenBook
+
+    s = local(session(), "token create")
+    queue = s.run(lambda backend: backend.open())
+    if queue.directory.responder(name) is None:
+        known = ", ".join(queue.directory.responder_names()) or "none"
+        raise click.UsageError(f"{name!r} is not a responder in this store; known: {known}.")
+    token, record = TokenBook(s.store_path).create(name, s.now)
+    click.echo(token)
+    click.echo(
+        f"Token {record.id} for {name}: it is shown this once; give it to {name} as "
+        "ESCTUI_TOKEN (or `token` in their config file).",
+        err=True,
+    )
+
+
+@token_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_tokens(as_json: bool) -> None:
+    """Every token made for this store, revoked ones included (never the tokens themselves)."""
+    from esctui.backends.journal.tokens import TokenBook
+
+    records = TokenBook(local(session(), "token list").store_path).records()
+    if as_json:
+        emit_json([rec_json(rec) for rec in records])
+        return
+    if not records:
+        click.echo("No tokens yet: esctui token create NAME")
+        return
+    rows = [
+        [
+            rec.id,
+            r.scrub(rec.responder),
+            f"{rec.created_at:%Y-%m-%d %H:%M}",
+            f"revoked {rec.revoked_at:%Y-%m-%d %H:%M}" if rec.revoked_at else "active",
+        ]
+        for rec in records
+    ]
+    click.echo(r.table(["ID", "RESPONDER", "CREATED (UTC)", "STATE"], rows))
+
+
+def rec_json(rec: object) -> dict[str, object]:
+    import msgspec
+
+    data: dict[str, object] = msgspec.to_builtins(rec)
+    data.pop("sha256", None)
+    return data
+
+
+@token_group.command("revoke")
+@click.argument("which", metavar="ID|NAME")
+def revoke_token(which: str) -> None:
+    """Revoke the token ID, or every token of the responder NAME; refused at once."""
+    from esctui.backends.journal.tokens import TokenBook
+
+    s = local(session(), "token revoke")
+    revoked = TokenBook(s.store_path).revoke(which, s.now)
+    if not revoked:
+        raise click.UsageError(f"No active token has the id or responder {which!r}.")
+    for rec in revoked:
+        click.echo(f"Revoked {rec.id} ({r.scrub(rec.responder)}).")

@@ -1,0 +1,126 @@
+"""What every request handler shares: the store's backend, the event hub, and the rules for
+turning an action into events or into the right HTTP refusal."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from esctui.backends.base import StoreError, VersionConflict
+from esctui.backends.http.wire import Recorded
+from esctui.backends.journal import JournalBackend
+from esctui.backends.journal.tokens import TokenBook
+from esctui.domain.commands import AnyCommand, IncidentCommand
+from esctui.domain.errors import DomainError
+from esctui.server.hub import Hub
+from esctui.server.problems import Problem
+
+# Answers remembered by `Idempotency-Key`, so a client that lost an answer and sends the same
+# action again gets the first answer instead of doing it twice.
+REMEMBERED_ANSWERS = 10_000
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ServerContext:
+    def __init__(
+        self,
+        backend: JournalBackend,
+        tokens: TokenBook,
+        *,
+        buffer: int,
+        heartbeat: float,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.backend = backend
+        self.store = backend.store
+        self.tokens = tokens
+        self.hub = Hub(backend.store, buffer)
+        self.heartbeat = heartbeat
+        self.clock = clock
+        self.answers: collections.OrderedDict[tuple[str, str], Recorded | Problem] = (
+            collections.OrderedDict()
+        )
+
+    async def act(
+        self,
+        command: AnyCommand,
+        responder: str,
+        expected: int | None,
+        key: str | None = None,
+    ) -> Recorded:
+        """Record `command` as `responder`; `Problem` 404, 409, 412 or 503 if it cannot be."""
+        if key is not None:
+            earlier = self.answers.get((responder, key))
+            if isinstance(earlier, Problem):
+                raise earlier
+            if earlier is not None:
+                return earlier
+        try:
+            recorded = await self.record(command, responder, expected)
+        except Problem as problem:
+            if key is not None and problem.status_code != 503:
+                self.remember((responder, key), problem)
+            raise
+        if key is not None:
+            self.remember((responder, key), recorded)
+        return recorded
+
+    async def record(self, command: AnyCommand, responder: str, expected: int | None) -> Recorded:
+        try:
+            changes = await self.backend.execute(
+                command, actor=responder, expected_version=expected
+            )
+        except VersionConflict as conflict:
+            raise Problem(412, str(conflict), incident=conflict.current) from None
+        except DomainError as refusal:
+            if isinstance(command, IncidentCommand) and not await self.exists(command.incident):
+                raise Problem(404, f"There is no incident {command.incident}.") from None
+            raise Problem(409, str(refusal)) from None
+        except StoreError as failure:
+            raise Problem(503, str(failure)) from None
+        finally:
+            self.hub.catch_up()  # what was recorded (escalations too, even on a refusal)
+        incident_id = changes[-1].event.incident
+        return Recorded(incident=self.store.incidents[incident_id], changes=changes)
+
+    async def exists(self, incident_id: str) -> bool:
+        try:
+            await self.backend.history(incident_id)
+        except DomainError:
+            return False
+        return True
+
+    def remember(self, key: tuple[str, str], answer: Recorded | Problem) -> None:
+        self.answers[key] = answer
+        while len(self.answers) > REMEMBERED_ANSWERS:
+            self.answers.popitem(last=False)
+
+
+def expected_version(if_match: str | None) -> int | set[int] | None:
+    """The version(s) an `If-Match` header names: None for `*` (any version). 428 without
+    the header; 412 for one that names no version of ours."""
+    if if_match is None or not if_match.strip():
+        raise Problem(
+            428,
+            "Actions need an If-Match header with the incident's version as its ETag "
+            '(like If-Match: "3"), or If-Match: * to act whatever the version.',
+        )
+    if if_match.strip() == "*":
+        return None
+    versions: set[int] = set()
+    for tag in if_match.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit() or len(tag) > 18:
+            raise Problem(412, f"If-Match {if_match.strip()[:40]!r} names no incident version.")
+        versions.add(int(tag))
+    return next(iter(versions)) if len(versions) == 1 else versions
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'

@@ -1,0 +1,74 @@
+"""`GET /v1/events`: every change to the store as Server-Sent Events.
+
+Each event's id is the store's revision, so a client that reconnects with `Last-Event-ID` gets
+exactly what it missed. A comment line goes out as a heartbeat when nothing else does, so
+proxies keep the connection and clients can tell a dead link from a quiet one. A subscriber
+that fell too far behind gets one `resync` event (with the revision to reload from) and the
+stream ends: it reads the queue again and reconnects from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import HeaderParameter
+from litestar.response import Stream
+
+from esctui.server.context import ServerContext
+from esctui.server.hub import HEARTBEAT, resync_frame
+from esctui.server.problems import Problem
+
+
+async def frames(server: NamedDependency[ServerContext], after: int) -> AsyncIterator[bytes]:
+    # Subscribed once the response starts, so a client gone before that leaves nothing behind.
+    subscriber = server.hub.subscribe(after)
+    try:
+        yield HEARTBEAT  # headers and a first byte at once: the client knows it is connected
+        while True:
+            taken = await subscriber.take(server.heartbeat)
+            if taken is None:
+                yield resync_frame(server.store.revision)
+                return
+            yield b"".join(taken) if taken else HEARTBEAT
+    finally:
+        server.hub.unsubscribe(subscriber)
+
+
+@get(
+    "/v1/events",
+    summary="Every change as Server-Sent Events, resumable with Last-Event-ID",
+    media_type="text/event-stream",
+    responses={
+        200: ResponseSpec(
+            data_container=str,
+            media_type="text/event-stream",
+            description="`event: change` frames (`id` = revision, `data` = the change as "
+            "JSON), heartbeat comments, and `event: resync` when the client must reload.",
+        )
+    },
+)
+async def events(
+    server: NamedDependency[ServerContext],
+    last_event_id: Annotated[
+        str | None,
+        HeaderParameter(name="Last-Event-ID", description="The last revision received."),
+    ] = None,
+) -> Stream:
+    if last_event_id is None or not last_event_id.strip():
+        after = server.hub.revision
+    elif last_event_id.strip().isdigit() and len(last_event_id.strip()) < 19:
+        after = int(last_event_id)
+    else:
+        raise Problem(400, f"Last-Event-ID {last_event_id[:40]!r} is not a revision.")
+    return Stream(
+        frames(server, after),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+ROUTES = [events]

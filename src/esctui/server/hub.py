@@ -1,0 +1,119 @@
+"""Fan-out of the store's changes to every event-stream subscriber.
+
+Each change is encoded once, as a Server-Sent Events frame whose id is its revision, and
+offered to every subscriber's own bounded buffer. Offering never waits: a subscriber that
+cannot keep up fills its buffer, loses it, and is told to resync instead, so a slow reader
+never holds up the writers or the other readers.
+
+Everything here runs on the server's event loop thread; the store is only read in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+
+from esctui.backends.base import Change
+from esctui.backends.journal import JournalStore
+
+# Frames a subscriber may have waiting before it is told to resync.
+DEFAULT_BUFFER = 2048
+
+encoder = msgspec.json.Encoder()
+
+
+def change_frame(change: Change) -> bytes:
+    return b"id: %d\nevent: change\ndata: %s\n\n" % (change.revision, encoder.encode(change))
+
+
+def resync_frame(revision: int) -> bytes:
+    return b'event: resync\ndata: {"revision": %d}\n\n' % revision
+
+
+HEARTBEAT = b": keep-alive\n\n"
+
+
+class Subscriber:
+    """One event stream's buffer: frames not yet sent, newest last."""
+
+    def __init__(self, after: int, limit: int) -> None:
+        self.last = after  # the newest revision this subscriber has been given
+        self.limit = limit
+        self.frames: list[bytes] = []
+        self.behind = False  # lost its buffer: must resync
+        self.wake = asyncio.Event()
+
+    def offer(self, revision: int, frame: bytes) -> None:
+        if self.behind or revision <= self.last:
+            return
+        if len(self.frames) >= self.limit:
+            self.fall_behind()
+            return
+        self.frames.append(frame)
+        self.last = revision
+        self.wake.set()
+
+    def fall_behind(self) -> None:
+        self.behind = True
+        self.frames = []
+        self.wake.set()
+
+    async def take(self, timeout: float) -> list[bytes] | None:
+        """The frames waiting (empty after `timeout` seconds with none); None once the
+        subscriber has fallen behind and must resync."""
+        if not self.frames and not self.behind:
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout)
+            except TimeoutError:
+                return []
+        self.wake.clear()
+        if self.behind:
+            return None
+        frames, self.frames = self.frames, []
+        return frames
+
+
+class Hub:
+    """Publishes what the store recorded to every subscriber, in revision order, once."""
+
+    def __init__(self, store: JournalStore, limit: int = DEFAULT_BUFFER) -> None:
+        self.store = store
+        self.limit = limit
+        self.revision = store.revision
+        self.subscribers: set[Subscriber] = set()
+
+    def subscribe(self, after: int) -> Subscriber:
+        """A subscriber given every change after revision `after` that this process still
+        holds; one that asks for more than is held starts out behind (resync)."""
+        subscriber = Subscriber(after, self.limit)
+        # A revision the store has not reached (another store, a bogus id) cannot be resumed.
+        backlog = self.store.changes_after(after) if after <= self.store.revision else None
+        if backlog is None:
+            subscriber.fall_behind()
+        else:
+            for change in backlog:
+                # Newer ones are on their way through `catch_up`, which skips what was given.
+                if change.revision <= self.revision:
+                    subscriber.offer(change.revision, change_frame(change))
+        self.subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.discard(subscriber)
+
+    def catch_up(self) -> None:
+        """Publish whatever the store recorded since the last call (by this server or by any
+        other process writing to the store)."""
+        changes = self.store.changes_after(self.revision)
+        if changes is None:  # the store was read afresh (compacted): everyone redraws
+            self.revision = self.store.revision
+            for subscriber in self.subscribers:
+                subscriber.fall_behind()
+            return
+        for change in changes:
+            frame = change_frame(change)
+            for subscriber in self.subscribers:
+                subscriber.offer(change.revision, frame)
+        if changes:
+            self.revision = changes[-1].revision

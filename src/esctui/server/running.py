@@ -1,0 +1,88 @@
+"""Listening: where `esctui serve` may bind, and running the app under uvicorn.
+
+Tokens travel in every request, so a server reachable beyond this machine must speak TLS, or
+be told explicitly (`--insecure-bind`) that something in front of it does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from litestar import Litestar
+
+
+class BindRefused(Exception):
+    """`serve` was asked for something unsafe or impossible; `str(error)` says what."""
+
+
+@dataclass(frozen=True)
+class Tls:
+    cert: Path
+    key: Path
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address `host` stands for is on this machine only."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(str(f[4][0])).is_loopback for f in found)
+
+
+def check_bind(
+    host: str, tls_cert: Path | None, tls_key: Path | None, insecure_bind: bool
+) -> Tls | None:
+    """The TLS settings to use; `BindRefused` if listening on `host` would be unsafe."""
+    if (tls_cert is None) != (tls_key is None):
+        raise BindRefused("TLS needs both --tls-cert and --tls-key.")
+    tls = Tls(tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None
+    if tls is None and not insecure_bind and not is_loopback(host):
+        raise BindRefused(
+            f"Refusing to listen on {host} without TLS: tokens would cross the network in "
+            "clear text. Give --tls-cert and --tls-key, or --insecure-bind if a TLS proxy "
+            "stands in front of this server."
+        )
+    return tls
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on `host`:`port` (port 0: any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host.strip("[]"), port), family=family, backlog=1024)
+    except OSError as error:
+        raise BindRefused(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from None
+
+
+def url_of(sock: socket.socket, tls: Tls | None) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
+
+
+def uvicorn_server(app: Litestar, tls: Tls | None, *, log_level: str = "warning") -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=1,
+        ssl_certfile=str(tls.cert) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def run(app: Litestar, sock: socket.socket, tls: Tls | None) -> None:
+    """Serve until interrupted (Ctrl+C or SIGTERM)."""
+    uvicorn_server(app, tls).run(sockets=[sock])

@@ -1,0 +1,194 @@
+"""The HTTP API against a real server: every status an action can get, and the reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from esctui.domain.models import Status
+
+from .conftest import Running, reopen
+
+PROBLEM = "application/problem+json"
+
+
+def first(client: httpx.Client, status: str) -> dict[str, object]:
+    page = client.get("/v1/incidents", params={"status": status}).json()
+    incident: dict[str, object] = page["incidents"][0]
+    return incident
+
+
+def test_an_action_with_the_right_version_is_done_and_gives_the_new_etag(server: Running) -> None:
+    with server.client() as client:
+        incident = first(client, "triggered")
+        path = f"/v1/incidents/{incident['id']}"
+        read = client.get(path)
+        assert read.headers["etag"] == f'"{incident["version"]}"'
+        done = client.post(
+            f"{path}/actions/acknowledge", headers={"If-Match": read.headers["etag"]}
+        )
+        assert done.status_code == 200, done.text
+        body = done.json()
+        assert body["incident"]["status"] == "acknowledged"
+        assert body["incident"]["assignee"] == "frank"  # the token's responder
+        assert done.headers["etag"] == f'"{body["incident"]["version"]}"'
+        assert [c["event"]["type"] for c in body["changes"]] == ["acknowledged"]
+    state = reopen(server.store).incidents[str(incident["id"])]
+    assert state.status is Status.ACKNOWLEDGED and state.acknowledged_by == "frank"
+
+
+def test_a_stale_version_is_412_with_the_incident_as_it_is_now(server: Running) -> None:
+    with server.client() as client:
+        incident = first(client, "triggered")
+        stale = f'"{incident["version"]}"'
+        path = f"/v1/incidents/{incident['id']}"
+        client.post(f"{path}/notes", json={"text": "first"}, headers={"If-Match": stale})
+        refused = client.post(f"{path}/notes", json={"text": "second"}, headers={"If-Match": stale})
+    assert refused.status_code == 412
+    assert refused.headers["content-type"].startswith(PROBLEM)
+    problem = refused.json()
+    assert problem["status"] == 412
+    assert "changed since you looked" in problem["detail"]
+    assert problem["incident"]["version"] == int(str(incident["version"])) + 1
+
+
+def test_a_missing_if_match_is_428_and_nothing_is_done(server: Running) -> None:
+    with server.client() as client:
+        incident = first(client, "triggered")
+        refused = client.post(f"/v1/incidents/{incident['id']}/actions/acknowledge")
+    assert refused.status_code == 428
+    assert refused.headers["content-type"].startswith(PROBLEM)
+    assert "If-Match" in refused.json()["detail"]
+    assert reopen(server.store).incidents[str(incident["id"])].status is Status.TRIGGERED
+
+
+def test_an_illegal_transition_is_409_with_the_domains_sentence(server: Running) -> None:
+    with server.client() as client:
+        incident = first(client, "resolved")
+        refused = client.post(
+            f"/v1/incidents/{incident['id']}/actions/acknowledge", headers={"If-Match": "*"}
+        )
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith(PROBLEM)
+    assert refused.json()["detail"].startswith(f"{incident['id']} was resolved by ")
+
+
+def test_an_unknown_incident_is_404(server: Running) -> None:
+    with server.client() as client:
+        for response in (
+            client.get("/v1/incidents/INC-99999"),
+            client.post("/v1/incidents/INC-99999/actions/resolve", headers={"If-Match": "*"}),
+            client.post(
+                "/v1/incidents/INC-99999/notes", json={"text": "hi"}, headers={"If-Match": '"1"'}
+            ),
+        ):
+            assert response.status_code == 404, response.text
+            assert response.headers["content-type"].startswith(PROBLEM)
+            assert response.json()["detail"] == "There is no incident INC-99999."
+
+
+def test_malformed_bodies_are_422_and_oversized_ones_413(server: Running) -> None:
+    with server.client() as client:
+        incident = first(client, "triggered")
+        path = f"/v1/incidents/{incident['id']}"
+        match = {"If-Match": "*", "Content-Type": "application/json"}
+        not_json = client.post(f"{path}/notes", content=b"{not json", headers=match)
+        unknown_key = client.post(f"{path}/notes", json={"txt": "typo"}, headers=match)
+        no_body = client.post(f"{path}/actions/handoff", headers=match)
+        bad_level = client.post(f"{path}/actions/escalate", json={"level": 0}, headers=match)
+        naive_time = client.post(
+            f"{path}/actions/snooze", json={"until": "2026-11-23T09:00:00"}, headers=match
+        )
+        bad_severity = client.post(
+            "/v1/incidents", json={"title": "x", "service": "checkout", "severity": 9}
+        )
+        too_big = client.post(f"{path}/notes", json={"text": "x" * 70_000}, headers=match)
+    for response in (not_json, unknown_key, no_body, bad_level, naive_time, bad_severity):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith(PROBLEM)
+        assert response.json()["detail"].endswith(".")
+    assert "txt" in unknown_key.json()["detail"]
+    assert too_big.status_code == 413
+    assert too_big.headers["content-type"].startswith(PROBLEM)
+    assert reopen(server.store).incidents[str(incident["id"])].notes == incident["notes"]
+
+
+def test_trigger_is_201_with_location_and_every_action_has_its_endpoint(server: Running) -> None:
+    with server.client() as client:
+        made = client.post(
+            "/v1/incidents",
+            json={"title": "Disk full", "service": "checkout", "severity": 2, "labels": {"a": "b"}},
+        )
+        assert made.status_code == 201, made.text
+        incident_id = made.json()["incident"]["id"]
+        assert made.headers["location"] == f"/v1/incidents/{incident_id}"
+        path = f"/v1/incidents/{incident_id}"
+        until = (datetime.now(UTC) + timedelta(minutes=30)).isoformat()
+        steps = [
+            ("actions/acknowledge", None),
+            ("notes", {"text": "rolled back"}),
+            (
+                "communications",
+                {"channel": "email", "direction": "out", "counterpart": "Acme", "summary": "ok"},
+            ),
+            ("actions/unacknowledge", {"reason": "off shift"}),
+            ("actions/handoff", {"to": "alice", "note": "yours"}),
+            ("actions/escalate", {"level": 2}),
+            ("actions/snooze", {"until": until}),
+            ("actions/resolve", {"note": "fixed"}),
+            ("actions/reopen", {"reason": "back"}),
+        ]
+        etag = made.headers["etag"]
+        for step, body in steps:
+            done = client.post(f"{path}/{step}", json=body, headers={"If-Match": etag})
+            assert done.status_code == 200, (step, done.text)
+            etag = done.headers["etag"]
+        detail = client.get(path).json()
+    kinds = [event["type"] for event in detail["timeline"]]
+    assert kinds[0] == "triggered" and kinds[-1] == "reopened"
+    assert "handed-off" in kinds and "communication-logged" in kinds
+    assert detail["communications"][0]["counterpart"] == "Acme"
+
+
+def test_listing_filters_and_pages_with_a_cursor(server: Running) -> None:
+    with server.client() as client:
+        everything = client.get("/v1/incidents", params={"limit": 500}).json()["incidents"]
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": "7", **({"cursor": cursor} if cursor else {})}
+            page = client.get("/v1/incidents", params=params).json()
+            seen += [i["id"] for i in page["incidents"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        acknowledged = client.get(
+            "/v1/incidents", params={"status": "acknowledged", "limit": 500}
+        ).json()
+        mine = client.get("/v1/incidents", params={"mine": "true", "limit": 500}).json()
+        bad_cursor = client.get("/v1/incidents", params={"cursor": "nonsense"})
+    assert seen == [i["id"] for i in everything] and len(seen) > 7
+    assert {i["status"] for i in everything} == {"triggered", "acknowledged"}
+    assert acknowledged["incidents"] and all(
+        i["status"] == "acknowledged" for i in acknowledged["incidents"]
+    )
+    assert all(i["assignee"] == "frank" for i in mine["incidents"])
+    assert bad_cursor.status_code == 400
+
+
+def test_directory_endpoints_health_and_the_openapi_document(server: Running) -> None:
+    with server.client() as client:
+        names = [r["name"] for r in client.get("/v1/responders").json()]
+        policies = client.get("/v1/policies").json()
+        services = client.get("/v1/services").json()
+        oncall = client.get("/v1/oncall").json()
+        me = client.get("/v1/me").json()
+    assert "frank" in names and policies and services
+    assert {p["policy"] for p in oncall["policies"]} == {p["name"] for p in policies}
+    assert me["responder"] == "frank"
+    health = httpx.get(f"{server.url}/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    document = httpx.get(f"{server.url}/schema/openapi.json").json()
+    assert "/v1/incidents/{incident_id}/actions/acknowledge" in document["paths"]
+    assert "/v1/events" in document["paths"]
