@@ -68,9 +68,10 @@ class HttpBackend:
         self.token = token
         self.outbox = Outbox(outbox or default_outbox_path(), self.url)
         self.timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
+        # The stream waits longer: no byte (not even a heartbeat) for this long is a dead link.
+        self.stream_timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0), read=quiet_limit)
         self.attempts = attempts
         self.backoff = backoff
-        self.quiet_limit = quiet_limit  # no byte (not even a heartbeat) for this long: dead link
         self.responder: str | None = None
         self.notices: list[str] = []
         self.current_link = Link.ONLINE
@@ -268,7 +269,8 @@ class HttpBackend:
             self.updates = None
 
     async def read_events(self, after: int) -> None:
-        assert self.updates is not None
+        updates = self.updates
+        assert updates is not None
         cursor = after
         pause = self.backoff
         while True:
@@ -279,18 +281,17 @@ class HttpBackend:
                 self.mark(Link.OFFLINE)
             except Unreachable:
                 pass  # marked offline already
-            except StoreError as fatal:  # the token was refused: no point in retrying
-                self.updates.put_nowait(fatal)
+            except Exception as fatal:  # a refused token, a bug: the follower must hear of it
+                updates.put_nowait(fatal)
                 return
             await asyncio.sleep(pause)
             pause = min(pause * 2, 2.0)
 
     async def stream_from(self, cursor: int) -> int:
         """Read the event stream from after `cursor` until it ends; the last revision seen."""
-        timeout = httpx.Timeout(self.timeout, read=self.quiet_limit)
         headers = {"Last-Event-ID": str(cursor), "Accept": "text/event-stream"}
         async with self.http().stream(
-            "GET", "/v1/events", headers=headers, timeout=timeout
+            "GET", "/v1/events", headers=headers, timeout=self.stream_timeout
         ) as response:
             if response.status_code != 200:
                 await response.aread()

@@ -1,0 +1,190 @@
+"""The event stream: what one client does reaches the others, resumes lose and repeat
+nothing, and a subscriber that stops reading is told to resync without holding anyone up."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from esctui.backends.base import Link
+from esctui.backends.http.sse import EventParser, ServerEvent
+from esctui.domain import commands as c
+from esctui.domain.events import Acknowledged
+from esctui.domain.models import Status
+from esctui.server.app import ServerSettings
+
+from .conftest import FAST, Running, reopen, run_in_thread
+
+
+def triggered(server: Running) -> str:
+    store = reopen(server.store)
+    return min(i.id for i in store.incidents.values() if i.status is Status.TRIGGERED)
+
+
+def test_an_action_by_one_client_reaches_the_others_event_stream(server: Running) -> None:
+    incident = triggered(server)
+
+    async def scenario() -> list[object]:
+        alice, frank = server.backend("alice"), server.backend("frank")
+        queue = await alice.open()
+        stream = alice.follow(queue.revision)
+        first = asyncio.ensure_future(anext(stream))
+        version = (await frank.open()).incidents[incident].version
+        await frank.execute(c.Acknowledge(incident=incident), actor=None, expected_version=version)
+        update = await asyncio.wait_for(first, 5)
+        await stream.aclose()
+        await alice.close()
+        await frank.close()
+        return [alice.responder, update.link, [ch.event for ch in update.changes]]
+
+    responder, link, events = asyncio.run(scenario())
+    assert responder == "alice" and link is None
+    assert len(events) == 1 and isinstance(events[0], Acknowledged)  # type: ignore[arg-type]
+    assert events[0].by == "frank" and events[0].incident == incident  # type: ignore[attr-defined]
+
+
+def read_events(stream: Iterator[bytes], count: int, parser: EventParser) -> list[ServerEvent]:
+    found: list[ServerEvent] = []
+    for chunk in stream:
+        found += parser.feed(chunk)
+        if len(found) >= count:
+            break
+    return found
+
+
+def note(client: httpx.Client, incident: str, text: str) -> int:
+    done = client.post(
+        f"/v1/incidents/{incident}/notes", json={"text": text}, headers={"If-Match": "*"}
+    )
+    assert done.status_code == 200, done.text
+    revision: int = done.json()["changes"][-1]["revision"]
+    return revision
+
+
+def test_a_stream_resumed_with_last_event_id_loses_and_repeats_nothing(server: Running) -> None:
+    incident = triggered(server)
+    with server.client() as client:
+        start = client.get("/healthz").json()["revision"]
+        sent = [note(client, incident, f"before {n}") for n in range(3)]
+        headers = {"Last-Event-ID": str(start)}
+        with client.stream("GET", "/v1/events", headers=headers) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            got = read_events(response.iter_bytes(), 2, EventParser())[:2]
+        sent += [note(client, incident, f"while away {n}") for n in range(3)]
+        last = got[-1].id
+        with client.stream("GET", "/v1/events", headers={"Last-Event-ID": str(last)}) as response:
+            rest = read_events(response.iter_bytes(), 4, EventParser())[:4]
+    ids = [int(str(event.id)) for event in got + rest]
+    assert ids == sent, "every event once, in order"
+    texts = [json.loads(event.data)["event"]["text"] for event in got + rest]
+    assert texts == [f"before {n}" for n in range(3)] + [f"while away {n}" for n in range(3)]
+
+
+def test_a_quiet_stream_sends_heartbeats_and_a_bad_last_event_id_is_400(server: Running) -> None:
+    with server.client() as client:
+        with client.stream("GET", "/v1/events") as response:
+            started = time.monotonic()
+            chunks = []
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if len(chunks) == 3:
+                    break
+        bad = client.get("/v1/events", headers={"Last-Event-ID": "yesterday"})
+    assert all(chunk == b": keep-alive\n\n" for chunk in chunks)
+    assert 0.5 <= time.monotonic() - started < 5  # FAST sends one every 0.5 s
+    assert bad.status_code == 400
+
+
+@pytest.fixture
+def small_buffers(store_path: Path) -> Iterator[Running]:
+    settings = ServerSettings(poll_every=FAST.poll_every, escalate_every=60, heartbeat=5, buffer=8)
+    yield from run_in_thread(store_path, settings)
+
+
+def test_a_subscriber_that_stops_reading_is_told_to_resync_and_holds_up_nobody(
+    small_buffers: Running,
+) -> None:
+    server = small_buffers
+    incident = triggered(server)
+    host, port = server.url.removeprefix("http://").split(":")
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect((host, int(port)))
+    slow.sendall(
+        f"GET /v1/events HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {server.tokens['alice']}\r\n\r\n".encode()
+    )
+
+    async def scenario() -> tuple[int, float, list[int]]:
+        # A well-behaved follower beside the slow one, and a writer posting big notes.
+        frank = server.backend("frank")
+        queue = await frank.open()
+        seen: list[int] = []
+
+        async def follow() -> None:
+            async for update in frank.follow(queue.revision):
+                seen.extend(ch.revision for ch in update.changes)
+
+        follower = asyncio.create_task(follow())
+        started = time.monotonic()
+        last = 0
+        async with httpx.AsyncClient(
+            base_url=server.url, headers={"Authorization": f"Bearer {server.tokens['frank']}"}
+        ) as writer:
+            for n in range(150):
+                done = await writer.post(
+                    f"/v1/incidents/{incident}/notes",
+                    json={"text": f"{n} " + "x" * 30_000},
+                    headers={"If-Match": "*"},
+                )
+                assert done.status_code == 200
+                last = done.json()["changes"][-1]["revision"]
+        took = time.monotonic() - started
+        deadline = time.monotonic() + 10
+        while (not seen or seen[-1] < last) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        follower.cancel()
+        await frank.close()
+        return last, took, seen
+
+    last, took, seen = asyncio.run(scenario())
+    assert took < 30, "the writer was never held up"
+    assert seen[-1] == last and seen == sorted(set(seen)), "the other follower got everything"
+    received = b""
+    slow.settimeout(10)
+    while not received.endswith(b"\r\n0\r\n\r\n"):  # the last chunk: the stream ended
+        chunk = slow.recv(65536)
+        assert chunk, "the connection closed before the stream ended"
+        received += chunk
+    slow.close()
+    frames = received.split(b"\n\n")
+    assert b"event: resync" in frames[-2], "a resync, and nothing after it"
+
+
+def test_a_follower_is_told_when_the_server_goes_away(store_path: Path) -> None:
+    runs = run_in_thread(store_path, FAST)
+    server = next(runs)
+
+    async def scenario() -> list[Link]:
+        frank = server.backend("frank")
+        queue = await frank.open()
+        links: list[Link] = []
+        stream = frank.follow(queue.revision)
+        runs.close()  # stops the server
+        async for update in stream:
+            if update.link is not None:
+                links.append(update.link)
+            if links:
+                break
+        await stream.aclose()
+        await frank.close()
+        return links
+
+    assert asyncio.run(scenario()) == [Link.OFFLINE]

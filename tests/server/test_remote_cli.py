@@ -1,0 +1,146 @@
+"""The CLI through `--server`: the same commands, output and exit codes as on a local store."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from esctui.cli import cli
+from esctui.domain.events import Acknowledged
+from esctui.domain.models import Status
+
+from .conftest import Running, reopen
+
+
+def remote(server: Running, *args: str, who: str = "frank") -> Result:
+    env = {"ESCTUI_SERVER": server.url, "ESCTUI_TOKEN": server.tokens[who]}
+    return CliRunner(env=env).invoke(cli, list(args), catch_exceptions=False)
+
+
+def first(path: Path, status: Status) -> str:
+    store = reopen(path)
+    return min((i for i in store.incidents.values() if i.status is status), key=lambda i: i.id).id
+
+
+def test_reads_through_the_server_match_the_store(server: Running) -> None:
+    listed = json.loads(remote(server, "ls", "--json").stdout)
+    store = reopen(server.store)
+    assert {i["id"] for i in listed} == {i.id for i in store.incidents.values() if i.is_open}
+    status = remote(server, "status")
+    assert status.exit_code == 0
+    assert status.stdout.startswith(f"http {server.url} · rev {store.revision}")
+    assert "you are frank" in status.stdout
+    incident = first(server.store, Status.ACKNOWLEDGED)
+    shown = json.loads(remote(server, "show", incident, "--json").stdout)
+    assert shown["incident"]["id"] == incident
+    assert shown["timeline"][0]["type"] == "triggered"
+    assert remote(server, "oncall").exit_code == 0
+    report = remote(server, "report", "--since", "2d")
+    assert report.exit_code == 0, report.output
+
+
+def test_actions_through_the_server_keep_their_exit_codes(server: Running) -> None:
+    triggered = first(server.store, Status.TRIGGERED)
+    acked = first(server.store, Status.ACKNOWLEDGED)
+    both = remote(server, "ack", triggered, acked)
+    assert both.exit_code == 1
+    assert f"{triggered} acknowledged by frank." in both.stdout
+    assert f"esctui: {acked} was already acknowledged by" in both.stderr
+    made = remote(
+        server, "trigger", "--title", "Disk full", "--service", "checkout", "--severity", "2"
+    )
+    assert made.exit_code == 0 and made.stdout.startswith("INC-")
+    assert remote(server, "note", "INC-99999", "hello").exit_code == 1
+    assert remote(server, "snooze", triggered, "--for", "soon").exit_code == 2
+    as_other = remote(server, "--as", "carol", "ack", made.stdout.strip())
+    assert as_other.exit_code == 2 and "your token's responder, frank" in as_other.stderr
+    store = reopen(server.store)
+    assert store.incidents[triggered].acknowledged_by == "frank"
+    assert store.incidents[made.stdout.strip()].title == "Disk full"
+
+
+def test_a_server_that_cannot_be_reached_is_exit_3_and_queue_keeps_the_action(
+    store_path: Path, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"ESCTUI_SERVER": f"http://127.0.0.1:{port}", "ESCTUI_TOKEN": "esc_whatever"}
+    runner = CliRunner(env=env)
+    failed = runner.invoke(cli, ["ack", "INC-1001"])
+    assert failed.exit_code == 3
+    assert failed.stderr.startswith(f"esctui: The server at http://127.0.0.1:{port} cannot be")
+    assert failed.stderr.count("\n") == 1
+    queued = runner.invoke(cli, ["ack", "--queue", "INC-1001"])
+    assert queued.exit_code == 0, queued.output
+    assert "waits in the outbox" in queued.stdout
+    outbox = (tmp_path / "outbox.jsonl").read_text().splitlines()
+    assert len(outbox) == 1 and "/v1/incidents/INC-1001/actions/acknowledge" in outbox[0]
+
+
+def test_the_outbox_is_sent_by_the_next_command_that_reaches_the_server(
+    server: Running, tmp_path: Path
+) -> None:
+    incident = first(server.store, Status.TRIGGERED)
+    resolved = first(server.store, Status.RESOLVED)
+    env = {"ESCTUI_SERVER": "http://127.0.0.1:9", "ESCTUI_TOKEN": server.tokens["frank"]}
+    offline = CliRunner(env=env)
+    assert offline.invoke(cli, ["ack", "--queue", incident]).exit_code == 0
+    assert offline.invoke(cli, ["reopen", "--queue", resolved]).exit_code == 0
+    assert offline.invoke(cli, ["ack", "--queue", resolved]).exit_code == 0
+    # The outbox names the server it was meant for; the same URL is back now.
+    outbox = tmp_path / "outbox.jsonl"
+    outbox.write_text(outbox.read_text().replace("http://127.0.0.1:9", server.url))
+    later = remote(server, "status")
+    assert later.exit_code == 0
+    store = reopen(server.store)
+    assert store.incidents[incident].status is Status.ACKNOWLEDGED
+    assert store.incidents[resolved].status is Status.ACKNOWLEDGED, "sent in order"
+    assert outbox.read_text() == ""
+    acks = [e for e in store.timeline(incident) if isinstance(e, Acknowledged)]
+    assert len(acks) == 1
+
+
+def test_a_queued_action_the_server_refuses_is_told_not_dropped(
+    server: Running, tmp_path: Path
+) -> None:
+    resolved = first(server.store, Status.RESOLVED)
+    env = {"ESCTUI_SERVER": "http://127.0.0.1:9", "ESCTUI_TOKEN": server.tokens["frank"]}
+    assert CliRunner(env=env).invoke(cli, ["ack", "--queue", resolved]).exit_code == 0
+    outbox = tmp_path / "outbox.jsonl"
+    outbox.write_text(outbox.read_text().replace("http://127.0.0.1:9", server.url))
+    later = remote(server, "ls")
+    assert later.exit_code == 0
+    assert f"Your acknowledge of {resolved} from " in later.stderr
+    assert f"was refused: {resolved} was resolved by" in later.stderr
+
+
+def test_usage_mistakes_with_a_server_are_exit_2(server: Running) -> None:
+    no_token = CliRunner(env={"ESCTUI_SERVER": server.url}).invoke(cli, ["ls"])
+    assert no_token.exit_code == 2 and "No token for the server" in no_token.stderr
+    both = CliRunner().invoke(cli, ["--store", "x", "--server", server.url, "ls"])
+    assert both.exit_code == 2 and "Choose one of --store and --server" in both.stderr
+    bad_url = CliRunner().invoke(cli, ["--server", "ftp://x", "ls"])
+    assert bad_url.exit_code == 2
+    wrong = CliRunner(env={"ESCTUI_SERVER": server.url, "ESCTUI_TOKEN": "esc_nope"})
+    refused = wrong.invoke(cli, ["ls"])
+    assert refused.exit_code == 3 and "refused the token" in refused.stderr
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10"])
+def test_serve_refuses_to_listen_beyond_loopback_without_tls(store_path: Path, host: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "esctui", "--store", str(store_path), "serve", "--host", host],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"esctui: Refusing to listen on {host} without TLS")
+    assert result.stderr.count("\n") == 1
