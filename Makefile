@@ -16,3 +16,4 @@ format:
 bench:
 	python bench/store_bench.py
 	python bench/tui_bench.py
+	python bench/server_bench.py
