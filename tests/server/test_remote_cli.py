@@ -144,3 +144,15 @@ def test_serve_refuses_to_listen_beyond_loopback_without_tls(store_path: Path, h
     assert result.returncode == 2
     assert result.stderr.startswith(f"esctui: Refusing to listen on {host} without TLS")
     assert result.stderr.count("\n") == 1
+
+
+def test_through_a_server_i_am_whoever_my_token_belongs_to(
+    server: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from esctui.cli import Session
+
+    monkeypatch.setenv("ESCTUI_USER", "carol")
+    monkeypatch.setenv("ESCTUI_TOKEN", server.tokens["alice"])
+    assert Session(None, None, server_flag=server.url).identity == "alice"
+    monkeypatch.delenv("ESCTUI_TOKEN")
+    assert Session(None, None).identity == "carol"

@@ -101,7 +101,18 @@ class Session:
 
     @property
     def identity(self) -> str:
+        """Who I am: through a server, whoever my token belongs to (asked of the server)."""
+        if self.server_url is not None:
+            return self.token_responder
         return resolve_identity(self.as_flag, self.config)
+
+    @cached_property
+    def token_responder(self) -> str:
+        async def ask(backend: Backend) -> str:
+            name: str = await backend.whoami()  # type: ignore[attr-defined]
+            return name
+
+        return self.run(ask)
 
     def me(self, queue: Queue, *, required: bool) -> str | None:
         """Who I am, checked against the store's responders. Unknown: a usage error when I

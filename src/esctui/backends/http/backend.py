@@ -174,6 +174,11 @@ class HttpBackend:
             await self.flush()
         return Queue(directory=data.directory, incidents=data.incidents, revision=data.revision)
 
+    async def whoami(self) -> str:
+        """The responder the token belongs to."""
+        self.responder = msgspec.json.decode(await self.get("/v1/me"), type=wire.Me).responder
+        return self.responder
+
     async def history(self, incident_id: str) -> IncidentHistory:
         detail = detail_decoder.decode(await self.get(f"/v1/incidents/{incident_id}"))
         return IncidentHistory(incident=detail.incident, timeline=detail.timeline)
