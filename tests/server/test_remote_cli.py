@@ -128,6 +128,9 @@ def test_usage_mistakes_with_a_server_are_exit_2(server: Running) -> None:
     assert both.exit_code == 2 and "Choose one of --store and --server" in both.stderr
     bad_url = CliRunner().invoke(cli, ["--server", "ftp://x", "ls"])
     assert bad_url.exit_code == 2
+    local_only = CliRunner(env={"ESCTUI_TOKEN": "esc_x"})
+    demo = local_only.invoke(cli, ["--server", server.url, "demo", "--no-tui"])
+    assert demo.exit_code == 2 and "works on a store on this machine" in demo.stderr
     wrong = CliRunner(env={"ESCTUI_SERVER": server.url, "ESCTUI_TOKEN": "esc_nope"})
     refused = wrong.invoke(cli, ["ls"])
     assert refused.exit_code == 3 and "refused the token" in refused.stderr

@@ -83,6 +83,13 @@ class Session:
 
     @cached_property
     def store_path(self) -> Path:
+        """The store on this machine; asking for it while a server is chosen is a mistake
+        (a command that only works on a local store must not quietly use another one)."""
+        if self.server_url is not None:
+            raise click.UsageError(
+                "This command works on a store on this machine; leave out --server (or give "
+                "--store DIR when ESCTUI_SERVER or the config names a server)."
+            )
         return resolve_store_path(self.store_flag, self.config)
 
     @cached_property

@@ -168,10 +168,10 @@ class HttpBackend:
     # -- the protocol --------------------------------------------------------------------
 
     async def open(self) -> Queue:
+        if self.outbox.waiting():
+            await self.flush()  # first, so the queue shows what they did
         data = queue_decoder.decode(await self.get("/v1/queue"))
         self.responder = data.responder
-        if self.outbox.waiting():
-            await self.flush()
         return Queue(directory=data.directory, incidents=data.incidents, revision=data.revision)
 
     async def whoami(self) -> str:
