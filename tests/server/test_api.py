@@ -192,3 +192,21 @@ def test_directory_endpoints_health_and_the_openapi_document(server: Running) ->
     document = httpx.get(f"{server.url}/schema/openapi.json").json()
     assert "/v1/incidents/{incident_id}/actions/acknowledge" in document["paths"]
     assert "/v1/events" in document["paths"]
+
+
+def test_an_action_sent_again_with_its_idempotency_key_is_done_once(server: Running) -> None:
+    with server.client() as client:
+        incident = first(client, "triggered")
+        path = f"/v1/incidents/{incident['id']}/notes"
+        headers = {"If-Match": f'"{incident["version"]}"', "Idempotency-Key": "k-1"}
+        once = client.post(path, json={"text": "checking"}, headers=headers)
+        again = client.post(path, json={"text": "checking"}, headers=headers)
+        other = client.post(
+            path, json={"text": "checking"}, headers={**headers, "Idempotency-Key": "k-2"}
+        )
+    assert once.status_code == again.status_code == 200
+    assert once.json() == again.json()
+    assert other.status_code == 412, "a new key is a new action, on a version now stale"
+    assert (
+        reopen(server.store).incidents[str(incident["id"])].notes == int(str(incident["notes"])) + 1
+    )
