@@ -172,19 +172,27 @@ def test_a_follower_is_told_when_the_server_goes_away(store_path: Path) -> None:
     runs = run_in_thread(store_path, FAST)
     server = next(runs)
 
-    async def scenario() -> list[Link]:
+    async def scenario() -> tuple[list[Link], float]:
         frank = server.backend("frank")
         queue = await frank.open()
         links: list[Link] = []
-        stream = frank.follow(queue.revision)
-        runs.close()  # stops the server
-        async for update in stream:
-            if update.link is not None:
-                links.append(update.link)
-            if links:
-                break
-        await stream.aclose()
-        await frank.close()
-        return links
 
-    assert asyncio.run(scenario()) == [Link.OFFLINE]
+        async def follow() -> None:
+            async for update in frank.follow(queue.revision):
+                if update.link is not None:
+                    links.append(update.link)
+                    return
+
+        follower = asyncio.create_task(follow())
+        await asyncio.sleep(0.3)  # connected, heartbeats flowing
+        stopping = time.monotonic()
+        await asyncio.to_thread(runs.close)  # stops the server
+        stopped = time.monotonic() - stopping
+        await asyncio.wait_for(follower, 5)
+        await frank.close()
+        return links, stopped
+
+    links, stopped = asyncio.run(scenario())
+    assert links == [Link.OFFLINE]
+    # The server ends the event streams itself rather than wait out its grace period.
+    assert stopped < 0.9

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -69,6 +70,9 @@ def create_app(store_path: Path, settings: ServerSettings | None = None) -> Lite
 
     return Litestar(
         route_handlers=[*directory.ROUTES, *incidents.ROUTES, *events.ROUTES],
+        # For the uvicorn server: event streams never end on their own, so shutting down
+        # ends them first (see `running.Server`).
+        state=State({"end_streams": context.hub.close}),
         dependencies={"server": Provide(lambda: context, sync_to_thread=False)},
         middleware=[DefineMiddleware(TokenAuthentication, tokens=tokens)],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -30,6 +30,8 @@ async def frames(server: NamedDependency[ServerContext], after: int) -> AsyncIte
         yield HEARTBEAT  # headers and a first byte at once: the client knows it is connected
         while True:
             taken = await subscriber.take(server.heartbeat)
+            if subscriber.closed:
+                return
             if taken is None:
                 yield resync_frame(server.store.revision)
                 return

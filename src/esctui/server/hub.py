@@ -42,6 +42,7 @@ class Subscriber:
         self.limit = limit
         self.frames: list[bytes] = []
         self.behind = False  # lost its buffer: must resync
+        self.closed = False  # the server is shutting down: end the stream
         self.wake = asyncio.Event()
 
     def offer(self, revision: int, frame: bytes) -> None:
@@ -59,10 +60,14 @@ class Subscriber:
         self.frames = []
         self.wake.set()
 
+    def close(self) -> None:
+        self.closed = True
+        self.wake.set()
+
     async def take(self, timeout: float) -> list[bytes] | None:
         """The frames waiting (empty after `timeout` seconds with none); None once the
         subscriber has fallen behind and must resync."""
-        if not self.frames and not self.behind:
+        if not self.frames and not self.behind and not self.closed:
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout)
             except TimeoutError:
@@ -82,6 +87,7 @@ class Hub:
         self.limit = limit
         self.revision = store.revision
         self.subscribers: set[Subscriber] = set()
+        self.closed = False
 
     def subscribe(self, after: int) -> Subscriber:
         """A subscriber given every change after revision `after` that this process still
@@ -96,8 +102,16 @@ class Hub:
                 # Newer ones are on their way through `catch_up`, which skips what was given.
                 if change.revision <= self.revision:
                     subscriber.offer(change.revision, change_frame(change))
+        if self.closed:
+            subscriber.close()
         self.subscribers.add(subscriber)
         return subscriber
+
+    def close(self) -> None:
+        """End every stream (the server is shutting down; clients reconnect to the next)."""
+        self.closed = True
+        for subscriber in self.subscribers:
+            subscriber.close()
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)

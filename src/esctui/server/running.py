@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,20 @@ def url_of(sock: socket.socket, tls: Tls | None) -> str:
     return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
-def uvicorn_server(app: Litestar, tls: Tls | None, *, log_level: str = "warning") -> uvicorn.Server:
+class Server(uvicorn.Server):
+    """uvicorn, ending the event streams before it waits for connections to close: they
+    would otherwise hold it up until its grace period ran out."""
+
+    def __init__(self, config: uvicorn.Config, end_streams: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.end_streams = end_streams
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.end_streams()
+        await super().shutdown(sockets)
+
+
+def uvicorn_server(app: Litestar, tls: Tls | None, *, log_level: str = "warning") -> Server:
     config = uvicorn.Config(
         app,
         log_level=log_level,
@@ -89,7 +103,7 @@ def uvicorn_server(app: Litestar, tls: Tls | None, *, log_level: str = "warning"
         ssl_keyfile=str(tls.key) if tls else None,
         server_header=False,
     )
-    return uvicorn.Server(config)
+    return Server(config, app.state.end_streams)
 
 
 def run(app: Litestar, sock: socket.socket, tls: Tls | None) -> None:
