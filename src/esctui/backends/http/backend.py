@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import msgspec
@@ -29,22 +30,19 @@ from esctui.backends.base import (
     Update,
 )
 from esctui.backends.http import wire
+from esctui.backends.http.connection import Connection, Unreachable
 from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path
-from esctui.backends.http.requests import answer, describe, problem_of, request_for
+from esctui.backends.http.requests import answer, describe, if_match, request_for
 from esctui.backends.http.sse import EventParser
-from esctui.domain.commands import AnyCommand, Trigger
+from esctui.domain.commands import AnyCommand
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory
 
-RETRY_STATUSES = {429, 502, 503, 504}
 change_decoder = msgspec.json.Decoder(Change)
 queue_decoder = msgspec.json.Decoder(wire.QueueOut)
 detail_decoder = msgspec.json.Decoder(wire.IncidentDetail)
 histories_decoder = msgspec.json.Decoder(list[wire.HistoryOut])
-
-
-class Unreachable(StoreError):
-    """The server could not be reached (or kept failing) after every retry."""
+me_decoder = msgspec.json.Decoder(wire.Me)
 
 
 class HttpBackend:
@@ -65,19 +63,21 @@ class HttpBackend:
         quiet_limit: float = 45.0,
     ) -> None:
         self.url = url.rstrip("/")
-        self.token = token
+        self.connection = Connection(
+            self.url,
+            token,
+            self.link_changed,
+            timeout=timeout,
+            attempts=attempts,
+            backoff=backoff,
+            quiet_limit=quiet_limit,
+        )
         self.outbox = Outbox(outbox or default_outbox_path(), self.url)
-        self.timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
-        # The stream waits longer: no byte (not even a heartbeat) for this long is a dead link.
-        self.stream_timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0), read=quiet_limit)
-        self.attempts = attempts
         self.backoff = backoff
         self.responder: str | None = None
         self.notices: list[str] = []
-        self.current_link = Link.ONLINE
         self.updates: asyncio.Queue[Update | BaseException] | None = None
         self.sending: asyncio.Lock | None = None
-        self.client: httpx.AsyncClient | None = None
 
     @property
     def location(self) -> str:
@@ -85,70 +85,12 @@ class HttpBackend:
 
     @property
     def link(self) -> Link:
-        return self.current_link
+        return self.connection.link
 
-    # -- talking to the server -----------------------------------------------------------
+    # -- what followers hear ------------------------------------------------------------
 
-    def http(self) -> httpx.AsyncClient:
-        if self.client is None:
-            self.client = httpx.AsyncClient(
-                base_url=self.url,
-                headers={"Authorization": f"Bearer {self.token}"},
-                timeout=self.timeout,
-                limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
-            )
-        return self.client
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: object = None,
-        headers: dict[str, str] | None = None,
-        params: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """Send, retrying connection failures, 5xx and 429 with growing pauses; `Unreachable`
-        once every attempt failed."""
-        content = None if body is None else msgspec.json.encode(body)
-        sent_headers = dict(headers or {})
-        if content is not None:
-            sent_headers["Content-Type"] = "application/json"
-        reason = ""
-        for attempt in range(self.attempts):
-            if attempt:
-                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
-            try:
-                response = await self.http().request(
-                    method, path, content=content, headers=sent_headers, params=params
-                )
-            except httpx.TransportError as error:
-                reason = describe_failure(error)
-                continue
-            if response.status_code in RETRY_STATUSES or response.status_code >= 500:
-                problem = problem_of(response.content)
-                reason = problem.detail if problem else f"HTTP {response.status_code}"
-                if response.status_code == 429:
-                    await asyncio.sleep(retry_after(response, self.backoff))
-                continue
-            self.mark(Link.ONLINE)
-            return response
-        self.mark(Link.OFFLINE)
-        raise Unreachable(f"The server at {self.url} cannot be reached ({reason}).")
-
-    async def get(self, path: str, params: dict[str, str] | None = None) -> bytes:
-        response = await self.request("GET", path, params=params)
-        if response.status_code == 404:
-            problem = problem_of(response.content)
-            raise DomainError(problem.detail if problem else f"{path} is not on the server.")
-        if response.status_code != 200:
-            answer(response.status_code, response.content, self.url)
-        return response.content
-
-    def mark(self, link: Link) -> None:
-        if link is not self.current_link:
-            self.current_link = link
-            self.emit(Update(changes=[], link=link))
+    def link_changed(self, link: Link) -> None:
+        self.emit(Update(changes=[], link=link))
 
     def emit(self, update: Update) -> None:
         if self.updates is not None:
@@ -170,22 +112,22 @@ class HttpBackend:
     async def open(self) -> Queue:
         if self.outbox.waiting():
             await self.flush()  # first, so the queue shows what they did
-        data = queue_decoder.decode(await self.get("/v1/queue"))
+        data = queue_decoder.decode(await self.connection.get("/v1/queue"))
         self.responder = data.responder
         return Queue(directory=data.directory, incidents=data.incidents, revision=data.revision)
 
     async def whoami(self) -> str:
         """The responder the token belongs to."""
-        self.responder = msgspec.json.decode(await self.get("/v1/me"), type=wire.Me).responder
+        self.responder = me_decoder.decode(await self.connection.get("/v1/me")).responder
         return self.responder
 
     async def history(self, incident_id: str) -> IncidentHistory:
-        detail = detail_decoder.decode(await self.get(f"/v1/incidents/{incident_id}"))
+        detail = detail_decoder.decode(await self.connection.get(f"/v1/incidents/{incident_id}"))
         return IncidentHistory(incident=detail.incident, timeline=detail.timeline)
 
     async def histories(self, since: datetime) -> list[IncidentHistory]:
         found = histories_decoder.decode(
-            await self.get("/v1/history", params={"since": since.isoformat()})
+            await self.connection.get("/v1/history", params={"since": since.isoformat()})
         )
         return [IncidentHistory(incident=h.incident, timeline=h.timeline) for h in found]
 
@@ -203,31 +145,29 @@ class HttpBackend:
             server=self.url,
             path=path,
             body=body,
-            if_match=None
-            if isinstance(command, Trigger)
-            else f'"{expected_version}"'
-            if expected_version is not None
-            else "*",
+            if_match=if_match(command, expected_version),
             what=describe(command),
             queued_at=datetime.now(UTC),
         )
-        if queue_offline and (self.current_link is Link.OFFLINE or not await self.flush()):
-            return self.keep(waiting)  # the outbox first: actions go out in the order taken
+        if queue_offline and (self.connection.link is Link.OFFLINE or not await self.flush()):
+            self.keep(waiting)  # the outbox first: actions go out in the order taken
         try:
             response = await self.send(waiting)
         except Unreachable:
             if not queue_offline:
                 raise
-            return self.keep(waiting)
+            self.keep(waiting)
         return answer(response.status_code, response.content, self.url)
 
     async def send(self, waiting: Waiting) -> httpx.Response:
         headers = {"Idempotency-Key": waiting.key}
         if waiting.if_match is not None:
             headers["If-Match"] = waiting.if_match
-        return await self.request("POST", waiting.path, body=waiting.body, headers=headers)
+        return await self.connection.request(
+            "POST", waiting.path, body=waiting.body, headers=headers
+        )
 
-    def keep(self, waiting: Waiting) -> list[Change]:
+    def keep(self, waiting: Waiting) -> NoReturn:
         self.outbox.add(waiting)
         raise ActionQueued(
             f"The server cannot be reached: the {waiting.what} waits in the outbox and is "
@@ -283,7 +223,7 @@ class HttpBackend:
                 cursor = await self.stream_from(cursor)
                 pause = self.backoff
             except httpx.TransportError:
-                self.mark(Link.OFFLINE)
+                self.connection.mark(Link.OFFLINE)
             except Unreachable:
                 pass  # marked offline already
             except Exception as fatal:  # a refused token, a bug: the follower must hear of it
@@ -295,15 +235,15 @@ class HttpBackend:
     async def stream_from(self, cursor: int) -> int:
         """Read the event stream from after `cursor` until it ends; the last revision seen."""
         headers = {"Last-Event-ID": str(cursor), "Accept": "text/event-stream"}
-        async with self.http().stream(
-            "GET", "/v1/events", headers=headers, timeout=self.stream_timeout
+        async with self.connection.http().stream(
+            "GET", "/v1/events", headers=headers, timeout=self.connection.stream_timeout
         ) as response:
             if response.status_code != 200:
                 await response.aread()
                 if response.status_code == 401 or response.status_code < 500:
                     answer(response.status_code, response.content, self.url)
                 raise Unreachable(f"The event stream answered HTTP {response.status_code}.")
-            self.mark(Link.ONLINE)
+            self.connection.mark(Link.ONLINE)
             if self.outbox.waiting():
                 asyncio.get_running_loop().create_task(self.flush())
             parser = EventParser()
@@ -345,21 +285,4 @@ class HttpBackend:
         )
 
     async def close(self) -> None:
-        if self.client is not None:
-            client, self.client = self.client, None
-            await client.aclose()
-
-
-def describe_failure(error: httpx.TransportError) -> str:
-    if isinstance(error, httpx.ConnectError):
-        return "connection refused or no route"
-    if isinstance(error, httpx.TimeoutException):
-        return "no answer in time"
-    return str(error) or type(error).__name__
-
-
-def retry_after(response: httpx.Response, default: float) -> float:
-    try:
-        return min(float(response.headers.get("Retry-After", default)), 30.0)
-    except ValueError:
-        return default
+        await self.connection.close()

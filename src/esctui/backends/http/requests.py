@@ -41,6 +41,14 @@ def request_for(command: c.AnyCommand) -> tuple[str, dict[str, object]]:
     return f"/v1/incidents/{command.incident}/{action}", fields
 
 
+def if_match(command: c.AnyCommand, expected_version: int | None) -> str | None:
+    """The `If-Match` an action carries: the version the caller saw, or `*` when it gave none
+    (the CLI acts on whatever is there, as on a local store). A trigger has nothing to match."""
+    if isinstance(command, c.Trigger):
+        return None
+    return "*" if expected_version is None else f'"{expected_version}"'
+
+
 def describe(command: c.AnyCommand) -> str:
     """`acknowledge INC-1042`, `trigger "Disk full"`: the action in a responder's words."""
     if isinstance(command, c.Trigger):
