@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
+from esctui.domain.errors import DomainError
 from esctui.domain.models import Status
 
 from .conftest import Running, reopen
@@ -210,3 +213,15 @@ def test_an_action_sent_again_with_its_idempotency_key_is_done_once(server: Runn
     assert (
         reopen(server.store).incidents[str(incident["id"])].notes == int(str(incident["notes"])) + 1
     )
+
+
+def test_an_incident_id_stays_in_its_path_segment(server: Running) -> None:
+    async def look() -> None:
+        frank = server.backend()
+        try:
+            await frank.history("../../healthz")  # would be GET /healthz if it escaped
+        finally:
+            await frank.close()
+
+    with pytest.raises(DomainError):
+        asyncio.run(look())

@@ -80,6 +80,7 @@ def test_a_server_that_cannot_be_reached_is_exit_3_and_queue_keeps_the_action(
     assert "waits in the outbox" in queued.stdout
     outbox = (tmp_path / "outbox.jsonl").read_text().splitlines()
     assert len(outbox) == 1 and "/v1/incidents/INC-1001/actions/acknowledge" in outbox[0]
+    assert (tmp_path / "outbox.jsonl").stat().st_mode & 0o077 == 0
 
 
 def test_the_outbox_is_sent_by_the_next_command_that_reaches_the_server(

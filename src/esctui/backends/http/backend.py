@@ -32,7 +32,13 @@ from esctui.backends.base import (
 from esctui.backends.http import wire
 from esctui.backends.http.connection import Connection, Unreachable
 from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path
-from esctui.backends.http.requests import answer, describe, if_match, request_for
+from esctui.backends.http.requests import (
+    answer,
+    describe,
+    if_match,
+    incident_path,
+    request_for,
+)
 from esctui.backends.http.sse import EventParser
 from esctui.domain.commands import AnyCommand
 from esctui.domain.errors import DomainError
@@ -122,7 +128,7 @@ class HttpBackend:
         return self.responder
 
     async def history(self, incident_id: str) -> IncidentHistory:
-        detail = detail_decoder.decode(await self.connection.get(f"/v1/incidents/{incident_id}"))
+        detail = detail_decoder.decode(await self.connection.get(incident_path(incident_id)))
         return IncidentHistory(incident=detail.incident, timeline=detail.timeline)
 
     async def histories(self, since: datetime) -> list[IncidentHistory]:

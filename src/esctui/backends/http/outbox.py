@@ -56,7 +56,8 @@ class Outbox:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with files.exclusive_lock(self.lock):
-                files.append_durably(self.path, msgspec.json.encode(waiting) + b"\n")
+                # Only its owner may read it: notes and customer names wait in it.
+                files.append_durably(self.path, msgspec.json.encode(waiting) + b"\n", mode=0o600)
         except OSError as error:
             raise StoreError(
                 f"Cannot write the outbox {self.path}: {error.strerror}; the action was not kept."

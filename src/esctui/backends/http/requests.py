@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import msgspec
 
 from esctui.backends.base import Change, StoreError, VersionConflict
@@ -38,7 +40,12 @@ def request_for(command: c.AnyCommand) -> tuple[str, dict[str, object]]:
         raise StoreError(f"The server takes no {type(command).__name__} command.")
     fields.pop("incident")
     fields.pop("timeout", None)
-    return f"/v1/incidents/{command.incident}/{action}", fields
+    return f"{incident_path(command.incident)}/{action}", fields
+
+
+def incident_path(incident_id: str) -> str:
+    """`/v1/incidents/INC-1042`; whatever the id holds stays in its one path segment."""
+    return f"/v1/incidents/{quote(incident_id, safe='')}"
 
 
 def if_match(command: c.AnyCommand, expected_version: int | None) -> str | None:

@@ -32,9 +32,9 @@ def replace_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     fsync_directory(path.parent)
 
 
-def append_durably(path: Path, data: bytes) -> None:
+def append_durably(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Append `data` in one write and return only once it is on disk."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
     try:
         written = os.write(fd, data)
         while written < len(data):
