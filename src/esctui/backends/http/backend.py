@@ -84,6 +84,7 @@ class HttpBackend:
         self.notices: list[str] = []
         self.updates: asyncio.Queue[Update | BaseException] | None = None
         self.sending: asyncio.Lock | None = None
+        self.flushing: asyncio.Task[None] | None = None
 
     @property
     def location(self) -> str:
@@ -201,6 +202,12 @@ class HttpBackend:
                 self.outbox.remove(waiting.key)
             return True
 
+    async def flush_in_background(self) -> None:
+        try:
+            await self.flush()
+        except StoreError as failure:  # the outbox file itself: the responder must know
+            self.notice(str(failure))
+
     async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Update]:
         """Changes from the server's event stream (`interval` is not needed: they are
         pushed). Link changes and outbox notices come as updates of their own."""
@@ -250,8 +257,9 @@ class HttpBackend:
                     answer(response.status_code, response.content, self.url)
                 raise Unreachable(f"The event stream answered HTTP {response.status_code}.")
             self.connection.mark(Link.ONLINE)
-            if self.outbox.waiting():
-                asyncio.get_running_loop().create_task(self.flush())
+            if self.outbox.waiting() and (self.flushing is None or self.flushing.done()):
+                # Beside the stream, which must keep being read while the outbox is sent.
+                self.flushing = asyncio.create_task(self.flush_in_background())
             parser = EventParser()
             async for chunk in response.aiter_bytes():
                 changes: list[Change] = []
@@ -291,4 +299,6 @@ class HttpBackend:
         )
 
     async def close(self) -> None:
+        if self.flushing is not None:
+            self.flushing.cancel()
         await self.connection.close()
