@@ -87,6 +87,8 @@ def test_markup_and_escape_sequences_in_titles_are_shown_as_text(console: Consol
             text = screen_text(app)
             assert "[bold red]pwned[/] \\x1b[2J\\x1b]52;c;ZXZpbA==\\x07 done" in text
             assert "\x1b" not in text and "\x07" not in text
+            incident_id = change.event.incident
+            await settle(pilot, lambda: app.detail.incident_id == incident_id)
             summary = str(app.query_one("#summary").render())
             assert "[bold red]pwned[/]" in summary and "\x1b" not in summary
 

@@ -231,6 +231,8 @@ class ConsoleApp(IncidentActions, App[None]):
             self.take(update)
 
     def take(self, update: Update) -> None:
+        if not self.query("#queue"):  # quitting: the screen is already gone
+            return
         if update.link is not None and update.link != self.link:
             self.link = update.link
             if update.link is Link.OFFLINE:
@@ -294,6 +296,8 @@ class ConsoleApp(IncidentActions, App[None]):
             self.bell()
 
     def tick(self) -> None:
+        if not self.query("#queue"):  # the last tick can fire while the screen is torn down
+            return
         self.model.now = self.clock()
         before = self.model.rows
         if self.model.tick(self.model.now) and self.model.arrange() != before:
