@@ -14,7 +14,7 @@ from esctui.domain.models import Incident, Status
 from esctui.domain.sla import Deadline, SlaBook
 from esctui.wording import scrub
 
-Tone = Literal["", "sev1", "sev2", "muted", "warning", "breached", "ok"]
+Tone = Literal["", "sev1", "sev2", "muted", "warning", "breached"]
 
 REDACTED_TITLE = "(title hidden)"
 REDACTED_CUSTOMER = "(hidden)"

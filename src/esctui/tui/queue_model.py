@@ -169,14 +169,6 @@ class QueueModel:
                 found["at risk"] += 1
         return found
 
-    def mine_waiting(self) -> int:
-        """Open incidents I hold that nobody has acknowledged."""
-        return sum(
-            1
-            for i in self.incidents.values()
-            if i.assignee == self.me and i.status is Status.TRIGGERED
-        )
-
     def tick(self, now: datetime) -> bool:
         """Move the clock; True when the breaching view's membership may have changed."""
         self.now = now

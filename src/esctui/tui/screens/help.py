@@ -57,14 +57,3 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def describe_keys(bindings: list[tuple[Binding, str]]) -> list[tuple[str, str, str]]:
-    """(keys, description, id) for each binding with an id, with the keys as the app has them
-    now; `bindings` pairs a binding with the key string in force."""
-    rows = []
-    for binding, keys in bindings:
-        if binding.id is None:
-            continue
-        rows.append((keys, binding.description or binding.action, binding.id))
-    return rows

@@ -50,7 +50,6 @@ class QueueTable(ScrollView, can_focus=True):
         "queue--muted",
         "queue--warning",
         "queue--breached",
-        "queue--ok",
     }
 
     DEFAULT_CSS = """
@@ -69,7 +68,6 @@ class QueueTable(ScrollView, can_focus=True):
     QueueTable > .queue--muted { color: $text-muted; }
     QueueTable > .queue--warning { color: $warning; text-style: bold; }
     QueueTable > .queue--breached { color: $error; text-style: reverse bold; }
-    QueueTable > .queue--ok { color: $success; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
