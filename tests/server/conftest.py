@@ -1,16 +1,11 @@
 """A real team server for the tests: uvicorn on 127.0.0.1 at a free port, over a demo store.
 
-`server` runs it in a thread of the test process (fast to start and stop); `spawn_server`
-runs `esctui serve` as a process of its own, for tests that kill it.
+`server` runs it in a thread of the test process (fast to start and stop); `spawned`
+runs `esctui serve` as a process of its own (live_server.py), for tests that kill it.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,11 +17,12 @@ import httpx
 import pytest
 
 from esctui.backends.http.backend import HttpBackend
-from esctui.backends.journal import JournalStore, create_store
-from esctui.backends.journal.tokens import TokenBook
+from esctui.backends.journal import create_store
 from esctui.demo import build_demo
 from esctui.server.app import ServerSettings, create_app
 from esctui.server.running import listen, uvicorn_server
+from live_server import Spawned, make_tokens
+from live_server import reopen as reopen  # the tests here take it from this module
 
 FAST = ServerSettings(poll_every=0.05, escalate_every=0.5, heartbeat=0.5)
 
@@ -50,12 +46,6 @@ class Running:
         )
 
 
-def reopen(path: Path) -> JournalStore:
-    store = JournalStore(path)
-    store.load()
-    return store
-
-
 @pytest.fixture
 def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A demo store with 40 incidents and tokens for frank and alice; config points nowhere."""
@@ -69,11 +59,6 @@ def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ESCTUI_STORE", raising=False)
     monkeypatch.setenv("COLUMNS", "160")
     return path
-
-
-def make_tokens(store: Path) -> dict[str, str]:
-    book = TokenBook(store)
-    return {name: book.create(name, datetime.now(UTC))[0] for name in ("frank", "alice")}
 
 
 @pytest.fixture
@@ -98,50 +83,6 @@ def run_in_thread(store_path: Path, settings: ServerSettings) -> Iterator[Runnin
         uv.should_exit = True
         thread.join(timeout=10)
         sock.close()
-
-
-class Spawned:
-    """`esctui serve` in its own process, which a test may kill and start again."""
-
-    def __init__(self, store: Path, port: int = 0) -> None:
-        self.store = store
-        self.port = port
-        self.process: subprocess.Popen[str] | None = None
-        self.url = ""
-
-    def start(self) -> str:
-        command = [sys.executable, "-m", "esctui", "--store", str(self.store), "serve"]
-        command += ["--port", str(self.port), "--escalate-every", "0.5"]
-        self.process = subprocess.Popen(
-            command, stderr=subprocess.PIPE, text=True, env={**os.environ}
-        )
-        assert self.process.stderr is not None
-        line = self.process.stderr.readline()
-        found = re.search(r"at (http://127\.0\.0\.1:(\d+))", line)
-        assert found, f"serve said: {line!r}"
-        self.url, self.port = found[1], int(found[2])
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self.url
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer"
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture

@@ -19,6 +19,11 @@ BIN = Path(sys.executable).parent
 ESCTUI = str(BIN / "esctui") if (BIN / "esctui").exists() else shutil.which("esctui") or "esctui"
 
 
+# A tmux server started without a terminal puts COLUMNS=80 and LINES=24 in its sessions'
+# environment, and Textual takes those over the window's real size.
+UNSIZED = "env -u COLUMNS -u LINES"
+
+
 def tmux(*args: str) -> str:
     done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
     return done.stdout
@@ -75,6 +80,7 @@ def terminal(env: dict[str, str]) -> Iterator[Terminal]:
     name = f"esctui-{uuid.uuid4().hex[:8]}"
     command = " ".join(
         [
+            UNSIZED,
             *(f"{k}={v}" for k, v in env.items() if k.startswith("ESCTUI_")),
             "TERM=xterm-256color",
             ESCTUI,

@@ -106,6 +106,11 @@ class Backend(Protocol):
         """The connection as of now (`follow` reports when it changes)."""
         ...
 
+    @property
+    def waiting(self) -> int:
+        """Actions kept to be sent once the server can be reached (0 where none ever wait)."""
+        ...
+
     async def open(self) -> Queue:
         """Read the current queue. Call before anything else."""
         ...

@@ -320,6 +320,7 @@ class ConsoleApp(IncidentActions, App[None]):
             link=self.link,
             updated=self.updated,
             read_only=self.options.read_only,
+            queued=self.backend.waiting,
         )
         self.query_one("#views", ViewBar).show(self.model, compact=self.size.width < 100)
 
@@ -368,6 +369,7 @@ class ConsoleApp(IncidentActions, App[None]):
             )
         except ActionQueued as queued:
             self.notify(str(queued), severity="warning")
+            self.refresh_header()
             return
         except DomainError as refused:
             self.notify(str(refused), title="Refused", severity="error", timeout=8)

@@ -28,6 +28,7 @@ from esctui.backends.base import (
     Queue,
     StoreError,
     Update,
+    VersionConflict,
 )
 from esctui.backends.http import wire
 from esctui.backends.http.connection import Connection, Unreachable
@@ -93,6 +94,10 @@ class HttpBackend:
     @property
     def link(self) -> Link:
         return self.connection.link
+
+    @property
+    def waiting(self) -> int:
+        return self.outbox.count
 
     # -- what followers hear ------------------------------------------------------------
 
@@ -197,7 +202,7 @@ class HttpBackend:
                 except (DomainError, StoreError) as refused:
                     self.notice(
                         f"Your {waiting.what} from {waiting.queued_at:%H:%M} UTC, sent once "
-                        f"the server was back, was refused: {refused}"
+                        f"the server was back, was refused: {why(refused)}"
                     )
                 self.outbox.remove(waiting.key)
             return True
@@ -302,3 +307,12 @@ class HttpBackend:
         if self.flushing is not None:
             self.flushing.cancel()
         await self.connection.close()
+
+
+def why(refused: Exception) -> str:
+    """The refusal of a queued action: for one someone else beat, what the incident is now."""
+    if not isinstance(refused, VersionConflict):
+        return str(refused)
+    now = refused.current
+    holder = f", assigned to {now.assignee}" if now.assignee else ""
+    return f"{now.id} changed while you were offline; it is {now.status.value}{holder} now."

@@ -27,7 +27,7 @@ class Waiting(msgspec.Struct, frozen=True):
     path: str
     body: dict[str, object]
     if_match: str | None
-    what: str  # "acknowledge INC-1042", for the sentences a responder reads
+    what: str  # "acknowledge of INC-1042", for the sentences a responder reads
     queued_at: datetime
 
 
@@ -51,6 +51,7 @@ class Outbox:
         self.path = path
         self.server = server
         self.lock = path.with_name(path.name + ".lock")
+        self.count = 0  # this server's entries, as of the last time the file was read or written
 
     def add(self, waiting: Waiting) -> None:
         try:
@@ -58,6 +59,7 @@ class Outbox:
             with files.exclusive_lock(self.lock):
                 # Only its owner may read it: notes and customer names wait in it.
                 files.append_durably(self.path, msgspec.json.encode(waiting) + b"\n", mode=0o600)
+                self.count += 1
         except OSError as error:
             raise StoreError(
                 f"Cannot write the outbox {self.path}: {error.strerror}; the action was not kept."
@@ -65,13 +67,16 @@ class Outbox:
 
     def waiting(self) -> list[Waiting]:
         """This server's actions, oldest first."""
-        return [w for w in self.read() if w.server == self.server]
+        ours = [w for w in self.read() if w.server == self.server]
+        self.count = len(ours)
+        return ours
 
     def remove(self, key: str) -> None:
         with files.exclusive_lock(self.lock):
             kept = [w for w in self.read() if w.key != key]
             data = b"".join(msgspec.json.encode(w) + b"\n" for w in kept)
             files.replace_atomically(self.path, data, mode=0o600)
+            self.count = sum(1 for w in kept if w.server == self.server)
 
     def read(self) -> list[Waiting]:
         try:

@@ -57,7 +57,7 @@ def if_match(command: c.AnyCommand, expected_version: int | None) -> str | None:
 
 
 def describe(command: c.AnyCommand) -> str:
-    """`acknowledge INC-1042`, `trigger "Disk full"`: the action in a responder's words."""
+    """`acknowledge of INC-1042`, `trigger of 'Disk full'`: the action in a responder's words."""
     if isinstance(command, c.Trigger):
         return f"trigger of {command.title[:60]!r}"
     name = type(command).__name__.lower().replace("addnote", "note").replace("handoff", "hand-off")

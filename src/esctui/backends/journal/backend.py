@@ -51,6 +51,7 @@ class JournalBackend:
 
     kind = "journal"
     link = Link.LOCAL
+    waiting = 0  # a local store is never out of reach
     runs_inline = True  # its coroutines never suspend outside an event loop
 
     def __init__(self, path: Path, *, clock: Clock | None = None) -> None:

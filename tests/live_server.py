@@ -1,0 +1,73 @@
+"""`esctui serve` in a process of its own, for tests (of the server and of the console over
+it) that kill it mid-session and start it again."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from esctui.backends.journal import JournalStore
+from esctui.backends.journal.tokens import TokenBook
+
+
+def reopen(path: Path) -> JournalStore:
+    store = JournalStore(path)
+    store.load()
+    return store
+
+
+def make_tokens(store: Path) -> dict[str, str]:
+    book = TokenBook(store)
+    return {name: book.create(name, datetime.now(UTC))[0] for name in ("frank", "alice")}
+
+
+class Spawned:
+    """`esctui serve` in its own process, which a test may kill and start again."""
+
+    def __init__(self, store: Path, port: int = 0) -> None:
+        self.store = store
+        self.port = port
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        command = [sys.executable, "-m", "esctui", "--store", str(self.store), "serve"]
+        command += ["--port", str(self.port), "--escalate-every", "0.5"]
+        self.process = subprocess.Popen(
+            command, stderr=subprocess.PIPE, text=True, env={**os.environ}
+        )
+        assert self.process.stderr is not None
+        line = self.process.stderr.readline()
+        found = re.search(r"at (http://127\.0\.0\.1:(\d+))", line)
+        assert found, f"serve said: {line!r}"
+        self.url, self.port = found[1], int(found[2])
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self.url
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not answer"
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
