@@ -41,6 +41,35 @@ def test_an_acknowledgement_elsewhere_repaints_and_flashes_the_row(console: Cons
     run(scenario)
 
 
+def test_the_cursor_stays_on_its_incident_when_others_reorder_the_queue(
+    console: Console,
+) -> None:
+    """A change elsewhere that moves rows around must not slide another incident under the
+    cursor: the next key acts on the incident the responder was looking at."""
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            rows = list(app.model.rows)
+            # The first triggered row with a row below it; acknowledging it moves it down
+            # (its next deadline becomes the later resolve-by).
+            mover = next(
+                i for i in rows[:-1] if app.model.incidents[i].status is Status.TRIGGERED
+            )
+            watched = rows[rows.index(mover) + 1]
+            await put_cursor_on(pilot, watched)
+            elsewhere(console, c.Acknowledge(incident=mover), "alice")
+            await settle(
+                pilot, lambda: app.model.incidents[mover].status is Status.ACKNOWLEDGED, 1.5
+            )
+            now = app.model.rows
+            assert now.index(mover) > now.index(watched)  # it moved past the one watched
+            assert now.index(watched) == rows.index(watched) - 1
+            assert app.table.current_id == watched
+
+    run(scenario)
+
+
 def test_a_new_sev1_raises_a_toast_and_rings(console: Console) -> None:
     async def scenario() -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:

@@ -255,8 +255,8 @@ class ConsoleApp(IncidentActions, App[None]):
 
     def after_changes(self, changes: list[Change], *, flash: bool) -> None:
         ids = list(dict.fromkeys(change.event.incident for change in changes))
-        before = self.model.rows
-        if self.model.arrange() != before:
+        before = list(self.model.rows)
+        if self.model.rearrange(ids):
             self.table.reordered(before)
         self.table.incidents_changed(ids, flash=flash)
         if self.table.current_id in ids:

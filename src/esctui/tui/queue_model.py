@@ -7,6 +7,7 @@ Textual, so it is tested (and timed) on its own.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ from esctui.backends.base import Change, Queue
 from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory, Incident, Status, incident_number
 from esctui.domain.sla import Deadline, SlaBook
+from esctui.tui.tally import Tally
 
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
 VIEWS: tuple[View, ...] = get_args(View)
@@ -37,6 +39,8 @@ SORT_TITLES: dict[Sort, str] = {
 }
 
 NEVER = float("inf")
+# More changed incidents than this at once are put in place by sorting the whole view again.
+FEW_CHANGES = 64
 
 
 def matches(incident: Incident, needle: str) -> bool:
@@ -67,14 +71,14 @@ class QueueModel:
     filter_text: str = ""
     rows: list[str] = field(default_factory=list)
     deadlines: dict[str, Deadline | None] = field(default_factory=dict)
+    tally: Tally = field(default_factory=Tally)
 
     @classmethod
     def from_queue(
         cls, queue: Queue, book: SlaBook, me: str | None, now: datetime, view: View = "open"
     ) -> QueueModel:
-        model = cls(queue.directory, queue.incidents, queue.revision, book, me, now, view)
-        model.deadlines = {i.id: book.deadline(i) for i in queue.incidents.values()}
-        model.arrange()
+        model = cls(queue.directory, {}, queue.revision, book, me, now, view)
+        model.replace(queue)
         return model
 
     def replace(self, queue: Queue) -> None:
@@ -83,6 +87,7 @@ class QueueModel:
         self.incidents = queue.incidents
         self.revision = queue.revision
         self.deadlines = {i.id: self.book.deadline(i) for i in queue.incidents.values()}
+        self.tally = Tally.of((i, self.deadlines[i.id]) for i in self.incidents.values())
         self.arrange()
 
     # -- changes ---------------------------------------------------------------------------
@@ -92,9 +97,14 @@ class QueueModel:
         new = [change for change in changes if change.revision > self.revision]
         for change in new:
             event = change.event
-            incident = apply(self.incidents.get(event.incident), event)
+            before = self.incidents.get(event.incident)
+            if before is not None:
+                self.tally.remove(before, self.deadlines.get(before.id))
+            incident = apply(before, event)
+            deadline = self.book.deadline(incident)
             self.incidents[incident.id] = incident
-            self.deadlines[incident.id] = self.book.deadline(incident)
+            self.deadlines[incident.id] = deadline
+            self.tally.add(incident, deadline)
             self.revision = change.revision
         return new
 
@@ -151,23 +161,34 @@ class QueueModel:
         self.rows = listed
         return listed
 
+    def rearrange(self, changed: Iterable[str]) -> bool:
+        """Put just the `changed` incidents where the view now lists them, if anywhere; True
+        if `rows` changed. The others keep their order: no sort key moves with the clock
+        (time left to a deadline shrinks alike for all), only with events."""
+        ids = list(dict.fromkeys(changed))
+        if len(ids) > FEW_CHANGES:
+            before = self.rows
+            return self.arrange() != before
+        key = self.order_key()
+        moved = False
+        for incident_id in ids:
+            was: int | None = None
+            if incident_id in self.rows:
+                was = self.rows.index(incident_id)
+                del self.rows[was]
+            incident = self.incidents.get(incident_id)
+            now: int | None = None
+            if incident is not None and self.listed(incident):
+                now = bisect.bisect(self.rows, key(incident_id), key=key)
+                self.rows.insert(now, incident_id)
+            moved = moved or now != was
+        return moved
+
     # -- counts for the header -------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        """Open incidents by status, and how many are breached or at risk now."""
-        found = {"triggered": 0, "acknowledged": 0, "snoozed": 0, "at risk": 0, "breached": 0}
-        for incident in self.incidents.values():
-            if incident.status is Status.RESOLVED:
-                continue
-            found[incident.status.value] += 1
-            if incident.snoozed(self.now):
-                found["snoozed"] += 1
-            deadline = self.deadlines.get(incident.id)
-            if deadline is not None and deadline.breached(self.now):
-                found["breached"] += 1
-            elif deadline is not None and deadline.at_risk(self.now):
-                found["at risk"] += 1
-        return found
+        """Open incidents by status, and how many are snoozed, breached or at risk now."""
+        return self.tally.at(self.now)
 
     def tick(self, now: datetime) -> bool:
         """Move the clock; True when the breaching view's membership may have changed."""

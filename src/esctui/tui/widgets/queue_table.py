@@ -194,10 +194,12 @@ class QueueTable(ScrollView, can_focus=True):
         """The same view re-sorted or with incidents come and gone: repaint only the lines on
         screen that now show another incident (a full repaint would resend every line)."""
         rows = self.model.rows
-        keep = self.current_id
+        old_cursor = self.cursor
+        # The incident the responder was looking at, wherever it went: a key pressed next must
+        # act on it, not on whichever incident slid under the cursor.
+        keep = before[old_cursor] if 0 <= old_cursor < len(before) else None
         if len(rows) != len(before):
             self.virtual_size = Size(self.scrollable_content_region.width, len(rows) + 1)
-        old_cursor = self.cursor
         if keep is not None and keep in rows:
             self.cursor = rows.index(keep)
         else:

@@ -1,0 +1,154 @@
+"""The queue model keeps its rows and header counts as changes arrive, without re-sorting or
+recounting everything: whatever happens, they must equal what a full pass would give."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from esctui.backends.base import Change, Queue
+from esctui.demo import build_demo
+from esctui.domain import commands as c
+from esctui.domain.errors import DomainError
+from esctui.domain.lifecycle import Context, apply, decide
+from esctui.domain.models import Incident, Status, format_incident_id
+from esctui.domain.sla import sla_book
+from esctui.tui.queue_model import SORTS, VIEWS, QueueModel
+
+from .conftest import NOW
+
+DIRECTORY, EVENTS = build_demo(40, seed=3, now=NOW)
+RESPONDERS = DIRECTORY.responder_names()
+
+
+def demo_queue() -> Queue:
+    incidents: dict[str, Incident] = {}
+    for event in EVENTS:
+        incidents[event.incident] = apply(incidents.get(event.incident), event)
+    return Queue(directory=DIRECTORY, incidents=incidents, revision=len(EVENTS))
+
+
+def full_counts(model: QueueModel) -> dict[str, int]:
+    """The header counts the slow way: one pass over every incident."""
+    found = {"triggered": 0, "acknowledged": 0, "snoozed": 0, "at risk": 0, "breached": 0}
+    for incident in model.incidents.values():
+        if incident.status is Status.RESOLVED:
+            continue
+        found[incident.status.value] += 1
+        found["snoozed"] += incident.snoozed(model.now)
+        deadline = model.book.deadline(incident)
+        if deadline is not None and deadline.breached(model.now):
+            found["breached"] += 1
+        elif deadline is not None and deadline.at_risk(model.now):
+            found["at risk"] += 1
+    return found
+
+
+def command_for(kind: str, incident: str, who: str, minutes: int) -> c.AnyCommand:
+    if kind == "trigger":
+        return c.Trigger(title="Disk full", service="checkout", severity=1 + minutes % 4)
+    made: dict[str, c.AnyCommand] = {
+        "acknowledge": c.Acknowledge(incident=incident),
+        "unacknowledge": c.Unacknowledge(incident=incident),
+        "handoff": c.HandOff(incident=incident, to=who),
+        "escalate": c.Escalate(incident=incident),
+        "snooze": c.Snooze(incident=incident, until=NOW + timedelta(minutes=minutes)),
+        "resolve": c.Resolve(incident=incident),
+        "reopen": c.Reopen(incident=incident),
+    }
+    return made[kind]
+
+
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "trigger",
+                "acknowledge",
+                "unacknowledge",
+                "handoff",
+                "escalate",
+                "snooze",
+                "resolve",
+                "reopen",
+            ]
+        ),
+        st.integers(1001, 1040),
+        st.sampled_from(RESPONDERS),
+        st.integers(1, 600),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    steps=steps,
+    view=st.sampled_from(VIEWS),
+    sort=st.sampled_from(SORTS),
+    me=st.sampled_from(RESPONDERS),
+    filter_text=st.sampled_from(["", "checkout", "inc-10", "frank"]),
+    later=st.integers(0, 24 * 60),
+)
+def test_rows_and_counts_kept_as_changes_arrive_equal_a_full_pass(
+    steps: list[tuple[str, int, str, int]],
+    view: str,
+    sort: str,
+    me: str,
+    filter_text: str,
+    later: int,
+) -> None:
+    queue = demo_queue()
+    model = QueueModel.from_queue(queue, sla_book(DIRECTORY), me, NOW, view)  # type: ignore[arg-type]
+    model.sort, model.filter_text = sort, filter_text  # type: ignore[assignment]
+    model.arrange()
+    revision, next_number = queue.revision, 1041
+    for kind, number, who, minutes in steps:
+        incident = model.incidents.get(format_incident_id(number))
+        command = command_for(kind, format_incident_id(number), who, minutes)
+        context = Context(
+            directory=DIRECTORY, now=NOW, actor=who, new_id=format_incident_id(next_number)
+        )
+        try:
+            events = decide(None if kind == "trigger" else incident, command, context)
+        except DomainError:
+            continue
+        next_number += kind == "trigger"
+        changes = [Change(revision=revision + n, event=ev) for n, ev in enumerate(events, 1)]
+        revision += len(events)
+        before = list(model.rows)
+        moved = model.rearrange(ch.event.incident for ch in model.fold(changes))
+        assert moved == (model.rows != before)
+
+        fresh = QueueModel.from_queue(
+            Queue(directory=DIRECTORY, incidents=dict(model.incidents), revision=revision),
+            model.book,
+            me,
+            NOW,
+            view,  # type: ignore[arg-type]
+        )
+        fresh.sort, fresh.filter_text = model.sort, model.filter_text
+        assert model.rows == fresh.arrange()
+        assert model.counts() == full_counts(model)
+
+    model.now = NOW + timedelta(minutes=later)  # the clock moves the counts, not the order
+    assert model.counts() == full_counts(model)
+    if view != "breaching":
+        assert model.rows == model.arrange()
+
+
+def test_counts_follow_the_clock_past_each_deadline() -> None:
+    model = QueueModel.from_queue(demo_queue(), sla_book(DIRECTORY), "frank", NOW)
+    open_deadlines = sorted(d.breach_at for i, d in model.deadlines.items() if d is not None)
+    assert open_deadlines, "the demo has open incidents with deadlines"
+    seen: list[int] = []
+    for at in [*open_deadlines, open_deadlines[-1] + timedelta(days=1)]:
+        for moment in (at - timedelta(microseconds=1), at):
+            model.now = moment
+            assert model.counts() == full_counts(model), moment
+        seen.append(model.counts()["breached"])
+    assert seen == sorted(seen) and seen[-1] == len(open_deadlines)
+    assert isinstance(model.now, datetime)
