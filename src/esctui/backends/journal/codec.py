@@ -3,6 +3,11 @@
 A journal line is one JSON object: `{"rev":12,"crc":"1a2b3c4d","event":{...}}`. The checksum is
 CRC-32 over the revision and the event's exact bytes, so a line cut short by a crash, or bytes
 damaged on disk, are told apart from a good line without trusting the JSON parser.
+
+A line written for a request that carried an idempotency key also holds that key:
+`{"rev":12,"crc":"1a2b3c4d","key":"...","event":{...}}`. Its checksum covers the key too (the
+revision, then the key's exact bytes, then the event's), so a damaged key is caught like a
+damaged event; a line without a key has exactly the bytes and checksum it always had.
 """
 
 from __future__ import annotations
@@ -56,11 +61,13 @@ class Line(msgspec.Struct, forbid_unknown_fields=True):
     rev: int
     crc: str
     event: msgspec.Raw
+    key: msgspec.Raw = msgspec.Raw()  # the key as JSON, or empty
 
 
 header_decoder = msgspec.json.Decoder(SnapshotHeader)
 snapshot_decoder = msgspec.json.Decoder(Snapshot)
 line_decoder = msgspec.json.Decoder(Line)
+key_decoder = msgspec.json.Decoder(str)
 record_decoder = msgspec.json.Decoder(IncidentRecord)
 timelines_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
@@ -69,32 +76,41 @@ class BadLine(Exception):
     """A journal line that is not what a writer wrote: cut short, or damaged."""
 
 
-def checksum(revision: int, event: bytes) -> str:
-    return f"{zlib.crc32(event, zlib.crc32(b'%d:' % revision)):08x}"
+def checksum(revision: int, event: bytes, key: bytes = b"") -> str:
+    return f"{zlib.crc32(event, zlib.crc32(key, zlib.crc32(b'%d:' % revision))):08x}"
 
 
-def encode_line(revision: int, event: AnyEvent) -> bytes:
+def encode_line(revision: int, event: AnyEvent, key: str | None = None) -> bytes:
     body = encoder.encode(event)
-    return b'{"rev":%d,"crc":"%s","event":%s}\n' % (
+    quoted = b"" if key is None else encoder.encode(key)
+    return b'{"rev":%d,"crc":"%s",%s"event":%s}\n' % (
         revision,
-        checksum(revision, body).encode(),
+        checksum(revision, body, quoted).encode(),
+        b'"key":%s,' % quoted if quoted else b"",
         body,
     )
 
 
-def decode_line(line: bytes) -> tuple[int, AnyEvent]:
-    """(revision, event) of one line without its newline; `BadLine` if it does not check."""
+def decode_line(line: bytes) -> tuple[int, AnyEvent, str | None]:
+    """(revision, event, idempotency key or None) of one line without its newline; `BadLine`
+    if it does not check."""
     try:
         parsed = line_decoder.decode(line)
     except msgspec.DecodeError as error:
         raise BadLine(f"not a journal line ({error})") from None
     body = bytes(parsed.event)
-    if checksum(parsed.rev, body) != parsed.crc:
+    quoted = bytes(parsed.key)
+    if checksum(parsed.rev, body, quoted) != parsed.crc:
         raise BadLine("checksum mismatch")
     try:
-        return parsed.rev, event_decoder.decode(body)
+        event = event_decoder.decode(body)
     except msgspec.DecodeError as error:
         raise BadLine(f"not an event this esctui knows ({error})") from None
+    try:
+        key = key_decoder.decode(quoted) if quoted else None
+    except msgspec.DecodeError as error:
+        raise BadLine(f"an idempotency key that is not a string ({error})") from None
+    return parsed.rev, event, key
 
 
 def append_to_timeline(timeline: msgspec.Raw, events: list[AnyEvent]) -> msgspec.Raw:

@@ -175,7 +175,7 @@ class JournalStore:
         while (end := data.find(b"\n", start)) != -1:
             number = self.lines + 1 + (0 if bad is None else 1)
             try:
-                revision, event = codec.decode_line(data[start:end])
+                revision, event, _ = codec.decode_line(data[start:end])
             except codec.BadLine as error:
                 if bad is not None:
                     raise damaged(file, *bad) from None
