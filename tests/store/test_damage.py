@@ -71,6 +71,17 @@ def test_a_damaged_line_in_the_middle_is_refused_naming_file_and_line(
     assert (store_path / codec.SNAPSHOT).read_bytes() == snapshot
 
 
+def test_a_damaged_idempotency_key_in_the_middle_is_refused(store_path: Path) -> None:
+    JournalStore(store_path).execute(
+        c.AddNote(incident="INC-1001", text="one"), "alice", key="key-1"
+    )
+    note(store_path, "two")
+    data = journal(store_path).read_bytes()
+    journal(store_path).write_bytes(data.replace(b'"key-1"', b'"key-7"'))  # the event intact
+    with pytest.raises(StoreError, match=r"journal\.jsonl line 4 is damaged \(checksum"):
+        JournalStore(store_path).load()
+
+
 def test_a_journal_line_that_is_not_json_in_the_middle_is_refused(store_path: Path) -> None:
     data = journal(store_path).read_bytes()
     journal(store_path).write_bytes(data.replace(b"\n", b"\nnot json at all\n", 1))

@@ -1,12 +1,16 @@
-"""Idempotency keys on the journal: a line carries its key under its checksum."""
+"""Idempotency keys on the journal: a line carries its key under its checksum, and a request
+resent with its key is answered with what was recorded for it, by this process or by one started
+after a crash, and nothing is written twice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from esctui.backends.journal import codec
+from esctui.backends.journal import JournalStore, codec, store
+from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
 
 NOTE = NoteAdded(
@@ -16,6 +20,14 @@ NOTE = NoteAdded(
     by="alice",
     text="checking",
 )
+
+
+def journal_lines(store_path: Path) -> list[bytes]:
+    return (store_path / codec.JOURNAL).read_bytes().splitlines()
+
+
+def keys_on(lines: list[bytes]) -> list[str | None]:
+    return [codec.decode_line(line)[2] for line in lines]
 
 
 def test_a_line_without_a_key_has_the_bytes_it_always_had() -> None:
@@ -32,3 +44,74 @@ def test_a_line_with_a_key_gives_it_back_and_its_checksum_covers_it() -> None:
     assert codec.decode_line(line.rstrip(b"\n")) == (12, NOTE, "alice\x1fk-1")
     with pytest.raises(codec.BadLine, match="checksum mismatch"):
         codec.decode_line(line.rstrip(b"\n").replace(b"k-1", b"k-2"))
+
+
+def test_a_key_recorded_is_answered_with_its_changes_and_nothing_new(store_path: Path) -> None:
+    writer = JournalStore(store_path)
+    first = writer.execute(c.AddNote(incident="INC-1001", text="looking"), "bob", key="k-1")
+    lines = journal_lines(store_path)
+
+    again = writer.execute(c.AddNote(incident="INC-1001", text="looking"), "bob", key="k-1")
+    restarted = JournalStore(store_path)  # a process started after the first one died
+    after_restart = restarted.execute(
+        c.AddNote(incident="INC-1001", text="looking"), "bob", key="k-1"
+    )
+
+    assert again == after_restart == first
+    assert journal_lines(store_path) == lines
+    assert restarted.incidents["INC-1001"].notes == 1
+
+
+def test_a_resent_trigger_opens_no_second_incident(store_path: Path) -> None:
+    trigger = c.Trigger(title="db down", service="db", severity=1)
+    [first] = JournalStore(store_path).execute(trigger, "carol", key="t-1")
+    [again] = JournalStore(store_path).execute(trigger, "carol", key="t-1")
+    fresh = JournalStore(store_path)
+    fresh.load()
+    assert again == first
+    assert sorted(fresh.incidents) == ["INC-1001", "INC-1002", "INC-1003", "INC-1004"]
+
+
+def test_a_resent_key_is_not_refused_for_the_version_its_own_action_moved(
+    store_path: Path,
+) -> None:
+    reader = JournalStore(store_path)
+    reader.load()
+    seen = reader.incidents["INC-1002"].version
+    acknowledge = c.Acknowledge(incident="INC-1002")
+    first = JournalStore(store_path).execute(acknowledge, "bob", seen, key="a-1")
+    lines = journal_lines(store_path)
+
+    again = JournalStore(store_path).execute(acknowledge, "bob", seen, key="a-1")
+
+    assert again == first
+    assert journal_lines(store_path) == lines
+
+
+def test_the_key_is_on_the_command_lines_not_on_the_escalations_before_it(
+    store_path: Path,
+) -> None:
+    before = len(journal_lines(store_path))
+    later = datetime.now(UTC) + timedelta(hours=1)  # every incident's level has timed out
+    writer = JournalStore(store_path, clock=lambda: later)
+    [change] = writer.execute(c.AddNote(incident="INC-1003", text="here"), "dave", key="n-1")
+
+    keys = keys_on(journal_lines(store_path)[before:])
+    assert len(keys) > 1, "escalations were due before the note"
+    assert keys == [None] * (len(keys) - 1) + ["n-1"]
+    assert JournalStore(store_path).execute(
+        c.AddNote(incident="INC-1003", text="here"), "dave", key="n-1"
+    ) == [change]
+
+
+def test_the_oldest_keys_are_forgotten_first(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "RECORDED_KEYS", 2)
+    for key in ("k-1", "k-2", "k-3"):
+        JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text=key), "bob", key=key)
+    fresh = JournalStore(store_path)
+    fresh.execute(c.AddNote(incident="INC-1001", text="k-3"), "bob", key="k-3")
+    assert fresh.incidents["INC-1001"].notes == 3
+    fresh.execute(c.AddNote(incident="INC-1001", text="k-1"), "bob", key="k-1")
+    assert fresh.incidents["INC-1001"].notes == 4, "k-1 was forgotten: decided again"

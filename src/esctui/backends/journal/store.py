@@ -3,7 +3,9 @@
 Readers never lock: they read the snapshot, then only the journal bytes that are new since they
 last looked. Writers take an exclusive lock, catch up, cut a torn last line left by a crash,
 apply due auto-escalations, check the command, append its events in one write and fsync before
-they answer. A damaged line with good lines after it stops everything with a sentence naming
+they answer. A command sent with an idempotency key carries it on its lines, so the same key sent
+again, even to a process started after a crash, gets the recorded changes back instead of a
+second action. A damaged line with good lines after it stops everything with a sentence naming
 the file and the line: the store is never rewritten to "repair" it.
 """
 
@@ -44,6 +46,9 @@ COMPACT_AFTER_LINES = 20_000
 DEFAULT_ARCHIVE_AFTER = timedelta(days=14)
 # Changes kept in memory for followers in this process; one further behind resyncs.
 RECENT_CHANGES = 4096
+# Idempotency keys remembered with their changes: the newest ten thousand, far more actions than
+# a team takes while one responder's outbox waits for the server; the oldest go first.
+RECORDED_KEYS = 10_000
 
 
 def utc_now() -> datetime:
@@ -70,6 +75,7 @@ class JournalStore:
         self.revision = 0
         self.next_number = 1001
         self.recent: collections.deque[Change] = collections.deque(maxlen=RECENT_CHANGES)
+        self.keyed: collections.OrderedDict[str, list[Change]] = collections.OrderedDict()
         self.snapshot_id: tuple[int, int, int, int] | None = None
         self.journal_id: tuple[int, int] | None = None
         self.offset = 0
@@ -78,7 +84,12 @@ class JournalStore:
     # -- reading -------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Read the snapshot and the whole journal, from scratch."""
+        """Read the snapshot and the whole journal, from scratch.
+
+        The idempotency keys known afterwards are those on the journal's lines. A compaction
+        forgets the keys of what it folded into the snapshot (which holds states, not
+        requests), so a request resent after one is decided again like a new one.
+        """
         with self.mutex:
             for _ in range(10):
                 self.read_snapshot()
@@ -133,6 +144,7 @@ class JournalStore:
         self.revision = snapshot.revision
         self.next_number = snapshot.next_number
         self.recent.clear()
+        self.keyed.clear()
         self.snapshot_id = identity
         self.journal_id = None
         self.offset = 0
@@ -175,7 +187,7 @@ class JournalStore:
         while (end := data.find(b"\n", start)) != -1:
             number = self.lines + 1 + (0 if bad is None else 1)
             try:
-                revision, event, _ = codec.decode_line(data[start:end])
+                revision, event, key = codec.decode_line(data[start:end])
             except codec.BadLine as error:
                 if bad is not None:
                     raise damaged(file, *bad) from None
@@ -187,12 +199,14 @@ class JournalStore:
             if revision > self.revision:
                 if revision != self.revision + 1:
                     raise damaged(file, number, f"revision {revision} follows {self.revision}")
-                self.take(revision, event, file, number)
+                self.take(revision, event, file, number, key)
             self.offset += end + 1 - start
             self.lines += 1
             start = end + 1
 
-    def take(self, revision: int, event: AnyEvent, file: Path, line: int) -> None:
+    def take(
+        self, revision: int, event: AnyEvent, file: Path, line: int, key: str | None = None
+    ) -> None:
         try:
             state = lifecycle.apply(self.incidents.get(event.incident), event)
         except ValueError as error:
@@ -204,7 +218,19 @@ class JournalStore:
         self.revision = revision
         if isinstance(event, Triggered):
             self.next_number = max(self.next_number, incident_number(event.incident) + 1)
-        self.recent.append(Change(revision=revision, event=event))
+        change = Change(revision=revision, event=event)
+        self.recent.append(change)
+        if key is not None:
+            self.remember(key, change)
+
+    def remember(self, key: str, change: Change) -> None:
+        """Note `change` as (part of) what the request sent with `key` did."""
+        changes = self.keyed.get(key)
+        if changes is None:
+            self.keyed[key] = changes = []
+            if len(self.keyed) > RECORDED_KEYS:
+                self.keyed.popitem(last=False)
+        changes.append(change)
 
     # -- what faces ask for ------------------------------------------------------------------
 
@@ -284,11 +310,22 @@ class JournalStore:
             yield
 
     def execute(
-        self, command: AnyCommand, actor: str | None, expected_version: int | None = None
+        self,
+        command: AnyCommand,
+        actor: str | None,
+        expected_version: int | None = None,
+        key: str | None = None,
     ) -> list[Change]:
         """Record `command` as `actor`, after any auto-escalation that is due; return the
-        command's changes once they are on disk."""
+        command's changes once they are on disk.
+
+        With an idempotency `key` already on the journal, return what was recorded for it and
+        write nothing: the caller is resending a request whose answer it never got, and the
+        command must neither happen twice nor be refused for the version it moved on itself.
+        """
         with self.writing():
+            if key is not None and key in self.keyed:
+                return list(self.keyed[key])
             now = self.clock()
             pending = self.escalations(now)
             try:
@@ -296,7 +333,7 @@ class JournalStore:
             except DomainError:
                 self.append(pending)
                 raise
-            changes = self.append(pending + ours)
+            changes = self.append(pending + ours, key, unkeyed=len(pending))
             if self.lines >= COMPACT_AFTER_LINES:
                 self.fold(now, DEFAULT_ARCHIVE_AFTER)
             return changes[len(pending) :]
@@ -350,7 +387,11 @@ class JournalStore:
         ctx = lifecycle.Context(directory=self.directory, now=now, actor=actor, new_id=new_id)
         return lifecycle.decide(incident, command, ctx)
 
-    def append(self, events: list[AnyEvent]) -> list[Change]:
+    def append(
+        self, events: list[AnyEvent], key: str | None = None, unkeyed: int = 0
+    ) -> list[Change]:
+        """Write `events` in one go; `key` goes on each line but the first `unkeyed` (the
+        escalations that fell due before the command, which no request asked for)."""
         if not events:
             return []
         # Fold them into the state first: an event that does not apply is a bug, and must
@@ -360,7 +401,10 @@ class JournalStore:
             before = states.get(event.incident) or self.incidents.get(event.incident)
             states[event.incident] = lifecycle.apply(before, event)
         first = self.revision + 1
-        data = b"".join(codec.encode_line(first + n, event) for n, event in enumerate(events))
+        keys = [None if n < unkeyed else key for n in range(len(events))]
+        data = b"".join(
+            codec.encode_line(first + n, event, keys[n]) for n, event in enumerate(events)
+        )
         try:
             files.append_durably(self.path / codec.JOURNAL, data)
         except OSError as error:
@@ -370,7 +414,7 @@ class JournalStore:
             ) from None
         file = self.path / codec.JOURNAL
         for n, event in enumerate(events):
-            self.take(first + n, event, file, self.lines + 1)
+            self.take(first + n, event, file, self.lines + 1, keys[n])
             self.lines += 1
         self.offset += len(data)
         return [Change(revision=first + n, event=event) for n, event in enumerate(events)]
