@@ -16,9 +16,10 @@ from esctui.domain.errors import DomainError
 from esctui.server.hub import Hub
 from esctui.server.problems import Problem
 
-# Answers remembered by `Idempotency-Key`, so a client that lost an answer and sends the same
-# action again gets the first answer instead of doing it twice.
-REMEMBERED_ANSWERS = 10_000
+# Refusals remembered by `Idempotency-Key`, so a client that lost the answer and sends the same
+# action again is refused the same way. A refusal wrote nothing, so only this process knows it;
+# what was done is answered by the store, which keeps the key on the journal beside the events.
+REMEMBERED_REFUSALS = 10_000
 
 Clock = Callable[[], datetime]
 
@@ -43,9 +44,7 @@ class ServerContext:
         self.hub = Hub(backend.store, buffer)
         self.heartbeat = heartbeat
         self.clock = clock
-        self.answers: collections.OrderedDict[tuple[str, str], Recorded | Problem] = (
-            collections.OrderedDict()
-        )
+        self.refusals: collections.OrderedDict[str, Problem] = collections.OrderedDict()
 
     async def act(
         self,
@@ -54,27 +53,29 @@ class ServerContext:
         expected: int | None,
         key: str | None = None,
     ) -> Recorded:
-        """Record `command` as `responder`; `Problem` 404, 409, 412 or 503 if it cannot be."""
-        if key is not None:
-            earlier = self.answers.get((responder, key))
-            if isinstance(earlier, Problem):
-                raise earlier
-            if earlier is not None:
-                return earlier
-        try:
-            recorded = await self.record(command, responder, expected)
-        except Problem as problem:
-            if key is not None and problem.status_code != 503:
-                self.remember((responder, key), problem)
-            raise
-        if key is not None:
-            self.remember((responder, key), recorded)
-        return recorded
+        """Record `command` as `responder`; `Problem` 404, 409, 412 or 503 if it cannot be.
 
-    async def record(self, command: AnyCommand, responder: str, expected: int | None) -> Recorded:
+        The same `key` from the same responder again gets the first answer, not a second
+        action: the changes recorded for it (also after a restart) with the incident as it is
+        now, or the same refusal. A 503 is not remembered: nothing was decided.
+        """
+        request = None if key is None else request_key(responder, key)
+        earlier = None if request is None else self.refusals.get(request)
+        if earlier is not None:
+            raise earlier
+        try:
+            return await self.record(command, responder, expected, request)
+        except Problem as problem:
+            if request is not None and problem.status_code != 503:
+                self.remember_refusal(request, problem)
+            raise
+
+    async def record(
+        self, command: AnyCommand, responder: str, expected: int | None, request: str | None
+    ) -> Recorded:
         try:
             changes = await self.backend.execute(
-                command, actor=responder, expected_version=expected
+                command, actor=responder, expected_version=expected, request_key=request
             )
         except VersionConflict as conflict:
             raise Problem(412, str(conflict), incident=conflict.current) from None
@@ -96,10 +97,17 @@ class ServerContext:
             return False
         return True
 
-    def remember(self, key: tuple[str, str], answer: Recorded | Problem) -> None:
-        self.answers[key] = answer
-        while len(self.answers) > REMEMBERED_ANSWERS:
-            self.answers.popitem(last=False)
+    def remember_refusal(self, request: str, problem: Problem) -> None:
+        self.refusals[request] = problem
+        while len(self.refusals) > REMEMBERED_REFUSALS:
+            self.refusals.popitem(last=False)
+
+
+def request_key(responder: str, key: str) -> str:
+    """An `Idempotency-Key` as the store keeps it: within the responder's own keys, so one
+    responder's key never answers for another's. The separator is a control character, which
+    the header may not hold (see `IdempotencyKey`), so no two pairs give the same string."""
+    return f"{responder}\x1f{key}"
 
 
 def expected_version(if_match: str | None) -> int | set[int] | None:

@@ -48,7 +48,13 @@ IdempotencyKey = Annotated[
     HeaderParameter(
         name="Idempotency-Key",
         max_length=200,
-        description="Sending the same key again returns the first answer, not a second action.",
+        pattern=r"^[ -~]+$",
+        description=(
+            "Sending the same key again returns the first answer, not a second action, even "
+            "after the server restarted: the changes it recorded, with the incident as it is "
+            "now (a refusal is remembered until the server restarts). Keys are per responder; "
+            "printable ASCII."
+        ),
     ),
 ]
 

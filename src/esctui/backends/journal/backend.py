@@ -96,8 +96,11 @@ class JournalBackend:
         actor: str | None,
         expected_version: int | None = None,
         queue_offline: bool = False,  # a local store is never offline
+        request_key: str | None = None,
     ) -> list[Change]:
-        return await offload(self.store.execute, command, actor, expected_version)
+        """`JournalStore.execute`: with a `request_key` already recorded, the changes recorded
+        for it, and nothing new."""
+        return await offload(self.store.execute, command, actor, expected_version, request_key)
 
     async def escalate_due(self) -> list[Change]:
         """Record the auto-escalations that are due now."""
