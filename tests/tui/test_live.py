@@ -53,9 +53,7 @@ def test_the_cursor_stays_on_its_incident_when_others_reorder_the_queue(
             rows = list(app.model.rows)
             # The first triggered row with a row below it; acknowledging it moves it down
             # (its next deadline becomes the later resolve-by).
-            mover = next(
-                i for i in rows[:-1] if app.model.incidents[i].status is Status.TRIGGERED
-            )
+            mover = next(i for i in rows[:-1] if app.model.incidents[i].status is Status.TRIGGERED)
             watched = rows[rows.index(mover) + 1]
             await put_cursor_on(pilot, watched)
             elsewhere(console, c.Acknowledge(incident=mover), "alice")

@@ -58,13 +58,14 @@ class SlaBook(msgspec.Struct, frozen=True):
 
     def deadline(self, incident: Incident) -> Deadline | None:
         """Acknowledge-by for a triggered incident, resolve-by for an acknowledged one."""
-        target = self.target(incident.service, incident.severity)
-        if incident.status is Status.TRIGGERED:
-            minutes, clock = target.acknowledge_minutes, Clock.ACKNOWLEDGE
-        elif incident.status is Status.ACKNOWLEDGED:
-            minutes, clock = target.resolve_minutes, Clock.RESOLVE
-        else:
+        status = incident.status
+        if status is Status.RESOLVED:
             return None
+        target = self.target(incident.service, incident.severity)
+        if status is Status.TRIGGERED:
+            minutes, clock = target.acknowledge_minutes, Clock.ACKNOWLEDGE
+        else:
+            minutes, clock = target.resolve_minutes, Clock.RESOLVE
         window = timedelta(minutes=minutes)
         return Deadline(clock=clock, breach_at=incident.opened_at + window, window=window)
 

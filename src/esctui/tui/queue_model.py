@@ -87,7 +87,7 @@ class QueueModel:
         self.incidents = queue.incidents
         self.revision = queue.revision
         self.deadlines = {i.id: self.book.deadline(i) for i in queue.incidents.values()}
-        self.tally = Tally.of((i, self.deadlines[i.id]) for i in self.incidents.values())
+        self.tally = Tally.of(self.incidents.values(), self.deadlines)
         self.arrange()
 
     # -- changes ---------------------------------------------------------------------------
