@@ -29,6 +29,7 @@ from esctui.domain import commands as c
 from esctui.domain.events import Acknowledged
 from esctui.domain.models import Incident, Status
 from esctui.tui import ConsoleApp, ConsoleOptions
+from esctui.tui.app import OFFLINE_TIMELINE
 from esctui.tui.widgets.header import ConsoleHeader
 from live_server import Spawned, make_tokens, reopen
 
@@ -79,6 +80,10 @@ def header(app: ConsoleApp) -> str:
     return app.query_one("#header", ConsoleHeader).content.plain
 
 
+def timeline(app: ConsoleApp) -> str:
+    return str(app.query_one("#timeline-text").render())
+
+
 def toasts(app: ConsoleApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
@@ -93,6 +98,15 @@ async def acknowledge_while_down(pilot: Pilot[None], server: Spawned, incident: 
     await settle(pilot, lambda: app.link is Link.OFFLINE, timeout=10)
     assert "OFFLINE: actions wait in the outbox" in header(app)
     assert any("cannot be reached" in toast for toast in toasts(app))
+
+    # Looking around still works: the pane shows what the queue knows, and no error.
+    other = next(i for i in app.model.rows if i != incident)
+    await put_cursor_on(pilot, other)
+    await settle(pilot, lambda: OFFLINE_TIMELINE in timeline(app))
+    assert other in str(app.query_one("#summary").render())
+    await put_cursor_on(pilot, incident)
+    await settle(pilot, lambda: incident in str(app.query_one("#summary").render()))
+    assert not [t for t in toasts(app) if "went wrong" in t or "could not" in t]
 
     await pilot.press("a")
     await settle(pilot, lambda: "(1 queued)" in header(app))
@@ -123,6 +137,7 @@ def test_the_console_waits_out_a_dead_server_and_its_ack_lands_once(
             )
             await settle(pilot, lambda: "queued" not in header(app))
             assert f"· http {server.url} · online" in header(app)
+            await settle(pilot, lambda: "acknowledged by frank" in timeline(app))
             await pilot.pause(1.0)  # time for a second one to show up, if there were one
             await pilot.press("q")
 

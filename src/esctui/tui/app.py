@@ -21,7 +21,16 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
-from esctui.backends.base import ActionQueued, Backend, Change, Link, Queue, StoreError, Update
+from esctui.backends.base import (
+    ActionQueued,
+    Backend,
+    Change,
+    IncidentHistory,
+    Link,
+    Queue,
+    StoreError,
+    Update,
+)
 from esctui.config import Config, ConfigError, save_setting
 from esctui.domain import commands as c
 from esctui.domain import events as e
@@ -40,6 +49,8 @@ from esctui.tui.widgets.detail import IncidentDetail
 from esctui.tui.widgets.header import ConsoleHeader, ViewBar
 from esctui.tui.widgets.queue_table import QueueTable
 from esctui.wording import scrub
+
+OFFLINE_TIMELINE = "The timeline cannot be read while the server is unreachable."
 
 
 def utc_now() -> datetime:
@@ -239,6 +250,7 @@ class ConsoleApp(IncidentActions, App[None]):
                 self.notify("The server cannot be reached; actions will wait.", severity="error")
             elif update.link is Link.ONLINE:
                 self.notify("Back online.")
+                self.show_selected()
         for notice in update.notices:
             self.notify(notice, severity="error", timeout=20)
         if update.queue is not None:
@@ -341,6 +353,19 @@ class ConsoleApp(IncidentActions, App[None]):
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def load_detail(self, incident_id: str) -> None:
         await asyncio.sleep(0.05)  # a held-down j must not read every history on the way
+        incident = self.model.incidents.get(incident_id)
+        if self.backend.link is Link.OFFLINE and incident is not None:
+            # What the queue knows, without a request that can only fail; the pane is read
+            # again when the link returns.
+            if self.table.current_id == incident_id:
+                self.detail.show(
+                    IncidentHistory(incident=incident, timeline=[]),
+                    self.model.directory,
+                    self.model.book,
+                    self.clock(),
+                    unavailable=OFFLINE_TIMELINE,
+                )
+            return
         history = await self.backend.history(incident_id)
         if self.table.current_id == incident_id:
             self.detail.show(history, self.model.directory, self.model.book, self.clock())

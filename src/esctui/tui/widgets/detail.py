@@ -64,14 +64,25 @@ class IncidentDetail(Vertical, can_focus=False):
             self.query_one(f"#{name}-text", Static).update("")
 
     def show(
-        self, history: IncidentHistory, directory: Directory, book: SlaBook, now: datetime
+        self,
+        history: IncidentHistory,
+        directory: Directory,
+        book: SlaBook,
+        now: datetime,
+        *,
+        unavailable: str | None = None,
     ) -> None:
+        """The incident; with `unavailable`, that sentence stands in for the timeline and the
+        communications (they could not be read)."""
         incident = history.incident
         self.incident_id = incident.id
         self.query_one("#summary", Static).update(self.summary(incident, book, now))
-        self.query_one("#timeline-text", Static).update(self.timeline(history.timeline, now))
+        missing = Content(unavailable) if unavailable is not None else None
+        self.query_one("#timeline-text", Static).update(
+            missing or self.timeline(history.timeline, now)
+        )
         self.query_one("#communications-text", Static).update(
-            self.communications(history.timeline, now)
+            missing or self.communications(history.timeline, now)
         )
         self.query_one("#details-text", Static).update(self.details(incident, directory, book, now))
 
