@@ -86,8 +86,10 @@ class QueueModel:
         self.directory = queue.directory
         self.incidents = queue.incidents
         self.revision = queue.revision
-        self.deadlines = {i.id: self.book.deadline(i) for i in queue.incidents.values()}
-        self.tally = Tally.of(self.incidents.values(), self.deadlines)
+        # Resolved incidents, most of a big store, have no deadline: they are left out here.
+        unresolved = [i for i in queue.incidents.values() if i.status is not Status.RESOLVED]
+        self.deadlines = {i.id: self.book.deadline(i) for i in unresolved}
+        self.tally = Tally.of(unresolved, self.deadlines)
         self.arrange()
 
     # -- changes ---------------------------------------------------------------------------

@@ -20,19 +20,12 @@ from esctui.domain.sla import AT_RISK_SHARE, Deadline
 class Moments:
     """A sorted multiset of times: how many are at or before a moment, or after it.
 
-    Times are kept as POSIX timestamps: comparing aware datetimes asks each for its UTC offset,
-    which made sorting a big queue's times cost more than the rest of opening it. At today's
-    dates a float's step is a quarter of a microsecond, finer than a datetime's, so the order
-    and every comparison stay exact."""
+    Times are kept as POSIX timestamps, which compare faster than aware datetimes (each asks
+    for its UTC offset). At today's dates a float's step is a quarter of a microsecond, finer
+    than a datetime's, so the order and every comparison stay exact."""
 
     def __init__(self) -> None:
         self.times: list[float] = []
-
-    def add(self, at: datetime) -> None:
-        bisect.insort(self.times, at.timestamp())
-
-    def remove(self, at: datetime) -> None:
-        del self.times[bisect.bisect_left(self.times, at.timestamp())]
 
     def reached(self, now: datetime) -> int:
         return bisect.bisect_right(self.times, now.timestamp())
@@ -58,7 +51,7 @@ class Tally:
             if incident.status is Status.RESOLVED:
                 continue  # most of a big store: skipped before any other work
             for kept, at in tally.moments(incident, deadlines.get(incident.id)):
-                kept.times.append(at.timestamp())
+                kept.times.append(at)
             tally.statuses[incident.status] += 1
         for kept in (tally.snoozed_until, tally.risk_from, tally.breach_from):
             kept.times.sort()
@@ -66,24 +59,26 @@ class Tally:
 
     def add(self, incident: Incident, deadline: Deadline | None) -> None:
         for kept, at in self.moments(incident, deadline):
-            kept.add(at)
+            bisect.insort(kept.times, at)
         self.statuses[incident.status] += 1
 
     def remove(self, incident: Incident, deadline: Deadline | None) -> None:
         for kept, at in self.moments(incident, deadline):
-            kept.remove(at)
+            del kept.times[bisect.bisect_left(kept.times, at)]
         self.statuses[incident.status] -= 1
 
-    def moments(
-        self, incident: Incident, deadline: Deadline | None
-    ) -> list[tuple[Moments, datetime]]:
-        """The times an incident puts in each list: none once it is resolved."""
+    def moments(self, incident: Incident, deadline: Deadline | None) -> list[tuple[Moments, float]]:
+        """The times (as timestamps) an incident puts in each list: none once it is resolved.
+        Adding and removing both take them from here, so they match to the last bit."""
         if incident.status is Status.RESOLVED:
             return []
-        found = [(self.snoozed_until, incident.snoozed_until)] if incident.snoozed_until else []
+        found = []
+        if incident.snoozed_until is not None:
+            found.append((self.snoozed_until, incident.snoozed_until.timestamp()))
         if deadline is not None:
-            found.append((self.breach_from, deadline.breach_at))
-            found.append((self.risk_from, deadline.breach_at - deadline.window * AT_RISK_SHARE))
+            breach = deadline.breach_at.timestamp()
+            found.append((self.breach_from, breach))
+            found.append((self.risk_from, breach - deadline.window.total_seconds() * AT_RISK_SHARE))
         return found
 
     def at(self, now: datetime) -> dict[str, int]:
