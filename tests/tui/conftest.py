@@ -16,6 +16,7 @@ from esctui.backends.base import IncidentHistory
 from esctui.backends.journal import JournalBackend, JournalStore, create_store
 from esctui.config import Config
 from esctui.demo import build_demo
+from esctui.domain.commands import AnyCommand
 from esctui.domain.models import Incident, Status
 from esctui.theme_files import bundled_themes_folder
 from esctui.tui import ConsoleApp, ConsoleOptions
@@ -52,6 +53,14 @@ class Console:
             **{"escalation_interval": 3600.0, **options},  # type: ignore[arg-type]
         )
         return ConsoleApp(backend, settings)
+
+    def elsewhere(self, command: AnyCommand, actor: str) -> None:
+        """Another process (a CLI, another console) acting on the same store, at the same
+        standing time as the console: on the wall clock the demo's escalations would fall due
+        and page someone as a side effect."""
+        store = JournalStore(self.store, still)
+        store.load()
+        store.execute(command, actor, None)
 
     def history(self, incident_id: str) -> IncidentHistory:
         store = JournalStore(self.store, still)

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from textual.pilot import Pilot
 
-from esctui.backends.journal import JournalStore
 from esctui.domain import events as e
 from esctui.domain.commands import Acknowledge
 from esctui.domain.models import Status
@@ -329,9 +328,7 @@ def test_a_refused_action_is_a_toast_and_the_queue_shows_the_truth(console: Cons
         async with console.app(follow_interval=3600).run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
             await put_cursor_on(pilot, target.id)
-            store = JournalStore(console.store)
-            store.load()
-            store.execute(Acknowledge(incident=target.id), other, None)  # someone faster
+            console.elsewhere(Acknowledge(incident=target.id), other)  # someone faster
             await pilot.press("a")
             await settle(pilot, lambda: any(target.id in t for t in toasts(app)))
             await settle(pilot, lambda: app.model.incidents[target.id].acknowledged_by == other)

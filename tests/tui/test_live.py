@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from esctui.backends.journal import JournalStore
 from esctui.config import Config
 from esctui.domain import commands as c
 from esctui.domain import events as e
@@ -12,13 +11,6 @@ from esctui.domain.models import Incident, Status
 from esctui.tui import ConsoleApp
 
 from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
-
-
-def elsewhere(console: Console, command: c.AnyCommand, actor: str) -> None:
-    """Another process (a CLI, another console) acting on the same store."""
-    store = JournalStore(console.store)
-    store.load()
-    store.execute(command, actor, None)
 
 
 def toasts(app: ConsoleApp) -> list[str]:
@@ -31,7 +23,7 @@ def test_an_acknowledgement_elsewhere_repaints_and_flashes_the_row(console: Cons
     async def scenario() -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
-            elsewhere(console, c.Acknowledge(incident=target.id), "alice")
+            console.elsewhere(c.Acknowledge(incident=target.id), "alice")
             await settle(
                 pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED, 1.5
             )
@@ -56,7 +48,7 @@ def test_the_cursor_stays_on_its_incident_when_others_reorder_the_queue(
             mover = next(i for i in rows[:-1] if app.model.incidents[i].status is Status.TRIGGERED)
             watched = rows[rows.index(mover) + 1]
             await put_cursor_on(pilot, watched)
-            elsewhere(console, c.Acknowledge(incident=mover), "alice")
+            console.elsewhere(c.Acknowledge(incident=mover), "alice")
             await settle(
                 pilot, lambda: app.model.incidents[mover].status is Status.ACKNOWLEDGED, 1.5
             )
@@ -73,10 +65,8 @@ def test_a_new_sev1_raises_a_toast_and_rings(console: Console) -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
             count = len(app.model.incidents)
-            elsewhere(
-                console,
-                c.Trigger(title="Everything is down", service="checkout", severity=1),
-                "alice",
+            console.elsewhere(
+                c.Trigger(title="Everything is down", service="checkout", severity=1), "alice"
             )
             await settle(pilot, lambda: len(app.model.incidents) == count + 1, 1.5)
             await settle(pilot, lambda: any("New SEV1" in t for t in toasts(app)))
@@ -89,7 +79,7 @@ def test_the_bell_can_be_turned_off(console: Console) -> None:
     async def scenario() -> None:
         async with console.app(config=Config(bell=False)).run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
-            elsewhere(console, c.Trigger(title="Down", service="checkout", severity=2), "alice")
+            console.elsewhere(c.Trigger(title="Down", service="checkout", severity=2), "alice")
             await settle(pilot, lambda: any("New SEV2" in t for t in toasts(app)), 1.5)
             assert app.bells_rung == 0
 
@@ -103,7 +93,7 @@ def test_a_hand_off_to_me_rings(console: Console) -> None:
     async def scenario() -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
-            elsewhere(console, c.HandOff(incident=target.id, to=ME), holder)
+            console.elsewhere(c.HandOff(incident=target.id, to=ME), holder)
             await settle(pilot, lambda: app.model.incidents[target.id].assignee == ME, 1.5)
             await settle(pilot, lambda: any("Handed to you" in t for t in toasts(app)))
             assert app.bells_rung == 1
@@ -118,7 +108,7 @@ def test_the_detail_pane_follows_the_incident_under_the_cursor(console: Console)
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
             await put_cursor_on(pilot, target.id)
-            elsewhere(console, c.AddNote(incident=target.id, text="seen from afar"), "alice")
+            console.elsewhere(c.AddNote(incident=target.id, text="seen from afar"), "alice")
             timeline = app.query_one("#timeline-text")
             await settle(pilot, lambda: "seen from afar" in str(timeline.render()), 2)
 
