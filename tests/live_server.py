@@ -25,8 +25,12 @@ def reopen(path: Path) -> JournalStore:
 
 
 def make_tokens(store: Path) -> dict[str, str]:
+    """Tokens for frank and alice, and an administrator's token (ivan's) under "admin"."""
     book = TokenBook(store)
-    return {name: book.create(name, datetime.now(UTC))[0] for name in ("frank", "alice")}
+    now = datetime.now(UTC)
+    tokens = {name: book.create(name, now)[0] for name in ("frank", "alice")}
+    tokens["admin"] = book.create("ivan", now, admin=True)[0]
+    return tokens
 
 
 class Spawned:

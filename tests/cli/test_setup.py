@@ -54,9 +54,11 @@ def test_a_directory_that_strands_open_incidents_is_refused(
     )
     team = tmp_path / "team.toml"
     team.write_text(directory_toml(smaller))
+    before = (store_path / "snapshot.json").read_bytes()
     result = run("directory", "import", str(team))
-    assert result.exit_code == 3
+    assert result.exit_code == 1  # refused, like an illegal transition
     assert "Open incidents use services the new directory drops" in result.stderr
+    assert (store_path / "snapshot.json").read_bytes() == before
 
 
 def test_bad_directory_files_name_the_key(run: Run, tmp_path: Path) -> None:

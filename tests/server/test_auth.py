@@ -61,7 +61,8 @@ def test_token_create_prints_the_token_once_and_keeps_only_its_hash(server: Runn
     assert (server.store / "tokens.json").stat().st_mode & 0o077 == 0
     listed = runner.invoke(cli, ["--store", str(server.store), "token", "list", "--json"])
     rows = json.loads(listed.stdout)
-    assert {row["responder"] for row in rows} == {"frank", "alice", "carol"}
+    assert {row["responder"] for row in rows} == {"frank", "alice", "ivan", "carol"}
+    assert [row["admin"] for row in rows if row["responder"] in ("ivan", "carol")] == [True, False]
     assert all("sha256" not in row for row in rows)
     with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as carol:
         assert carol.get("/v1/me").json()["responder"] == "carol"

@@ -179,10 +179,10 @@ def test_a_new_directory_takes_effect_and_keeps_every_incident(store_path: Path)
 def test_a_directory_that_drops_an_open_incident_service_is_refused(store_path: Path) -> None:
     before = (store_path / codec.SNAPSHOT).read_bytes()
     smaller = msgspec.structs.replace(team(), services=(team().services[1],))
-    with pytest.raises(StoreError, match=r"Open incidents use services the new directory drops"):
+    with pytest.raises(DomainError, match=r"Open incidents use services the new directory drops"):
         JournalStore(store_path).replace_directory(smaller)
     dangling = msgspec.structs.replace(team(), services=(Service(name="x", policy="nope"),))
-    with pytest.raises(StoreError, match="unknown policy 'nope'"):
+    with pytest.raises(DomainError, match="unknown policy 'nope'"):
         JournalStore(store_path).replace_directory(dangling)
     assert (store_path / codec.SNAPSHOT).read_bytes() == before
 

@@ -63,6 +63,9 @@ class Queue(msgspec.Struct):
     directory: Directory
     incidents: dict[str, Incident]
     revision: int
+    # Names the store's snapshot the queue was read from: a compaction or a new directory
+    # makes another without a new revision (see `JournalStore.generation`).
+    snapshot: str = ""
 
 
 class Update(msgspec.Struct, frozen=True):

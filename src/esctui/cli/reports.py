@@ -150,7 +150,10 @@ def figure_cells(f: Figures) -> list[str]:
     help="Archive incidents resolved longer ago than this.",
 )
 def compact(archive_after: str) -> None:
-    """Fold the journal into a new snapshot; archive long-resolved incidents."""
+    """Fold the journal into a new snapshot; archive long-resolved incidents.
+
+    Through --server it needs an administrator's token (`token create NAME --admin`).
+    """
     try:
         keep = parse_duration(archive_after)
     except ValueError as error:

@@ -77,7 +77,12 @@ def token_group() -> None:
 
 @token_group.command("create")
 @click.argument("name")
-def create_token(name: str) -> None:
+@click.option(
+    "--admin",
+    is_flag=True,
+    help="It may also compact the store and import a directory through the server.",
+)
+def create_token(name: str, admin: bool) -> None:
     """Make a token for the responder NAME; it is printed once, and only its hash is kept."""
     from esctui.backends.journal.tokens import TokenBook
 
@@ -86,10 +91,11 @@ def create_token(name: str) -> None:
     if queue.directory.responder(name) is None:
         known = ", ".join(queue.directory.responder_names()) or "none"
         raise click.UsageError(f"{name!r} is not a responder in this store; known: {known}.")
-    token, record = TokenBook(s.store_path).create(name, s.now)
+    token, record = TokenBook(s.store_path).create(name, s.now, admin=admin)
     click.echo(token)
+    kind = "An administrator's token" if admin else "Token"
     click.echo(
-        f"Token {record.id} for {name}: it is shown this once; give it to {name} as "
+        f"{kind} {record.id} for {name}: it is shown this once; give it to {name} as "
         "ESCTUI_TOKEN (or `token` in their config file).",
         err=True,
     )
@@ -112,12 +118,13 @@ def list_tokens(as_json: bool) -> None:
         [
             rec.id,
             r.scrub(rec.responder),
+            "admin" if rec.admin else "responder",
             f"{rec.created_at:%Y-%m-%d %H:%M}",
             f"revoked {rec.revoked_at:%Y-%m-%d %H:%M}" if rec.revoked_at else "active",
         ]
         for rec in records
     ]
-    click.echo(r.table(["ID", "RESPONDER", "CREATED (UTC)", "STATE"], rows))
+    click.echo(r.table(["ID", "RESPONDER", "ROLE", "CREATED (UTC)", "STATE"], rows))
 
 
 def rec_json(rec: object) -> dict[str, object]:
@@ -125,6 +132,8 @@ def rec_json(rec: object) -> dict[str, object]:
 
     data: dict[str, object] = msgspec.to_builtins(rec)
     data.pop("sha256", None)
+    data.setdefault("revoked_at", None)
+    data.setdefault("admin", False)
     return data
 
 

@@ -56,7 +56,10 @@ def export_directory(as_json: bool) -> None:
 @directory_group.command("import")
 @click.argument("directory_file", metavar="FILE", type=TOML_FILE)
 def import_directory(directory_file: Path) -> None:
-    """Put a new directory in force; every incident is kept."""
+    """Put a new directory in force; every incident is kept.
+
+    Through --server it needs an administrator's token (`token create NAME --admin`).
+    """
     from esctui.directory_file import load_directory
 
     directory = load_directory(directory_file)

@@ -22,7 +22,7 @@ from esctui.backends.base import StoreError
 from esctui.backends.journal import JournalBackend
 from esctui.backends.journal.backend import offload
 from esctui.backends.journal.tokens import TokenBook
-from esctui.server import directory, events, incidents
+from esctui.server import admin, directory, events, incidents
 from esctui.server.auth import TokenAuthentication
 from esctui.server.context import ServerContext
 from esctui.server.hub import DEFAULT_BUFFER
@@ -69,7 +69,7 @@ def create_app(store_path: Path, settings: ServerSettings | None = None) -> Lite
             await backend.close()
 
     return Litestar(
-        route_handlers=[*directory.ROUTES, *incidents.ROUTES, *events.ROUTES],
+        route_handlers=[*directory.ROUTES, *incidents.ROUTES, *events.ROUTES, *admin.ROUTES],
         # For the uvicorn server: event streams never end on their own, so shutting down
         # ends them first (see `running.Server`).
         state=State({"end_streams": context.hub.close}),

@@ -31,6 +31,7 @@ async def me(server: NamedDependency[ServerContext], request: Request[Any, Any, 
         responder=name,
         token=token_of(request).id,
         full_name=responder.full_name if responder else "",
+        admin=token_of(request).admin,
     )
 
 

@@ -1,10 +1,13 @@
 """`GET /v1/events`: every change to the store as Server-Sent Events.
 
 Each event's id is the store's revision, so a client that reconnects with `Last-Event-ID` gets
-exactly what it missed. A comment line goes out as a heartbeat when nothing else does, so
-proxies keep the connection and clients can tell a dead link from a quiet one. A subscriber
-that fell too far behind gets one `resync` event (with the revision to reload from) and the
-stream ends: it reads the queue again and reconnects from there.
+exactly what it missed. A compaction or a new directory makes no revision: a client that names
+the snapshot its queue came from (`?snapshot=`) and missed one is told to resync at once.
+
+A comment line goes out as a heartbeat when nothing else does, so proxies keep the connection
+and clients can tell a dead link from a quiet one. A subscriber that fell too far behind gets
+one `resync` event (with the revision to reload from) and the stream ends: it reads the queue
+again and reconnects from there.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Annotated
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import HeaderParameter
+from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import Stream
 
 from esctui.server.context import ServerContext
@@ -23,9 +26,13 @@ from esctui.server.hub import HEARTBEAT, resync_frame
 from esctui.server.problems import Problem
 
 
-async def frames(server: NamedDependency[ServerContext], after: int) -> AsyncIterator[bytes]:
+async def frames(
+    server: NamedDependency[ServerContext], after: int, snapshot: str | None
+) -> AsyncIterator[bytes]:
     # Subscribed once the response starts, so a client gone before that leaves nothing behind.
     subscriber = server.hub.subscribe(after)
+    if snapshot is not None and snapshot != server.store.generation:
+        subscriber.fall_behind()
     try:
         yield HEARTBEAT  # headers and a first byte at once: the client knows it is connected
         while True:
@@ -59,6 +66,13 @@ async def events(
         str | None,
         HeaderParameter(name="Last-Event-ID", description="The last revision received."),
     ] = None,
+    snapshot: Annotated[
+        str | None,
+        QueryParameter(
+            max_length=200,
+            description="The `snapshot` of the queue the client holds (from `/v1/queue`).",
+        ),
+    ] = None,
 ) -> Stream:
     if last_event_id is None or not last_event_id.strip():
         after = server.hub.revision
@@ -67,7 +81,7 @@ async def events(
     else:
         raise Problem(400, f"Last-Event-ID {last_event_id[:40]!r} is not a revision.")
     return Stream(
-        frames(server, after),
+        frames(server, after, snapshot),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from esctui.backends.http.wire import (
@@ -19,7 +18,6 @@ from esctui.backends.http.wire import (
     IncidentDetail,
     IncidentPage,
     NoteBody,
-    ProblemBody,
     QueueOut,
     ReasonBody,
     Recorded,
@@ -34,7 +32,7 @@ from esctui.domain.models import Status, incident_number
 from esctui.domain.sla import sla_book
 from esctui.server.auth import caller
 from esctui.server.context import ServerContext, etag, expected_version
-from esctui.server.problems import Problem
+from esctui.server.problems import Problem, problems
 
 IfMatch = Annotated[
     str | None,
@@ -57,13 +55,6 @@ IdempotencyKey = Annotated[
         ),
     ),
 ]
-
-
-def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    return {
-        status: ResponseSpec(data_container=ProblemBody, media_type="application/problem+json")
-        for status in statuses
-    }
 
 
 ACTION_PROBLEMS = problems(401, 404, 409, 412, 422, 428)
@@ -99,6 +90,7 @@ async def read_queue(
         directory=queue.directory,
         incidents=queue.incidents,
         revision=queue.revision,
+        snapshot=queue.snapshot,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 
 from esctui.backends.http.wire import ProblemBody
 from esctui.domain.models import Incident
@@ -33,6 +34,14 @@ class Problem(HTTPException):
     ) -> None:
         super().__init__(detail=detail, status_code=status_code, headers=headers)
         self.incident = incident
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI description of a handler's refusals."""
+    return {
+        status: ResponseSpec(data_container=ProblemBody, media_type="application/problem+json")
+        for status in statuses
+    }
 
 
 def problem(

@@ -38,6 +38,7 @@ from esctui.backends.http.requests import (
     describe,
     if_match,
     incident_path,
+    outcome,
     request_for,
 )
 from esctui.backends.http.sse import EventParser
@@ -82,6 +83,7 @@ class HttpBackend:
         self.outbox = Outbox(outbox or default_outbox_path(), self.url)
         self.backoff = backoff
         self.responder: str | None = None
+        self.snapshot = ""  # of the queue last read: the event stream resumes within it
         self.notices: list[str] = []
         self.updates: asyncio.Queue[Update | BaseException] | None = None
         self.sending: asyncio.Lock | None = None
@@ -126,7 +128,13 @@ class HttpBackend:
             await self.flush()  # first, so the queue shows what they did
         data = queue_decoder.decode(await self.connection.get("/v1/queue"))
         self.responder = data.responder
-        return Queue(directory=data.directory, incidents=data.incidents, revision=data.revision)
+        self.snapshot = data.snapshot
+        return Queue(
+            directory=data.directory,
+            incidents=data.incidents,
+            revision=data.revision,
+            snapshot=data.snapshot,
+        )
 
     async def whoami(self) -> str:
         """The responder the token belongs to."""
@@ -253,8 +261,13 @@ class HttpBackend:
     async def stream_from(self, cursor: int) -> int:
         """Read the event stream from after `cursor` until it ends; the last revision seen."""
         headers = {"Last-Event-ID": str(cursor), "Accept": "text/event-stream"}
+        params = {"snapshot": self.snapshot} if self.snapshot else None
         async with self.connection.http().stream(
-            "GET", "/v1/events", headers=headers, timeout=self.connection.stream_timeout
+            "GET",
+            "/v1/events",
+            headers=headers,
+            params=params,
+            timeout=self.connection.stream_timeout,
         ) as response:
             if response.status_code != 200:
                 await response.aread()
@@ -292,16 +305,15 @@ class HttpBackend:
         return []  # the server runs auto-escalation on its own timer
 
     async def compact(self, archive_after: timedelta) -> str:
-        raise StoreError(
-            f"Compaction runs where the store is, not through the server at {self.url}: "
-            "esctui --store DIR compact on the server's host."
-        )
+        """Needs an administrator's token; anyone else's is refused (403)."""
+        body = wire.CompactBody(archive_after_seconds=int(archive_after.total_seconds()))
+        response = await self.connection.request("POST", "/v1/store/compact", body=body)
+        return outcome(response.status_code, response.content, self.url)
 
     async def replace_directory(self, directory: Directory) -> str:
-        raise StoreError(
-            f"The directory is changed where the store is, not through the server at "
-            f"{self.url}: esctui --store DIR directory import FILE on the server's host."
-        )
+        """Needs an administrator's token; anyone else's is refused (403)."""
+        response = await self.connection.request("PUT", "/v1/directory", body=directory)
+        return outcome(response.status_code, response.content, self.url)
 
     async def close(self) -> None:
         if self.flushing is not None:

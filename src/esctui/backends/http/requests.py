@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import NoReturn, TypeVar
 from urllib.parse import quote
 
 import msgspec
@@ -23,7 +24,10 @@ ACTIONS: dict[type[c.Command], str] = {
     c.LogCommunication: "communications",
 }
 
+T = TypeVar("T")
+
 recorded_decoder = msgspec.json.Decoder(wire.Recorded)
+outcome_decoder = msgspec.json.Decoder(wire.Outcome)
 problem_decoder = msgspec.json.Decoder(wire.ProblemBody)
 
 
@@ -68,18 +72,35 @@ def describe(command: c.AnyCommand) -> str:
 
 def answer(status: int, content: bytes, server: str) -> list[Change]:
     """The changes a 2xx answer recorded; the refusal of any other as the backend's errors."""
-    if 200 <= status < 300:
-        try:
-            return recorded_decoder.decode(content).changes
-        except msgspec.DecodeError as error:
-            raise StoreError(
-                f"The server at {server} answered with something else ({error})."
-            ) from None
+    if not 200 <= status < 300:
+        refuse(status, content, server)
+    return decoded(recorded_decoder, content, server).changes
+
+
+def outcome(status: int, content: bytes, server: str) -> str:
+    """The summary of a 200 answer to a change of the whole store; the refusal of any other."""
+    if status != 200:
+        refuse(status, content, server)
+    return decoded(outcome_decoder, content, server).summary
+
+
+def decoded(decoder: msgspec.json.Decoder[T], content: bytes, server: str) -> T:
+    try:
+        return decoder.decode(content)
+    except msgspec.DecodeError as error:
+        raise StoreError(
+            f"The server at {server} answered with something else ({error})."
+        ) from None
+
+
+def refuse(status: int, content: bytes, server: str) -> NoReturn:
+    """The server's refusal as the backend's errors: what the rules or the caller's rights
+    refused as `DomainError`, a stale version as `VersionConflict`, the rest as `StoreError`."""
     problem = problem_of(content)
     detail = problem.detail if problem else f"HTTP {status}"
     if status == 412 and problem is not None and problem.incident is not None:
         raise VersionConflict(detail, problem.incident)
-    if status in (404, 409, 412, 413, 422):
+    if status in (403, 404, 409, 412, 413, 422):
         raise DomainError(detail)
     if status == 401:
         raise StoreError(f"The server at {server} refused the token: {detail}")

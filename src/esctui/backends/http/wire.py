@@ -77,6 +77,21 @@ class CommunicationBody(Body, frozen=True):
     summary: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
 
+class CompactBody(Body, frozen=True):
+    """Fold the journal into a new snapshot; archive incidents resolved longer ago than this
+    (at most a century)."""
+
+    archive_after_seconds: Annotated[int, msgspec.Meta(ge=0, le=3_155_760_000)] = 14 * 86_400
+
+
+class Outcome(msgspec.Struct, frozen=True):
+    """What an administrator's change to the whole store did, in a sentence, and the store's
+    revision afterwards."""
+
+    summary: str
+    revision: int
+
+
 class Recorded(msgspec.Struct, frozen=True):
     """What an action did: its events with their revisions, and the incident after them."""
 
@@ -107,6 +122,9 @@ class QueueOut(msgspec.Struct, frozen=True):
     directory: Directory
     incidents: dict[str, Incident]
     revision: int
+    # The store's snapshot: give it to `/v1/events` (`?snapshot=`) so a compaction or a new
+    # directory while the stream was down is not missed (neither makes a new revision).
+    snapshot: str = ""
 
 
 class HistoryOut(msgspec.Struct, frozen=True):
@@ -118,6 +136,7 @@ class Me(msgspec.Struct, frozen=True):
     responder: str
     token: str
     full_name: str = ""
+    admin: bool = False
 
 
 class LevelOnCall(msgspec.Struct, frozen=True):

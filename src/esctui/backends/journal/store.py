@@ -237,8 +237,17 @@ class JournalStore:
     def queue(self) -> Queue:
         with self.mutex:
             return Queue(
-                directory=self.directory, incidents=dict(self.incidents), revision=self.revision
+                directory=self.directory,
+                incidents=dict(self.incidents),
+                revision=self.revision,
+                snapshot=self.generation,
             )
+
+    @property
+    def generation(self) -> str:
+        """Names the snapshot in force: every compaction and new directory makes another, so a
+        reader that knew an older one has to read the store again (revisions do not tell)."""
+        return self.timelines_file.removeprefix("timelines-").removesuffix(".json")
 
     def changes_after(self, revision: int) -> list[Change] | None:
         """Changes after `revision` seen by this process, or None if they are no longer held."""
@@ -427,14 +436,14 @@ class JournalStore:
         """
         problems = directory_problems(directory)
         if problems:
-            raise StoreError("The directory has problems: " + "; ".join(problems) + ".")
+            raise DomainError("The directory has problems: " + "; ".join(problems) + ".")
         with self.writing():
             services = {s.name for s in directory.services}
             orphans = sorted(
                 i.id for i in self.incidents.values() if i.is_open and i.service not in services
             )
             if orphans:
-                raise StoreError(
+                raise DomainError(
                     f"Open incidents use services the new directory drops ({', '.join(orphans[:5])}"
                     f"{', ...' if len(orphans) > 5 else ''}); resolve them or keep the services."
                 )

@@ -2,8 +2,10 @@
 
 A token is shown once, when it is made; the file keeps only its SHA-256, so a copy of the store
 gives nobody a way in. Every token belongs to one responder: whatever a request carrying it
-does is done as that responder. The file is replaced atomically under the store's lock, and a
-running server notices a change (a revoked token) on the next request.
+does is done as that responder. An administrator's token may also change the whole store
+through the server (compact it, put a new directory in force). The file is replaced atomically
+under the store's lock, and a running server notices a change (a revoked token) on the next
+request.
 """
 
 from __future__ import annotations
@@ -24,14 +26,16 @@ TOKENS = "tokens.json"
 PREFIX = "esc_"
 
 
-class TokenRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One token as the file keeps it: never the token itself."""
+class TokenRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """One token as the file keeps it: never the token itself. Fields at their defaults are
+    left out, so a responder's token reads the same to an esctui that knows no `admin`."""
 
     id: str
     responder: str
     sha256: str
     created_at: datetime
     revoked_at: datetime | None = None
+    admin: bool = False
 
     @property
     def active(self) -> bool:
@@ -68,8 +72,11 @@ class TokenBook:
         # The dictionary lookup found it; compare in constant time all the same.
         return record if hmac.compare_digest(record.sha256, digest(token)) else None
 
-    def create(self, responder: str, now: datetime) -> tuple[str, TokenRecord]:
-        """A new token for `responder`: the token (to be shown once) and what is kept of it."""
+    def create(
+        self, responder: str, now: datetime, *, admin: bool = False
+    ) -> tuple[str, TokenRecord]:
+        """A new token for `responder` (an administrator's if `admin`): the token (to be shown
+        once) and what is kept of it."""
         self.require_store()
         with files.exclusive_lock(self.path / codec.LOCK):
             book = self.read()
@@ -78,7 +85,7 @@ class TokenBook:
                 token_id = f"tok-{secrets.token_hex(3)}"
             token = f"{PREFIX}{secrets.token_urlsafe(32)}"
             record = TokenRecord(
-                id=token_id, responder=responder, sha256=digest(token), created_at=now
+                id=token_id, responder=responder, sha256=digest(token), created_at=now, admin=admin
             )
             book.tokens.append(record)
             self.write(book)

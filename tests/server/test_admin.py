@@ -1,0 +1,131 @@
+"""Changes to the whole store through the server: an administrator's token compacts the store
+and puts a new directory in force; anyone else's is refused and nothing changes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+from click.testing import CliRunner, Result
+
+from esctui.backends.base import Update
+from esctui.backends.journal import codec
+from esctui.cli import cli
+from esctui.domain.models import Directory, Responder
+
+from .conftest import Running, reopen
+
+
+def remote(server: Running, *args: str, who: str) -> Result:
+    env = {"ESCTUI_SERVER": server.url, "ESCTUI_TOKEN": server.tokens[who]}
+    return CliRunner(env=env).invoke(cli, list(args), catch_exceptions=False)
+
+
+def with_responder(directory: Directory, name: str) -> Directory:
+    return msgspec.structs.replace(
+        directory, responders=(*directory.responders, Responder(name=name, full_name="Nia Okafor"))
+    )
+
+
+def test_a_responders_token_may_not_change_the_whole_store(server: Running) -> None:
+    snapshot = (server.store / codec.SNAPSHOT).read_bytes()
+    journal = (server.store / codec.JOURNAL).read_bytes()
+    directory = reopen(server.store).directory
+    with server.client("frank") as frank:
+        assert frank.get("/v1/me").json()["admin"] is False
+        compacted = frank.post("/v1/store/compact", json={"archive_after_seconds": 0})
+        replaced = frank.put(
+            "/v1/directory", json=msgspec.to_builtins(with_responder(directory, "nia"))
+        )
+    for refused in (compacted, replaced):
+        assert refused.status_code == 403
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "needs an administrator's token; frank's token" in refused.json()["detail"]
+    assert (server.store / codec.SNAPSHOT).read_bytes() == snapshot
+    assert (server.store / codec.JOURNAL).read_bytes() == journal
+
+
+def test_an_administrator_puts_a_directory_in_force_and_every_console_rereads(
+    server: Running,
+) -> None:
+    directory = reopen(server.store).directory
+    bigger = with_responder(directory, "nia")
+
+    async def scenario() -> Update:
+        alice = server.backend("alice")
+        queue = await alice.open()
+        stream = alice.follow(queue.revision)
+        ivan = server.backend("admin")
+        try:
+            summary = await ivan.replace_directory(bigger)
+            assert summary.startswith(f"Directory in force: {len(bigger.responders)} responders")
+
+            async def redraw() -> Update:
+                async for update in stream:
+                    if update.queue is not None:
+                        return update
+                raise AssertionError("the stream ended")
+
+            return await asyncio.wait_for(redraw(), 10)
+        finally:
+            await stream.aclose()
+            await alice.close()
+            await ivan.close()
+
+    update = asyncio.run(scenario())
+    assert update.queue is not None and update.queue.directory.responder("nia") is not None
+    assert reopen(server.store).directory == bigger
+    with server.client("frank") as frank:
+        names = [r["name"] for r in frank.get("/v1/responders").json()]
+    assert "nia" in names
+
+
+def test_a_directory_that_strands_open_incidents_or_dangles_is_refused(server: Running) -> None:
+    store = reopen(server.store)
+    snapshot = (server.store / codec.SNAPSHOT).read_bytes()
+    used = {i.service for i in store.incidents.values() if i.is_open}
+    stranding = msgspec.structs.replace(
+        store.directory,
+        services=tuple(s for s in store.directory.services if s.name not in used),
+    )
+    dangling = msgspec.structs.replace(
+        store.directory,
+        services=tuple(
+            msgspec.structs.replace(s, policy="nobody-owns-this") for s in store.directory.services
+        ),
+    )
+    with server.client("admin") as ivan:
+        stranded = ivan.put("/v1/directory", json=msgspec.to_builtins(stranding))
+        dangled = ivan.put("/v1/directory", json=msgspec.to_builtins(dangling))
+        malformed = ivan.put("/v1/directory", json={"responders": "everyone"})
+    assert stranded.status_code == 409
+    assert "Open incidents use services the new directory drops" in stranded.json()["detail"]
+    assert dangled.status_code == 422
+    assert "unknown policy 'nobody-owns-this'" in dangled.json()["detail"]
+    assert malformed.status_code == 422
+    assert (server.store / codec.SNAPSHOT).read_bytes() == snapshot
+
+
+def test_the_cli_compacts_and_imports_a_directory_through_the_server(server: Running) -> None:
+    incident = min(reopen(server.store).incidents)
+    assert remote(server, "note", incident, "before the compaction", who="frank").exit_code == 0
+    lines = len((server.store / codec.JOURNAL).read_bytes().splitlines())
+    assert lines > 0
+    refused = remote(server, "compact", who="frank")
+    assert refused.exit_code == 1
+    assert "needs an administrator's token" in refused.stderr
+    assert len((server.store / codec.JOURNAL).read_bytes().splitlines()) == lines
+
+    done = remote(server, "compact", "--archive-after", "30d", who="admin")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"Folded {lines} journal lines into the snapshot")
+    assert (server.store / codec.JOURNAL).read_bytes() == b""
+
+    exported = remote(server, "directory", "export", who="frank")
+    assert exported.exit_code == 0
+    team = server.store.parent / "team.toml"
+    team.write_text(exported.stdout + '\n[[responders]]\nname = "nia"\n')
+    assert remote(server, "directory", "import", str(team), who="frank").exit_code == 1
+    imported = remote(server, "directory", "import", str(team), who="admin")
+    assert imported.exit_code == 0, imported.output
+    assert reopen(server.store).directory.responder("nia") is not None
