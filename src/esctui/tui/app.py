@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from esctui.backends.base import (
@@ -47,6 +47,7 @@ from esctui.tui.themes import DEFAULT_THEME, load_themes
 from esctui.tui.undo import Done
 from esctui.tui.widgets.detail import IncidentDetail
 from esctui.tui.widgets.header import ConsoleHeader, ViewBar
+from esctui.tui.widgets.key_bar import KeyBar
 from esctui.tui.widgets.queue_table import QueueTable
 from esctui.wording import scrub
 
@@ -147,7 +148,7 @@ class ConsoleApp(IncidentActions, App[None]):
         yield QueueTable(self.model, redact=self.redact, id="queue")
         yield IncidentDetail(redact=self.redact, id="detail")
         yield steady(Input(id="line", compact=True))
-        yield Footer(compact=True)
+        yield KeyBar(id="keys")
 
     @property
     def table(self) -> QueueTable:
