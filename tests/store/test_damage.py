@@ -98,7 +98,9 @@ def test_a_gap_in_revisions_is_damage(store_path: Path) -> None:
 
 def test_a_newer_schema_is_refused_with_a_clear_message(store_path: Path) -> None:
     snapshot = store_path / codec.SNAPSHOT
-    newer = snapshot.read_bytes().replace(b'"schema":1', b'"schema":7', 1)
+    ours = b'"schema":%d' % codec.SCHEMA
+    assert ours in snapshot.read_bytes()
+    newer = snapshot.read_bytes().replace(ours, b'"schema":7', 1)
     snapshot.write_bytes(newer)
     with pytest.raises(StoreError, match=r"written by a newer esctui \(store schema 7"):
         JournalStore(store_path).load()

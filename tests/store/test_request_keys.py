@@ -1,15 +1,18 @@
 """Idempotency keys on the journal: a line carries its key under its checksum, and a request
 resent with its key is answered with what was recorded for it, by this process or by one started
-after a crash, and nothing is written twice."""
+after a crash, also after a compaction (the snapshot carries the keys), and nothing is written
+twice."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from esctui.backends.journal import JournalStore, codec, store
+from esctui.backends.base import StoreError
+from esctui.backends.journal import JournalStore, codec, snapshot, store
 from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
 
@@ -115,3 +118,97 @@ def test_the_oldest_keys_are_forgotten_first(
     assert fresh.incidents["INC-1001"].notes == 3
     fresh.execute(c.AddNote(incident="INC-1001", text="k-1"), "bob", key="k-1")
     assert fresh.incidents["INC-1001"].notes == 4, "k-1 was forgotten: decided again"
+
+
+def test_a_key_recorded_before_a_compaction_is_answered_after_it(store_path: Path) -> None:
+    writer = JournalStore(store_path)
+    first = writer.execute(c.AddNote(incident="INC-1001", text="looking"), "bob", key="k-1")
+    writer.compact()
+    lines = journal_lines(store_path)
+    version = writer.incidents["INC-1001"].version
+
+    restarted = JournalStore(store_path)
+    again = restarted.execute(c.AddNote(incident="INC-1001", text="looking"), "bob", key="k-1")
+
+    assert again == first
+    assert journal_lines(store_path) == lines == []
+    assert restarted.incidents["INC-1001"].version == version
+    assert restarted.incidents["INC-1001"].notes == 1
+    assert restarted.recorded_keys() == writer.recorded_keys()
+
+
+def test_a_key_whose_action_set_off_the_compaction_is_answered_after_a_crash(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The action that fills the journal folds it: the snapshot must carry its key, or a
+    # server killed before answering would note it twice when the client resends.
+    monkeypatch.setattr(store, "COMPACT_AFTER_LINES", len(journal_lines(store_path)) + 1)
+    note = c.AddNote(incident="INC-1002", text="paging db team")
+    first = JournalStore(store_path).execute(note, "carol", key="k-1")
+    assert journal_lines(store_path) == [], "the action did not set off a compaction"
+
+    restarted = JournalStore(store_path)
+    again = restarted.execute(note, "carol", key="k-1")
+
+    assert again == first
+    assert journal_lines(store_path) == []
+    assert restarted.incidents["INC-1002"].notes == 1
+
+
+def test_the_snapshot_keys_are_older_than_the_journal_keys(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "RECORDED_KEYS", 2)
+    JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="k-1"), "bob", key="k-1")
+    JournalStore(store_path).compact()
+    for key in ("k-2", "k-3"):
+        JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text=key), "bob", key=key)
+
+    fresh = JournalStore(store_path)
+    fresh.execute(c.AddNote(incident="INC-1001", text="k-2"), "bob", key="k-2")
+    assert fresh.incidents["INC-1001"].notes == 3
+    fresh.execute(c.AddNote(incident="INC-1001", text="k-1"), "bob", key="k-1")
+    assert fresh.incidents["INC-1001"].notes == 4, "k-1 was the oldest: decided again"
+
+
+def test_a_snapshot_written_before_it_held_keys_still_loads(store_path: Path) -> None:
+    JournalStore(store_path).compact()
+    file = store_path / codec.SNAPSHOT
+    old = json.loads(file.read_bytes())
+    del old["keys"]
+    old["schema"] = 1
+    file.write_text(json.dumps(old))
+
+    writer = JournalStore(store_path)
+    writer.load()
+    assert sorted(writer.incidents) == ["INC-1001", "INC-1002", "INC-1003"]
+    first = writer.execute(c.AddNote(incident="INC-1001", text="looking"), "bob", key="k-1")
+    assert (
+        JournalStore(store_path).execute(
+            c.AddNote(incident="INC-1001", text="looking"), "bob", key="k-1"
+        )
+        == first
+    )
+
+
+def test_an_esctui_that_reads_no_keys_refuses_a_snapshot_that_holds_them(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It would ignore the field, and decide again every request the keys answer.
+    JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="x"), "bob", key="k-1")
+    JournalStore(store_path).compact()
+    file = store_path / codec.SNAPSHOT
+    monkeypatch.setattr(codec, "SCHEMA", 1)
+    with pytest.raises(StoreError, match="written by a newer esctui"):
+        snapshot.decode_snapshot(file, file.read_bytes())
+
+
+def test_damaged_keys_in_the_snapshot_are_refused(store_path: Path) -> None:
+    JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="x"), "bob", key="k-1")
+    JournalStore(store_path).compact()
+    file = store_path / codec.SNAPSHOT
+    damaged = file.read_bytes().replace(b'"keys":[["k-1"', b'"keys":[[7', 1)
+    assert damaged != file.read_bytes()
+    file.write_bytes(damaged)
+    with pytest.raises(StoreError, match="snapshot.json is damaged"):
+        JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="x"), "bob", key="k-1")

@@ -20,7 +20,11 @@ import msgspec
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident
 
-SCHEMA = 1
+# The snapshot's format; a reader refuses a number above its own with a sentence. Readers skip
+# fields they do not know, so a new field takes a new number when a reader without it would
+# misread the file: 2 added `keys`, which a reader of 1 would drop without a word (and then act
+# a second time on the requests they answer).
+SCHEMA = 2
 SNAPSHOT = "snapshot.json"
 JOURNAL = "journal.jsonl"
 LOCK = "store.lock"
@@ -43,10 +47,18 @@ class SnapshotHeader(msgspec.Struct):
     schema: int
 
 
+# The idempotency keys a snapshot remembers, oldest first, each with the changes recorded for
+# it: `[["alice\u001fk-1", [[12, {event}], ...]], ...]`.
+RecordedKeys = list[tuple[str, list[tuple[int, AnyEvent]]]]
+NO_KEYS = msgspec.Raw(b"[]")
+
+
 class Snapshot(msgspec.Struct):
     """The state of every incident the store holds as of `revision`. Their timelines live in
     the file named by `timelines` (`{"INC-1001": [events...], ...}`), read only when someone
-    asks for a timeline: drawing the queue needs only the states."""
+    asks for a timeline: drawing the queue needs only the states. `keys` (`RecordedKeys`)
+    stays raw JSON until a writer is asked about a key: readers never need it. A snapshot of
+    schema 1 has none."""
 
     schema: int
     revision: int
@@ -55,6 +67,7 @@ class Snapshot(msgspec.Struct):
     directory: Directory
     incidents: list[Incident]
     timelines: str
+    keys: msgspec.Raw = NO_KEYS
 
 
 class Line(msgspec.Struct, forbid_unknown_fields=True):
@@ -69,6 +82,7 @@ snapshot_decoder = msgspec.json.Decoder(Snapshot)
 line_decoder = msgspec.json.Decoder(Line)
 key_decoder = msgspec.json.Decoder(str)
 record_decoder = msgspec.json.Decoder(IncidentRecord)
+keys_decoder = msgspec.json.Decoder(RecordedKeys)
 timelines_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
 

@@ -25,9 +25,11 @@ def write_snapshot(
     directory: Directory,
     incidents: list[Incident],
     timelines: dict[str, msgspec.Raw],
+    keys: msgspec.Raw = codec.NO_KEYS,
 ) -> None:
-    """Timelines first, then the snapshot that names them (the switch is the snapshot's
-    atomic rename), then remove timeline files no snapshot names any more."""
+    """Timelines first, then the snapshot that names them and holds the idempotency `keys`
+    (`codec.RecordedKeys` as JSON; the switch is the snapshot's atomic rename), then remove
+    timeline files no snapshot names any more."""
     name = f"timelines-{revision}-{secrets.token_hex(4)}.json"
     files.replace_atomically(path / name, codec.encoder.encode(timelines))
     snapshot = codec.Snapshot(
@@ -38,6 +40,7 @@ def write_snapshot(
         directory=directory,
         incidents=incidents,
         timelines=name,
+        keys=keys,
     )
     files.replace_atomically(path / codec.SNAPSHOT, codec.encoder.encode(snapshot))
     for stale in path.glob("timelines-*.json"):
@@ -64,6 +67,14 @@ def decode_snapshot(file: Path, data: bytes) -> codec.Snapshot:
         )
     try:
         return codec.snapshot_decoder.decode(data)
+    except msgspec.DecodeError as error:
+        raise StoreError(f"{file} is damaged ({error}); the store was left as it is.") from None
+
+
+def decode_keys(file: Path, keys: msgspec.Raw) -> codec.RecordedKeys:
+    """The idempotency keys of the snapshot `file`, left raw when it was read."""
+    try:
+        return codec.keys_decoder.decode(keys)
     except msgspec.DecodeError as error:
         raise StoreError(f"{file} is damaged ({error}); the store was left as it is.") from None
 

@@ -5,8 +5,9 @@ last looked. Writers take an exclusive lock, catch up, cut a torn last line left
 apply due auto-escalations, check the command, append its events in one write and fsync before
 they answer. A command sent with an idempotency key carries it on its lines, so the same key sent
 again, even to a process started after a crash, gets the recorded changes back instead of a
-second action. A damaged line with good lines after it stops everything with a sentence naming
-the file and the line: the store is never rewritten to "repair" it.
+second action; a compaction carries the keys (the newest `RECORDED_KEYS`) into the snapshot it
+writes, so this holds across one too. A damaged line with good lines after it stops everything
+with a sentence naming the file and the line: the store is never rewritten to "repair" it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from esctui.backends.base import (
 )
 from esctui.backends.journal import codec, files
 from esctui.backends.journal.archive import Archive
-from esctui.backends.journal.snapshot import decode_snapshot, write_snapshot
+from esctui.backends.journal.snapshot import decode_keys, decode_snapshot, write_snapshot
 from esctui.domain import lifecycle
 from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger
 from esctui.domain.errors import DomainError
@@ -75,7 +76,10 @@ class JournalStore:
         self.revision = 0
         self.next_number = 1001
         self.recent: collections.deque[Change] = collections.deque(maxlen=RECENT_CHANGES)
+        # Idempotency keys with their changes, oldest first: those on the journal's lines, and
+        # the snapshot's once `recorded_keys` has put them in front.
         self.keyed: collections.OrderedDict[str, list[Change]] = collections.OrderedDict()
+        self.snapshot_keys: msgspec.Raw | None = None  # the snapshot's keys, still raw
         self.snapshot_id: tuple[int, int, int, int] | None = None
         self.journal_id: tuple[int, int] | None = None
         self.offset = 0
@@ -86,9 +90,10 @@ class JournalStore:
     def load(self) -> None:
         """Read the snapshot and the whole journal, from scratch.
 
-        The idempotency keys known afterwards are those on the journal's lines. A compaction
-        forgets the keys of what it folded into the snapshot (which holds states, not
-        requests), so a request resent after one is decided again like a new one.
+        The idempotency keys known afterwards are the snapshot's (those a compaction folded
+        away), then those on the journal's lines, the newest `RECORDED_KEYS` of them: a request
+        resent after a compaction is answered like one resent before it. The snapshot's keys
+        are decoded only when a writer is first asked about a key (`recorded_keys`).
         """
         with self.mutex:
             for _ in range(10):
@@ -145,6 +150,8 @@ class JournalStore:
         self.next_number = snapshot.next_number
         self.recent.clear()
         self.keyed.clear()
+        # A copy, so the rest of the snapshot's bytes are not kept alive with it.
+        self.snapshot_keys = snapshot.keys.copy()
         self.snapshot_id = identity
         self.journal_id = None
         self.offset = 0
@@ -231,6 +238,25 @@ class JournalStore:
             if len(self.keyed) > RECORDED_KEYS:
                 self.keyed.popitem(last=False)
         changes.append(change)
+
+    def recorded_keys(self) -> collections.OrderedDict[str, list[Change]]:
+        """Every idempotency key remembered, oldest first, with the changes recorded for it.
+
+        The snapshot's keys come first, as if read before the journal's lines; they are
+        decoded on the first call after a load, since only a writer answering a keyed request
+        needs them, not every process that opens the store to draw the queue.
+        """
+        if self.snapshot_keys is not None:
+            folded = decode_keys(self.path / codec.SNAPSHOT, self.snapshot_keys)
+            from_journal, self.snapshot_keys = self.keyed, None
+            self.keyed = collections.OrderedDict(
+                (key, [Change(revision=revision, event=event) for revision, event in changes])
+                for key, changes in folded[-RECORDED_KEYS:]
+            )
+            for key, changes in from_journal.items():
+                for change in changes:
+                    self.remember(key, change)
+        return self.keyed
 
     # -- what faces ask for ------------------------------------------------------------------
 
@@ -328,12 +354,13 @@ class JournalStore:
         """Record `command` as `actor`, after any auto-escalation that is due; return the
         command's changes once they are on disk.
 
-        With an idempotency `key` already on the journal, return what was recorded for it and
-        write nothing: the caller is resending a request whose answer it never got, and the
-        command must neither happen twice nor be refused for the version it moved on itself.
+        With an idempotency `key` already recorded (on the journal, or in the snapshot of a
+        compaction since), return what was recorded for it and write nothing: the caller is
+        resending a request whose answer it never got, and the command must neither happen
+        twice nor be refused for the version it moved on itself.
         """
         with self.writing():
-            if key is not None and key in self.keyed:
+            if key is not None and key in self.recorded_keys():
                 return list(self.keyed[key])
             now = self.clock()
             pending = self.escalations(now)
@@ -481,8 +508,19 @@ class JournalStore:
                 keep.append(incident)
                 timelines[incident.id] = timeline
         self.archive.add(old)
+        keys = [
+            (key, [(change.revision, change.event) for change in changes])
+            for key, changes in self.recorded_keys().items()
+        ]
         write_snapshot(
-            self.path, self.revision, self.next_number, now, self.directory, keep, timelines
+            self.path,
+            self.revision,
+            self.next_number,
+            now,
+            self.directory,
+            keep,
+            timelines,
+            msgspec.Raw(codec.encoder.encode(keys)),
         )
         files.replace_atomically(self.path / codec.JOURNAL, b"")
         self.load()
