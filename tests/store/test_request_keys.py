@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from esctui.backends.base import StoreError
-from esctui.backends.journal import JournalStore, codec, snapshot, store
+from esctui.backends.journal import JournalStore, codec, request_keys, snapshot, store
 from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
 
@@ -110,7 +110,7 @@ def test_the_key_is_on_the_command_lines_not_on_the_escalations_before_it(
 def test_the_oldest_keys_are_forgotten_first(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "RECORDED_KEYS", 2)
+    monkeypatch.setattr(request_keys, "RECORDED_KEYS", 2)
     for key in ("k-1", "k-2", "k-3"):
         JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text=key), "bob", key=key)
     fresh = JournalStore(store_path)
@@ -134,7 +134,7 @@ def test_a_key_recorded_before_a_compaction_is_answered_after_it(store_path: Pat
     assert journal_lines(store_path) == lines == []
     assert restarted.incidents["INC-1001"].version == version
     assert restarted.incidents["INC-1001"].notes == 1
-    assert restarted.recorded_keys() == writer.recorded_keys()
+    assert restarted.keys.recorded() == writer.keys.recorded()
 
 
 def test_a_key_whose_action_set_off_the_compaction_is_answered_after_a_crash(
@@ -158,7 +158,7 @@ def test_a_key_whose_action_set_off_the_compaction_is_answered_after_a_crash(
 def test_the_snapshot_keys_are_older_than_the_journal_keys(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "RECORDED_KEYS", 2)
+    monkeypatch.setattr(request_keys, "RECORDED_KEYS", 2)
     JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="k-1"), "bob", key="k-1")
     JournalStore(store_path).compact()
     for key in ("k-2", "k-3"):

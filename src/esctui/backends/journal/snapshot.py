@@ -71,14 +71,6 @@ def decode_snapshot(file: Path, data: bytes) -> codec.Snapshot:
         raise StoreError(f"{file} is damaged ({error}); the store was left as it is.") from None
 
 
-def decode_keys(file: Path, keys: msgspec.Raw) -> codec.RecordedKeys:
-    """The idempotency keys of the snapshot `file`, left raw when it was read."""
-    try:
-        return codec.keys_decoder.decode(keys)
-    except msgspec.DecodeError as error:
-        raise StoreError(f"{file} is damaged ({error}); the store was left as it is.") from None
-
-
 def create_store(
     path: Path,
     directory: Directory,

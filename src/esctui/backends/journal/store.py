@@ -31,7 +31,8 @@ from esctui.backends.base import (
 )
 from esctui.backends.journal import codec, files
 from esctui.backends.journal.archive import Archive
-from esctui.backends.journal.snapshot import decode_keys, decode_snapshot, write_snapshot
+from esctui.backends.journal.request_keys import RequestKeys
+from esctui.backends.journal.snapshot import decode_snapshot, write_snapshot
 from esctui.domain import lifecycle
 from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger
 from esctui.domain.errors import DomainError
@@ -47,9 +48,6 @@ COMPACT_AFTER_LINES = 20_000
 DEFAULT_ARCHIVE_AFTER = timedelta(days=14)
 # Changes kept in memory for followers in this process; one further behind resyncs.
 RECENT_CHANGES = 4096
-# Idempotency keys remembered with their changes: the newest ten thousand, far more actions than
-# a team takes while one responder's outbox waits for the server; the oldest go first.
-RECORDED_KEYS = 10_000
 
 
 def utc_now() -> datetime:
@@ -76,10 +74,7 @@ class JournalStore:
         self.revision = 0
         self.next_number = 1001
         self.recent: collections.deque[Change] = collections.deque(maxlen=RECENT_CHANGES)
-        # Idempotency keys with their changes, oldest first: those on the journal's lines, and
-        # the snapshot's once `recorded_keys` has put them in front.
-        self.keyed: collections.OrderedDict[str, list[Change]] = collections.OrderedDict()
-        self.snapshot_keys: msgspec.Raw | None = None  # the snapshot's keys, still raw
+        self.keys = RequestKeys()
         self.snapshot_id: tuple[int, int, int, int] | None = None
         self.journal_id: tuple[int, int] | None = None
         self.offset = 0
@@ -93,7 +88,7 @@ class JournalStore:
         The idempotency keys known afterwards are the snapshot's (those a compaction folded
         away), then those on the journal's lines, the newest `RECORDED_KEYS` of them: a request
         resent after a compaction is answered like one resent before it. The snapshot's keys
-        are decoded only when a writer is first asked about a key (`recorded_keys`).
+        are decoded only when a writer is first asked about a key (see `RequestKeys`).
         """
         with self.mutex:
             for _ in range(10):
@@ -149,9 +144,7 @@ class JournalStore:
         self.revision = snapshot.revision
         self.next_number = snapshot.next_number
         self.recent.clear()
-        self.keyed.clear()
-        # A copy, so the rest of the snapshot's bytes are not kept alive with it.
-        self.snapshot_keys = snapshot.keys.copy()
+        self.keys.start(file, snapshot.keys)
         self.snapshot_id = identity
         self.journal_id = None
         self.offset = 0
@@ -228,35 +221,7 @@ class JournalStore:
         change = Change(revision=revision, event=event)
         self.recent.append(change)
         if key is not None:
-            self.remember(key, change)
-
-    def remember(self, key: str, change: Change) -> None:
-        """Note `change` as (part of) what the request sent with `key` did."""
-        changes = self.keyed.get(key)
-        if changes is None:
-            self.keyed[key] = changes = []
-            if len(self.keyed) > RECORDED_KEYS:
-                self.keyed.popitem(last=False)
-        changes.append(change)
-
-    def recorded_keys(self) -> collections.OrderedDict[str, list[Change]]:
-        """Every idempotency key remembered, oldest first, with the changes recorded for it.
-
-        The snapshot's keys come first, as if read before the journal's lines; they are
-        decoded on the first call after a load, since only a writer answering a keyed request
-        needs them, not every process that opens the store to draw the queue.
-        """
-        if self.snapshot_keys is not None:
-            folded = decode_keys(self.path / codec.SNAPSHOT, self.snapshot_keys)
-            from_journal, self.snapshot_keys = self.keyed, None
-            self.keyed = collections.OrderedDict(
-                (key, [Change(revision=revision, event=event) for revision, event in changes])
-                for key, changes in folded[-RECORDED_KEYS:]
-            )
-            for key, changes in from_journal.items():
-                for change in changes:
-                    self.remember(key, change)
-        return self.keyed
+            self.keys.remember(key, change)
 
     # -- what faces ask for ------------------------------------------------------------------
 
@@ -360,8 +325,9 @@ class JournalStore:
         twice nor be refused for the version it moved on itself.
         """
         with self.writing():
-            if key is not None and key in self.recorded_keys():
-                return list(self.keyed[key])
+            recorded = None if key is None else self.keys.answer(key)
+            if recorded is not None:
+                return recorded
             now = self.clock()
             pending = self.escalations(now)
             try:
@@ -508,10 +474,6 @@ class JournalStore:
                 keep.append(incident)
                 timelines[incident.id] = timeline
         self.archive.add(old)
-        keys = [
-            (key, [(change.revision, change.event) for change in changes])
-            for key, changes in self.recorded_keys().items()
-        ]
         write_snapshot(
             self.path,
             self.revision,
@@ -520,7 +482,7 @@ class JournalStore:
             self.directory,
             keep,
             timelines,
-            msgspec.Raw(codec.encoder.encode(keys)),
+            self.keys.for_snapshot(),
         )
         files.replace_atomically(self.path / codec.JOURNAL, b"")
         self.load()
