@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import msgspec
+
+from esctui.backends.journal import JournalStore
 from esctui.config import Config
 from esctui.domain import commands as c
 from esctui.domain import events as e
-from esctui.domain.models import Incident, Status
+from esctui.domain.models import Incident, SlaTarget, Status
 from esctui.tui import ConsoleApp
 
 from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
@@ -147,3 +150,34 @@ def test_auto_escalation_runs_while_the_console_is_open(console: Console) -> Non
         if isinstance(ev, e.Escalated | e.EscalationExhausted) and ev.by is None and ev.at == later
     ]
     assert escalated
+
+
+def test_a_new_directory_elsewhere_brings_its_sla_targets(console: Console) -> None:
+    """`directory import` by another process makes no new revision; the console still reads
+    the new directory, and the new targets move the deadlines."""
+    target = first(console.incidents(), Status.TRIGGERED)
+    store = JournalStore(console.store, lambda: NOW)
+    store.load()
+    tight = SlaTarget(acknowledge_minutes=1, resolve_minutes=2)
+    directory = msgspec.structs.replace(
+        store.directory,
+        services=tuple(
+            msgspec.structs.replace(s, sla={**s.sla, target.severity: tight})
+            if s.name == target.service
+            else s
+            for s in store.directory.services
+        ),
+    )
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            tighter = target.opened_at + timedelta(minutes=1)
+            before = app.model.deadlines[target.id]
+            assert before is not None and before.breach_at != tighter
+            store.replace_directory(directory)
+            await settle(pilot, lambda: app.model.directory == directory, 1.5)
+            after = app.model.deadlines[target.id]
+            assert after is not None and after.breach_at == tighter
+
+    run(scenario)

@@ -206,13 +206,9 @@ class ConsoleApp(IncidentActions, App[None]):
             self.failure = str(error)
             self.exit(return_code=3)
             return
-        self.model.book = sla_book(queue.directory, self.options.config.sla_overrides())
         self.model.now = self.clock()
-        self.model.replace(queue)
+        self.show_queue(queue)
         self.updated = self.clock()
-        self.table.reload()
-        self.refresh_header()
-        self.show_selected()
         if self.model.me is not None and queue.directory.responder(self.me) is None:
             known = ", ".join(queue.directory.responder_names()) or "none"
             self.notify(
@@ -229,12 +225,17 @@ class ConsoleApp(IncidentActions, App[None]):
     @work(exclusive=True, group="resync", exit_on_error=False)
     async def resync(self) -> None:
         queue = await self.backend.open()
-        if queue.revision > self.model.revision:
-            self.model.replace(queue)
-            self.table.reload()
-            self.show_selected()
-            self.refresh_header()
-            self.refresh_bindings()
+        if self.model.is_older_than(queue):
+            self.show_queue(queue)
+
+    def show_queue(self, queue: Queue) -> None:
+        """Draw a whole queue afresh, with the SLA targets of its directory."""
+        book = sla_book(queue.directory, self.options.config.sla_overrides())
+        self.model.replace(queue, book)
+        self.table.reload()
+        self.show_selected()
+        self.refresh_header()
+        self.refresh_bindings()
 
     @work(exclusive=True, group="follow", exit_on_error=False)
     async def follow(self) -> None:
@@ -255,9 +256,7 @@ class ConsoleApp(IncidentActions, App[None]):
         for notice in update.notices:
             self.notify(notice, severity="error", timeout=20)
         if update.queue is not None:
-            self.model.replace(update.queue)
-            self.table.reload()
-            self.show_selected()
+            self.show_queue(update.queue)
         else:
             new = self.model.fold(update.changes)
             if new:

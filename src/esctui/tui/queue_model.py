@@ -72,6 +72,7 @@ class QueueModel:
     rows: list[str] = field(default_factory=list)
     deadlines: dict[str, Deadline | None] = field(default_factory=dict)
     tally: Tally = field(default_factory=Tally)
+    snapshot: str = ""  # the store's, as of the last whole queue (see `Queue.snapshot`)
 
     @classmethod
     def from_queue(
@@ -81,11 +82,14 @@ class QueueModel:
         model.replace(queue)
         return model
 
-    def replace(self, queue: Queue) -> None:
-        """Start again from a whole queue (the backend could not bridge a gap)."""
+    def replace(self, queue: Queue, book: SlaBook | None = None) -> None:
+        """Start again from a whole queue (the backend could not bridge a gap), with the SLA
+        targets of `book` if given (a new directory may bring new ones)."""
         self.directory = queue.directory
         self.incidents = queue.incidents
         self.revision = queue.revision
+        self.snapshot = queue.snapshot
+        self.book = book or self.book
         # Resolved incidents, most of a big store, have no deadline: they are left out here.
         unresolved = [i for i in queue.incidents.values() if i.status is not Status.RESOLVED]
         self.deadlines = {i.id: self.book.deadline(i) for i in unresolved}
@@ -93,6 +97,11 @@ class QueueModel:
         self.arrange()
 
     # -- changes ---------------------------------------------------------------------------
+
+    def is_older_than(self, queue: Queue) -> bool:
+        """Whether `queue` holds anything this model does not: later changes, or a store that
+        was compacted or given a new directory since."""
+        return queue.revision > self.revision or queue.snapshot != self.snapshot
 
     def fold(self, changes: Iterable[Change]) -> list[Change]:
         """Fold the changes not seen yet into the incidents; the ones that were new."""
