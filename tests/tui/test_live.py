@@ -181,3 +181,46 @@ def test_a_new_directory_elsewhere_brings_its_sla_targets(console: Console) -> N
             assert after is not None and after.breach_at == tighter
 
     run(scenario)
+
+
+def test_a_change_elsewhere_redraws_only_the_lines_that_changed(console: Console) -> None:
+    """Every line drawn is bytes sent to the terminal: a row that leaves the view redraws the
+    lines below it, not the cursor's line above it; and a cursor pushed onto another line by
+    the change is drawn there."""
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 50)) as pilot:
+            app = await opened(pilot)
+            await pilot.press("2")  # unacknowledged: an acknowledged incident leaves the view
+            await settle(pilot, lambda: app.model.view == "unacknowledged")
+            table = app.table
+            rows = list(app.model.rows)
+            assert 3 <= len(rows) < table.size.height - 1, "the whole view fits on screen"
+            drawn: list[int] = []
+            draw = table.refresh_line
+
+            def noting(y: int) -> None:
+                drawn.append(y)
+                draw(y)
+
+            table.refresh_line = noting  # type: ignore[method-assign]
+
+            await pilot.press("g")
+            await settle(pilot, lambda: table.cursor == 0)
+            drawn.clear()
+            console.elsewhere(c.Acknowledge(incident=rows[1]), "alice")
+            await settle(pilot, lambda: rows[1] not in app.model.rows, 1.5)
+            assert table.current_id == rows[0]
+            assert 1 not in drawn, "the cursor's line (the first) did not change"
+            assert set(range(2, len(rows) + 1)) <= set(drawn)
+
+            await pilot.press("G")
+            last = len(app.model.rows) - 1
+            await settle(pilot, lambda: table.cursor == last)
+            drawn.clear()
+            console.elsewhere(c.Acknowledge(incident=app.model.rows[last]), "alice")
+            await settle(pilot, lambda: len(app.model.rows) == last, 1.5)
+            assert table.cursor == last - 1
+            assert table.cursor + 1 in drawn, "the line the cursor moved to shows it"
+
+    run(scenario)

@@ -212,7 +212,10 @@ class QueueTable(ScrollView, can_focus=True):
         for index in self.visible_range_for(max(len(rows), len(before))):
             was = before[index] if index < len(before) else None
             now = rows[index] if index < len(rows) else None
-            if was != now or index in (old_cursor, self.cursor):
+            # A line that shows the same incident as before is only drawn again if the cursor
+            # came to it or left it.
+            moved = old_cursor != self.cursor and index in (old_cursor, self.cursor)
+            if was != now or moved:
                 if now is not None:
                     self.shown.pop(now, None)
                 self.refresh_line(index + 1)
