@@ -3,6 +3,13 @@
 The app talks to its incidents only through the `Backend` it is given. It folds the backend's
 changes into a `QueueModel`, repaints the rows that changed, and sends actions in the order
 they were asked for.
+
+`ConsoleApp` is put together from mixins, one part of the console each: `IncidentActions`
+(`incident_actions.py`), the incident keys; `LiveQueue` (`live.py`), opening and following the
+queue; `Navigation` (`navigation.py`), the views, the sort, the filter and the panes;
+`BottomLine` (`bottom_line.py`), the `/` filter and the `:` command line. This module keeps the
+screen, the detail pane, the sending of actions, help and themes, and the one place for what
+goes wrong in workers.
 """
 
 from __future__ import annotations
@@ -24,23 +31,23 @@ from textual.worker import Worker, WorkerState
 from esctui.backends.base import (
     ActionQueued,
     Backend,
-    Change,
     IncidentHistory,
     Link,
     Queue,
     StoreError,
-    Update,
 )
 from esctui.config import Config, ConfigError, save_setting
 from esctui.domain import commands as c
-from esctui.domain import events as e
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory, Incident
 from esctui.domain.sla import sla_book
-from esctui.tui.command_line import CommandLineError, Request, parse, view_named
+from esctui.tui.bottom_line import BottomLine
+from esctui.tui.command_line import CommandLineError, parse
 from esctui.tui.incident_actions import APPLIES, IncidentActions
+from esctui.tui.live import LiveQueue
+from esctui.tui.navigation import Navigation
 from esctui.tui.palette import ActionCommands, GoToIncident
-from esctui.tui.queue_model import SORTS, QueueModel, View
+from esctui.tui.queue_model import QueueModel, View
 from esctui.tui.screens.confirm import steady
 from esctui.tui.screens.help import HelpScreen
 from esctui.tui.themes import DEFAULT_THEME, load_themes
@@ -75,7 +82,7 @@ class ConsoleOptions:
     warnings: list[str] = field(default_factory=list)
 
 
-class ConsoleApp(IncidentActions, App[None]):
+class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
     TITLE = "esctui"
     CSS = """
     Screen { layout: vertical; }
@@ -196,146 +203,6 @@ class ConsoleApp(IncidentActions, App[None]):
     def all_bindings(self) -> list[Binding]:
         return [b for b in [*self.BINDINGS, *QueueTable.BINDINGS] if isinstance(b, Binding)]
 
-    # -- opening and following the queue -----------------------------------------------------
-
-    @work(exclusive=True, group="open", exit_on_error=False)
-    async def open_queue(self) -> None:
-        try:
-            queue = await self.backend.open()
-        except StoreError as error:
-            self.failure = str(error)
-            self.exit(return_code=3)
-            return
-        self.model.now = self.clock()
-        self.show_queue(queue)
-        self.updated = self.clock()
-        if self.model.me is not None and queue.directory.responder(self.me) is None:
-            known = ", ".join(queue.directory.responder_names()) or "none"
-            self.notify(
-                f"{self.me!r} is not a responder in this store, so actions will be refused. "
-                f"Start with --as NAME (known: {known}).",
-                severity="warning",
-                timeout=15,
-            )
-        self.set_interval(1.0, self.tick)
-        self.follow()
-        if not self.options.read_only:
-            self.set_interval(self.options.escalation_interval, self.escalate_due)
-
-    @work(exclusive=True, group="resync", exit_on_error=False)
-    async def resync(self) -> None:
-        queue = await self.backend.open()
-        if self.model.is_older_than(queue):
-            self.show_queue(queue)
-
-    def show_queue(self, queue: Queue) -> None:
-        """Draw a whole queue afresh, with the SLA targets of its directory."""
-        book = sla_book(queue.directory, self.options.config.sla_overrides())
-        self.model.replace(queue, book)
-        self.table.reload()
-        self.show_selected()
-        self.refresh_header()
-        self.refresh_bindings()
-
-    @work(exclusive=True, group="follow", exit_on_error=False)
-    async def follow(self) -> None:
-        updates = self.backend.follow(self.model.revision, self.options.follow_interval)
-        async for update in updates:
-            self.take(update)
-
-    def take(self, update: Update) -> None:
-        if not self.query("#queue"):  # quitting: the screen is already gone
-            return
-        if update.link is not None and update.link != self.link:
-            self.link = update.link
-            if update.link is Link.OFFLINE:
-                self.notify("The server cannot be reached; actions will wait.", severity="error")
-            elif update.link is Link.ONLINE:
-                self.notify("Back online.")
-                self.show_selected()
-        for notice in update.notices:
-            self.notify(notice, severity="error", timeout=20)
-        if update.queue is not None:
-            self.show_queue(update.queue)
-        else:
-            new = self.model.fold(update.changes)
-            if new:
-                self.after_changes(new, flash=True)
-                self.alert(new)
-        self.updated = self.clock()
-        self.refresh_header()
-
-    def after_changes(self, changes: list[Change], *, flash: bool) -> None:
-        ids = list(dict.fromkeys(change.event.incident for change in changes))
-        before = list(self.model.rows)
-        if self.model.rearrange(ids):
-            self.table.reordered(before)
-        self.table.incidents_changed(ids, flash=flash)
-        if self.table.current_id in ids:
-            self.show_selected()
-            self.refresh_bindings()  # what applies to it may have changed
-        self.refresh_header()
-
-    def alert(self, changes: list[Change]) -> None:
-        """A toast and the bell for a new SEV1/SEV2, or anything escalated or handed to me."""
-        ring = False
-        for change in changes:
-            event = change.event
-            if event.by is not None and event.by == self.me:
-                continue
-            incident = self.model.incidents.get(event.incident)
-            title = "(title hidden)" if self.redact or incident is None else scrub(incident.title)
-            if isinstance(event, e.Triggered) and event.severity <= 2:
-                self.notify(
-                    f"{event.incident} {title}",
-                    title=f"New SEV{event.severity}",
-                    severity="error",
-                    timeout=10,
-                )
-                ring = True
-            elif isinstance(event, e.Escalated | e.Reopened) and event.assignee == self.me:
-                self.notify(f"{event.incident} {title}", title="Paged to you", severity="warning")
-                ring = True
-            elif isinstance(event, e.HandedOff) and event.to == self.me:
-                self.notify(
-                    f"{event.incident} {title}",
-                    title=f"Handed to you by {event.by}",
-                    severity="warning",
-                )
-                ring = True
-        if ring and self.options.config.bell:
-            self.bells_rung += 1
-            self.bell()
-
-    def tick(self) -> None:
-        if not self.query("#queue"):  # the last tick can fire while the screen is torn down
-            return
-        self.model.now = self.clock()
-        before = self.model.rows
-        if self.model.tick(self.model.now) and self.model.arrange() != before:
-            self.table.reordered(before)
-        self.table.tick()
-        self.refresh_header()
-
-    async def escalate_due(self) -> None:
-        try:
-            await self.backend.escalate_due()
-        except StoreError as error:
-            self.notify(str(error), severity="error")
-
-    def refresh_header(self) -> None:
-        self.query_one("#header", ConsoleHeader).show(
-            self.model,
-            me=self.me,
-            kind=self.backend.kind,
-            location=self.backend.location,
-            link=self.link,
-            updated=self.updated,
-            read_only=self.options.read_only,
-            queued=self.backend.waiting,
-        )
-        self.query_one("#views", ViewBar).show(self.model, compact=self.size.width < 100)
-
     # -- the detail pane -----------------------------------------------------------------------
 
     @on(QueueTable.CursorMoved)
@@ -451,94 +318,7 @@ class ConsoleApp(IncidentActions, App[None]):
             for name in sorted(self.available_themes)
         ]
 
-    # -- views, filter, command line -------------------------------------------------------
-
-    def action_view(self, view: str) -> None:
-        self.model.view = view_named(view)
-        self.model.arrange()
-        self.table.reload()
-        self.refresh_header()
-
-    def action_cycle_sort(self) -> None:
-        self.model.sort = SORTS[(SORTS.index(self.model.sort) + 1) % len(SORTS)]
-        self.model.arrange()
-        self.table.reload()
-        self.refresh_header()
-
-    def set_filter(self, text: str) -> None:
-        self.model.filter_text = text
-        self.model.arrange()
-        self.table.reload()
-        self.refresh_header()
-
-    def open_line(self, mode: str, value: str = "") -> None:
-        line = self.query_one("#line", Input)
-        self.line_mode = mode
-        line.placeholder = (
-            "filter: id, title, service, assignee, customer, label"
-            if mode == ("filter")
-            else "command: ack, esc 2, handoff bob, snooze 30m, note …, theme NAME"
-        )
-        line.value = value
-        line.add_class("open")
-        # Now, not later: keys typed right after `/` (a paste, a fast typist over SSH) must go
-        # to the line, not to the queue, where `a` would acknowledge.
-        self.screen.set_focus(line)
-
-    def close_line(self) -> None:
-        line = self.query_one("#line", Input)
-        line.remove_class("open")
-        self.line_mode = ""
-        self.table.focus()
-
-    def action_open_filter(self) -> None:
-        self.open_line("filter", self.model.filter_text)
-
-    def action_open_command_line(self) -> None:
-        self.open_line("command")
-
-    @on(Input.Changed, "#line")
-    def line_changed(self, event: Input.Changed) -> None:
-        if self.line_mode == "filter":
-            self.set_filter(event.value.strip())
-
-    @on(Input.Submitted, "#line")
-    def line_submitted(self, event: Input.Submitted) -> None:
-        mode = self.line_mode
-        self.close_line()
-        if mode == "command" and event.value.strip():
-            try:
-                self.run_request(parse(event.value))
-            except CommandLineError as error:
-                self.notify(str(error), severity="error")
-
-    def action_step_back(self) -> None:
-        if self.line_mode:
-            if self.line_mode == "filter":
-                self.set_filter("")
-            self.close_line()
-        elif self.model.filter_text:
-            self.set_filter("")
-        elif self.table.selected:
-            self.table.clear_selection()
-        else:
-            self.table.focus()
-
-    def action_open_detail(self) -> None:
-        if self.line_mode:
-            return
-        self.query_one("#detail-tabs").focus()
-
-    def action_switch_pane(self) -> None:
-        if len(self.screen_stack) > 1:  # a dialog: tab moves between its fields as usual
-            self.screen.focus_next()
-            return
-        if self.line_mode:
-            return
-        if self.table.has_focus:
-            self.query_one("#detail-tabs").focus()
-        else:
-            self.table.focus()
+    # -- help and themes ---------------------------------------------------------------------
 
     def action_help(self) -> None:
         keymap = self._keymap
@@ -567,77 +347,25 @@ class ConsoleApp(IncidentActions, App[None]):
             return
         self.notify(f"Theme {name}, saved to {path}.", timeout=3)
 
-    def go_to(self, incident_id: str) -> None:
-        if incident_id not in self.model.rows:
-            self.model.view, self.model.filter_text = "open", ""
-            if (
-                incident_id in self.model.incidents
-                and not self.model.incidents[incident_id].is_open
-            ):
-                self.model.view = "resolved"
-            self.model.arrange()
-        self.table.reload(keep=incident_id)
-        self.refresh_header()
+    # -- what is typed on the bottom line -----------------------------------------------------
+    # Textual reads `@on` handlers only from the bodies of its own classes, not from mixins:
+    # the bottom line's handlers are declared here; `BottomLine` opens and closes the line and
+    # carries out the requests typed on it.
 
-    def run_request(self, request: Request) -> None:
-        name = request.name
-        simple = {
-            "ack": "acknowledge",
-            "comm": "log_communication",
-            "undo": "undo",
-            "help": "help",
-            "quit": "quit",
-        }
-        if name in simple:
-            self.run_from_palette(simple[name])
-        elif name == "esc":
-            incidents = self.targets("escalate")
-            self.send(
-                [c.Escalate(incident=i.id, level=request.level) for i in incidents], incidents
-            )
-        elif name == "unack":
-            incidents = self.targets("unacknowledge")
-            self.send(
-                [c.Unacknowledge(incident=i.id, reason=request.text) for i in incidents], incidents
-            )
-        elif name == "handoff":
-            to, _, note = request.text.partition(" ")
-            incidents = self.targets("hand_off")
-            self.send(
-                [c.HandOff(incident=i.id, to=to, note=note.strip()) for i in incidents], incidents
-            )
-        elif name == "snooze":
-            assert request.duration is not None
-            until = self.clock() + request.duration
-            incidents = self.targets("snooze")
-            self.send([c.Snooze(incident=i.id, until=until) for i in incidents], incidents)
-        elif name == "resolve":
-            incidents = self.targets("resolve")
-            self.send([c.Resolve(incident=i.id, note=request.text) for i in incidents], incidents)
-        elif name == "reopen":
-            incidents = self.targets("reopen")
-            self.send([c.Reopen(incident=i.id, reason=request.text) for i in incidents], incidents)
-        elif name == "note":
-            incidents = self.targets("add_note")
-            self.send([c.AddNote(incident=i.id, text=request.text) for i in incidents], incidents)
-        elif name == "theme":
-            self.action_use_theme(request.text)
-        elif name == "view":
-            assert request.view is not None
-            self.action_view(request.view)
-        elif name == "sort":
-            self.model.sort = request.text  # type: ignore[assignment]
-            self.action_view(self.model.view)
-        elif name == "filter":
-            self.set_filter(request.text)
-        elif name == "go":
-            wanted = request.text.upper()
-            if wanted not in self.model.incidents:
-                self.notify(
-                    f"There is no incident {scrub(wanted)} in this queue.", severity="error"
-                )
-            else:
-                self.go_to(wanted)
+    @on(Input.Changed, "#line")
+    def line_changed(self, event: Input.Changed) -> None:
+        if self.line_mode == "filter":
+            self.set_filter(event.value.strip())
+
+    @on(Input.Submitted, "#line")
+    def line_submitted(self, event: Input.Submitted) -> None:
+        mode = self.line_mode
+        self.close_line()
+        if mode == "command" and event.value.strip():
+            try:
+                self.run_request(parse(event.value))
+            except CommandLineError as error:
+                self.notify(str(error), severity="error")
 
     # -- one place for what goes wrong in the background -----------------------------------
 

@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from esctui.domain import commands as c
 from esctui.domain.models import Incident, Status
 from esctui.domain.oncall import level_on_call
+from esctui.tui.console_part import ConsolePart
 from esctui.tui.screens.confirm import ConfirmResolve
 from esctui.tui.screens.forms import CommunicationForm, CommunicationInput, NoteEditor
 from esctui.tui.screens.pickers import HandOffPicker, LevelPicker, SnoozePicker
 from esctui.tui.undo import UNDO_SECONDS, inverse
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
-    from textual.app import App
-
-    from esctui.tui.queue_model import QueueModel
-    from esctui.tui.undo import Done
-    from esctui.tui.widgets.queue_table import QueueTable
-
-    Base = App[None]
-else:
-    Base = object
 
 # Which incidents an action can apply to, for the footer and the palette.
 APPLIES: dict[str, set[Status]] = {
@@ -45,21 +31,8 @@ APPLIES: dict[str, set[Status]] = {
 BULK = {"acknowledge", "resolve", "hand_off"}
 
 
-class IncidentActions(Base):
+class IncidentActions(ConsolePart):
     """Mixed into `ConsoleApp`: `action_*` methods for the incident keys."""
-
-    if TYPE_CHECKING:  # what the console provides
-        model: QueueModel
-        redact: bool
-        last_done: Done | None
-        clock: Callable[[], datetime]
-
-        @property
-        def table(self) -> QueueTable: ...
-
-        def send(
-            self, commands: list[c.AnyCommand], incidents: list[Incident], *, undoing: bool = False
-        ) -> None: ...
 
     def targets(self, action: str) -> list[Incident]:
         """The incidents `action` acts on: the selection for bulk actions, else the cursor's."""

@@ -1,0 +1,70 @@
+"""Getting about the console: the views on the number keys, the sort, the filter, the two
+panes, escape to step back, and going to one incident (from the palette or `:go`)."""
+
+from __future__ import annotations
+
+from esctui.tui.command_line import view_named
+from esctui.tui.console_part import ConsolePart
+from esctui.tui.queue_model import SORTS
+
+
+class Navigation(ConsolePart):
+    """Mixed into `ConsoleApp`: what the queue shows, and where the keys go."""
+
+    def action_view(self, view: str) -> None:
+        self.model.view = view_named(view)
+        self.model.arrange()
+        self.table.reload()
+        self.refresh_header()
+
+    def action_cycle_sort(self) -> None:
+        self.model.sort = SORTS[(SORTS.index(self.model.sort) + 1) % len(SORTS)]
+        self.model.arrange()
+        self.table.reload()
+        self.refresh_header()
+
+    def set_filter(self, text: str) -> None:
+        self.model.filter_text = text
+        self.model.arrange()
+        self.table.reload()
+        self.refresh_header()
+
+    def action_step_back(self) -> None:
+        if self.line_mode:
+            if self.line_mode == "filter":
+                self.set_filter("")
+            self.close_line()
+        elif self.model.filter_text:
+            self.set_filter("")
+        elif self.table.selected:
+            self.table.clear_selection()
+        else:
+            self.table.focus()
+
+    def action_open_detail(self) -> None:
+        if self.line_mode:
+            return
+        self.query_one("#detail-tabs").focus()
+
+    def action_switch_pane(self) -> None:
+        if len(self.screen_stack) > 1:  # a dialog: tab moves between its fields as usual
+            self.screen.focus_next()
+            return
+        if self.line_mode:
+            return
+        if self.table.has_focus:
+            self.query_one("#detail-tabs").focus()
+        else:
+            self.table.focus()
+
+    def go_to(self, incident_id: str) -> None:
+        if incident_id not in self.model.rows:
+            self.model.view, self.model.filter_text = "open", ""
+            if (
+                incident_id in self.model.incidents
+                and not self.model.incidents[incident_id].is_open
+            ):
+                self.model.view = "resolved"
+            self.model.arrange()
+        self.table.reload(keep=incident_id)
+        self.refresh_header()
