@@ -4,6 +4,7 @@ and puts a new directory in force; anyone else's is refused and nothing changes.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import msgspec
 from click.testing import CliRunner, Result
@@ -11,6 +12,8 @@ from click.testing import CliRunner, Result
 from esctui.backends.base import Update
 from esctui.backends.journal import codec
 from esctui.cli import cli
+from esctui.domain import commands as c
+from esctui.domain.events import NoteAdded
 from esctui.domain.models import Directory, Responder
 
 from .conftest import Running, reopen
@@ -48,32 +51,42 @@ def test_a_responders_token_may_not_change_the_whole_store(server: Running) -> N
 def test_an_administrator_puts_a_directory_in_force_and_every_console_rereads(
     server: Running,
 ) -> None:
+    """A console connected at the time, and one whose stream was down and resumes afterwards,
+    both read the queue again: a new directory makes no revision to resume from."""
     directory = reopen(server.store).directory
     bigger = with_responder(directory, "nia")
+    incident = min(reopen(server.store).incidents)
 
-    async def scenario() -> Update:
-        alice = server.backend("alice")
-        queue = await alice.open()
-        stream = alice.follow(queue.revision)
-        ivan = server.backend("admin")
+    async def next_redraw(stream: AsyncIterator[Update]) -> Update:
+        async for update in stream:
+            if update.queue is not None:
+                return update
+        raise AssertionError("the stream ended")
+
+    async def scenario() -> tuple[Update, Update]:
+        alice, bob, ivan = server.backend("alice"), server.backend("frank"), server.backend("admin")
+        connected = alice.follow((await alice.open()).revision)
+        resumed = bob.follow((await bob.open()).revision)  # read only after the change
         try:
+            # alice's stream is connected once it carries her own note.
+            await alice.execute(c.AddNote(incident=incident, text="here"), actor=None)
+            async for update in connected:
+                if any(isinstance(ch.event, NoteAdded) for ch in update.changes):
+                    break
             summary = await ivan.replace_directory(bigger)
             assert summary.startswith(f"Directory in force: {len(bigger.responders)} responders")
-
-            async def redraw() -> Update:
-                async for update in stream:
-                    if update.queue is not None:
-                        return update
-                raise AssertionError("the stream ended")
-
-            return await asyncio.wait_for(redraw(), 10)
+            return (
+                await asyncio.wait_for(next_redraw(connected), 10),
+                await asyncio.wait_for(next_redraw(resumed), 10),
+            )
         finally:
-            await stream.aclose()
-            await alice.close()
-            await ivan.close()
+            for stream in (connected, resumed):
+                await stream.aclose()
+            for backend in (alice, bob, ivan):
+                await backend.close()
 
-    update = asyncio.run(scenario())
-    assert update.queue is not None and update.queue.directory.responder("nia") is not None
+    for update in asyncio.run(scenario()):
+        assert update.queue is not None and update.queue.directory.responder("nia") is not None
     assert reopen(server.store).directory == bigger
     with server.client("frank") as frank:
         names = [r["name"] for r in frank.get("/v1/responders").json()]

@@ -7,7 +7,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from esctui.backends.base import StoreError, VersionConflict
+from esctui.backends.base import StoreError, Update, VersionConflict
 from esctui.backends.journal import JournalBackend, JournalStore, codec, create_store
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
@@ -224,6 +224,31 @@ def test_follow_redraws_from_the_new_queue_after_a_compaction(store_path: Path) 
         return update.queue.revision, update.queue.incidents["INC-1001"].notes
 
     assert asyncio.run(scenario()) == (4, 1)
+
+
+def test_follow_redraws_even_when_something_else_read_the_new_snapshot_first(
+    store_path: Path,
+) -> None:
+    """A new directory makes no revision, and the process may read the new snapshot for
+    another reason (the console's redraw, a timeline) before the follower polls: the follower
+    must still hand over the whole new queue."""
+    bigger = msgspec.structs.replace(team(), responders=(*team().responders, Responder("erin")))
+
+    async def scenario() -> Update:
+        backend = JournalBackend(store_path)
+        queue = await backend.open()
+        updates = backend.follow(queue.revision, interval=0.5)
+        first = asyncio.ensure_future(anext(updates))
+        await asyncio.sleep(0.1)  # the follower has polled once and sleeps
+        JournalStore(store_path).replace_directory(bigger)  # another process
+        await backend.open()  # this process reads the store afresh before the next poll
+        try:
+            return await asyncio.wait_for(first, 2.0)
+        finally:
+            await backend.close()
+
+    update = asyncio.run(scenario())
+    assert update.queue is not None and update.queue.directory == bigger
 
 
 def test_writers_send_back_an_acknowledgement_that_ran_out(tmp_path: Path) -> None:

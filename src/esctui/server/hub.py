@@ -86,6 +86,7 @@ class Hub:
         self.store = store
         self.limit = limit
         self.revision = store.revision
+        self.generation = store.generation
         self.subscribers: set[Subscriber] = set()
         self.closed = False
 
@@ -119,9 +120,10 @@ class Hub:
     def catch_up(self) -> None:
         """Publish whatever the store recorded since the last call (by this server or by any
         other process writing to the store)."""
-        changes = self.store.changes_after(self.revision)
+        fresh = self.store.generation != self.generation
+        changes = None if fresh else self.store.changes_after(self.revision)
         if changes is None:  # the store was read afresh (compacted): everyone redraws
-            self.revision = self.store.revision
+            self.revision, self.generation = self.store.revision, self.store.generation
             for subscriber in self.subscribers:
                 subscriber.fall_behind()
             return

@@ -77,12 +77,16 @@ class JournalBackend:
         import asyncio
 
         cursor = after
+        generation = self.store.generation
         while not self.closed:
-            reloaded = await offload(self.store.poll)
-            changes = None if reloaded else self.store.changes_after(cursor)
+            await offload(self.store.poll)
+            # Any call may have read the store afresh, not only this poll (a timeline asked
+            # for after another process compacted): a new snapshot means a whole new queue.
+            fresh = self.store.generation != generation
+            changes = None if fresh else self.store.changes_after(cursor)
             if changes is None:
                 queue = self.store.queue()
-                cursor = queue.revision
+                cursor, generation = queue.revision, queue.snapshot
                 yield Update(changes=[], queue=queue)
             elif changes:
                 cursor = changes[-1].revision
