@@ -102,8 +102,9 @@ async def acknowledge_while_down(pilot: Pilot[None], server: Spawned, incident: 
     # Looking around still works: the pane shows what the queue knows, and no error.
     other = next(i for i in app.model.rows if i != incident)
     await put_cursor_on(pilot, other)
-    await settle(pilot, lambda: OFFLINE_TIMELINE in timeline(app))
-    assert other in str(app.query_one("#summary").render())
+    # The pane may say so already for `incident`: wait for `other` to be the one shown.
+    await settle(pilot, lambda: other in str(app.query_one("#summary").render()))
+    assert OFFLINE_TIMELINE in timeline(app)
     await put_cursor_on(pilot, incident)
     await settle(pilot, lambda: incident in str(app.query_one("#summary").render()))
     assert not [t for t in toasts(app) if "went wrong" in t or "could not" in t]
