@@ -307,12 +307,12 @@ class HttpBackend:
     async def compact(self, archive_after: timedelta) -> str:
         """Needs an administrator's token; anyone else's is refused (403)."""
         body = wire.CompactBody(archive_after_seconds=int(archive_after.total_seconds()))
-        response = await self.connection.request("POST", "/v1/store/compact", body=body)
+        response = await self.connection.request("POST", "/v1/store/compact", body=body, slow=True)
         return outcome(response.status_code, response.content, self.url)
 
     async def replace_directory(self, directory: Directory) -> str:
         """Needs an administrator's token; anyone else's is refused (403)."""
-        response = await self.connection.request("PUT", "/v1/directory", body=directory)
+        response = await self.connection.request("PUT", "/v1/directory", body=directory, slow=True)
         return outcome(response.status_code, response.content, self.url)
 
     async def close(self) -> None:

@@ -40,6 +40,9 @@ class Connection:
         self.timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
         # The event stream waits longer: no byte (not even a heartbeat) for so long is a dead link.
         self.stream_timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0), read=quiet_limit)
+        # Compacting or replacing the directory of a big store: about a second per 50,000
+        # incidents here, so minutes leave room for stores far bigger and disks far slower.
+        self.slow_timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0), read=300.0)
         self.attempts = attempts
         self.backoff = backoff
         self.link = Link.ONLINE
@@ -69,9 +72,11 @@ class Connection:
         body: object = None,
         headers: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
+        slow: bool = False,
     ) -> httpx.Response:
         """Send, retrying connection failures, 5xx and 429 with growing pauses; `Unreachable`
-        once every attempt failed."""
+        once every attempt failed. A `slow` request (one that rewrites the whole store) is
+        given minutes to answer instead of seconds."""
         content = None if body is None else msgspec.json.encode(body)
         sent_headers = dict(headers or {})
         if content is not None:
@@ -82,7 +87,12 @@ class Connection:
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
             try:
                 response = await self.http().request(
-                    method, path, content=content, headers=sent_headers, params=params
+                    method,
+                    path,
+                    content=content,
+                    headers=sent_headers,
+                    params=params,
+                    timeout=self.slow_timeout if slow else self.timeout,
                 )
             except httpx.TransportError as error:
                 reason = describe_failure(error)
