@@ -115,8 +115,15 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         Binding("S", "cycle_sort", "Sort", show=False, id="view.sort"),
         Binding("slash", "open_filter", "Filter", id="view.filter"),
         Binding("escape", "step_back", "Back", show=False, id="view.back"),
-        Binding("enter", "open_detail", "Detail", show=False, id="pane.detail"),
-        Binding("tab", "switch_pane", "Pane", show=False, id="pane.switch", priority=True),
+        Binding("enter", "open_detail", "Into the detail pane", show=False, id="pane.detail"),
+        Binding(
+            "tab",
+            "switch_pane",
+            "Into the detail pane; there, its next tab",
+            show=False,
+            id="pane.switch",
+            priority=True,
+        ),
         Binding("colon", "open_command_line", "Cmd", show=False, id="app.command-line"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
@@ -201,7 +208,8 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         self.set_keymap({k: v for k, v in keymap.items() if k in known})
 
     def all_bindings(self) -> list[Binding]:
-        return [b for b in [*self.BINDINGS, *QueueTable.BINDINGS] if isinstance(b, Binding)]
+        owned = [*self.BINDINGS, *QueueTable.BINDINGS, *IncidentDetail.BINDINGS]
+        return [b for b in owned if isinstance(b, Binding)]
 
     # -- the detail pane -----------------------------------------------------------------------
 
@@ -311,7 +319,8 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         entries = [
             (b.description, f"key {b.key}", b.action)
             for b in self.all_bindings()
-            if b.action not in ("command_palette",) and not (b.id or "").startswith("queue.")
+            if b.action not in ("command_palette",)
+            and not (b.id or "").startswith(("queue.", "detail."))  # the widget's own keys
         ]
         return entries + [
             (f"Theme: {name}", "switch theme", f"use_theme('{name}')")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from esctui.tui.command_line import view_named
 from esctui.tui.console_part import ConsolePart
 from esctui.tui.queue_model import SORTS
+from esctui.tui.widgets.detail import IncidentDetail
 
 
 class Navigation(ConsolePart):
@@ -44,18 +45,23 @@ class Navigation(ConsolePart):
     def action_open_detail(self) -> None:
         if self.line_mode:
             return
-        self.query_one("#detail-tabs").focus()
+        self.query_one(IncidentDetail).focus()
 
     def action_switch_pane(self) -> None:
+        """`tab`: from the queue into the detail pane; there, to its next tab."""
         if len(self.screen_stack) > 1:  # a dialog: tab moves between its fields as usual
             self.screen.focus_next()
             return
         if self.line_mode:
             return
-        if self.table.has_focus:
-            self.query_one("#detail-tabs").focus()
+        detail = self.query_one(IncidentDetail)
+        if detail.has_focus_within:
+            detail.action_next_tab()
         else:
-            self.table.focus()
+            detail.focus()
+
+    def on_incident_detail_left(self, _: IncidentDetail.Left) -> None:
+        self.table.focus()
 
     def go_to(self, incident_id: str) -> None:
         if incident_id not in self.model.rows:

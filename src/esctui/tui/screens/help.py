@@ -15,6 +15,16 @@ from esctui.tui.screens.confirm import DIALOG_CSS
 
 Part = str | tuple[str, str]
 
+# Keys are grouped by the first part of their id, in this order.
+GROUPS = {
+    "incident": "The incident under the cursor (or the selection)",
+    "view": "What the queue shows",
+    "queue": "Moving in the queue",
+    "pane": "Panes",
+    "detail": "In the detail pane",
+    "app": "The console",
+}
+
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = (
@@ -32,13 +42,18 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        parts: list[Part] = [("Keys\n", "bold $accent")]
+        parts: list[Part] = []
         width = max((len(k) for k, _, _ in self.keys), default=4)
-        for keys, description, binding_id in self.keys:
-            parts.append((f"  {keys:<{width}}  ", "bold"))
-            parts.append(f"{description} ")
-            parts.append((f"[{binding_id}]\n", "$text-muted"))
-        parts.append(("\nCommand line (:)\n", "bold $accent"))
+        group = binding_group
+        for name in sorted({group(i) for _, _, i in self.keys}, key=group_order):
+            parts.append((f"{GROUPS.get(name, name)}\n", "bold $accent"))
+            for keys, description, binding_id in self.keys:
+                if group(binding_id) == name:
+                    parts.append((f"  {keys:<{width}}  ", "bold"))
+                    parts.append(f"{description} ")
+                    parts.append((f"[{binding_id}]\n", "$text-muted"))
+            parts.append("\n")
+        parts.append(("Command line (:)\n", "bold $accent"))
         for name, (arguments, description) in COMMANDS.items():
             parts.append((f"  :{name} {arguments}".ljust(24), "bold"))
             parts.append(f"{description}\n")
@@ -57,3 +72,11 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def binding_group(binding_id: str) -> str:
+    return binding_id.partition(".")[0]
+
+
+def group_order(name: str) -> int:
+    return list(GROUPS).index(name) if name in GROUPS else len(GROUPS)

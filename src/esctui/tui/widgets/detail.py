@@ -1,13 +1,21 @@
 """The selected incident: a summary line, then tabs for its timeline, what was said to whom,
-and its details (labels, customer, policy and who is on call at each level)."""
+and its details (labels, customer, policy and who is on call at each level).
+
+The pane is reached from the keyboard (`enter` or `tab` from the queue) and has its own keys:
+`]` and `[` (or `tab` and `shift+tab`) between the tabs, `j`/`k` to scroll, `esc` back to the
+queue. The timeline and the communications follow their newest entry, unless the responder has
+scrolled up to read.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
 from esctui.backends.base import IncidentHistory
@@ -20,9 +28,32 @@ from esctui.wording import clock, describe, scrub, who
 
 Part = str | tuple[str, str]
 
+TABS = ("timeline", "communications", "details")
+FOLLOWED = ("timeline", "communications")  # newest last: kept scrolled to the end
 
-class IncidentDetail(Vertical, can_focus=False):
+
+class IncidentDetail(Vertical, can_focus=True):
     """Shows one incident's history; `show` redraws it, `clear` empties it."""
+
+    BINDINGS = [
+        Binding("right_square_bracket", "next_tab", "Next tab", id="detail.next-tab"),
+        Binding(
+            "left_square_bracket,shift+tab",
+            "previous_tab",
+            "Previous tab",
+            show=False,
+            id="detail.previous-tab",
+        ),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False, id="detail.down"),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.up"),
+        Binding("g,home", "scroll('home')", "Scroll to the top", show=False, id="detail.top"),
+        Binding("G,end", "scroll('end')", "Scroll to the end", show=False, id="detail.bottom"),
+        Binding(
+            "pagedown,ctrl+f", "scroll('page_down')", "Page down", show=False, id="detail.page-down"
+        ),
+        Binding("pageup,ctrl+b", "scroll('page_up')", "Page up", show=False, id="detail.page-up"),
+        Binding("escape", "leave", "Back", id="detail.back"),
+    ]
 
     DEFAULT_CSS = """
     IncidentDetail { height: 40%; min-height: 7; border-top: solid $primary 50%; }
@@ -37,25 +68,56 @@ class IncidentDetail(Vertical, can_focus=False):
         super().__init__(id=id)
         self.redact = redact
         self.incident_id: str | None = None
+        # Whether a tab is kept at its newest entry: until the responder scrolls up in it.
+        self.following = dict.fromkeys(FOLLOWED, True)
+
+    class Left(Message):
+        """The responder left the pane for the queue."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
         with TabbedContent(id="detail-tabs"):
             with (
                 TabPane("Timeline", id="timeline"),
-                VerticalScroll(id="timeline-scroll", can_focus=True),
+                VerticalScroll(id="timeline-scroll", can_focus=False),
             ):
                 yield Static("", id="timeline-text")
             with (
                 TabPane("Communications", id="communications"),
-                VerticalScroll(id="communications-scroll", can_focus=True),
+                VerticalScroll(id="communications-scroll", can_focus=False),
             ):
                 yield Static("", id="communications-text")
             with (
                 TabPane("Details", id="details"),
-                VerticalScroll(id="details-scroll", can_focus=True),
+                VerticalScroll(id="details-scroll", can_focus=False),
             ):
                 yield Static("", id="details-text")
+
+    # -- moving about --------------------------------------------------------------------------
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#detail-tabs", TabbedContent)
+
+    def scroller(self, tab: str | None = None) -> VerticalScroll:
+        """The scrolling part of `tab` (by default the one shown)."""
+        return self.query_one(f"#{tab or self.tabs.active}-scroll", VerticalScroll)
+
+    def action_next_tab(self) -> None:
+        self.tabs.active = TABS[(TABS.index(self.tabs.active) + 1) % len(TABS)]
+
+    def action_previous_tab(self) -> None:
+        self.tabs.active = TABS[(TABS.index(self.tabs.active) - 1) % len(TABS)]
+
+    def action_scroll(self, how: str) -> None:
+        """`down`, `up`, `home`, `end`, `page_down` or `page_up`, in the tab shown."""
+        scroll = getattr(self.scroller(), f"scroll_{how}")
+        scroll(animate=False, on_complete=self.note_where_followed)
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left())
+
+    # -- what it shows -------------------------------------------------------------------------
 
     def clear(self, message: str = "No incident selected.") -> None:
         self.incident_id = None
@@ -75,6 +137,12 @@ class IncidentDetail(Vertical, can_focus=False):
         """The incident; with `unavailable`, that sentence stands in for the timeline and the
         communications (they could not be read)."""
         incident = history.incident
+        if incident.id != self.incident_id:  # another incident: from its top, or its newest
+            for name in TABS:
+                self.scroller(name).scroll_home(animate=False, immediate=True)
+            self.following = dict.fromkeys(FOLLOWED, True)
+        else:
+            self.note_where_followed()
         self.incident_id = incident.id
         self.query_one("#summary", Static).update(self.summary(incident, book, now))
         missing = Content(unavailable) if unavailable is not None else None
@@ -85,6 +153,24 @@ class IncidentDetail(Vertical, can_focus=False):
             missing or self.communications(history.timeline, now)
         )
         self.query_one("#details-text", Static).update(self.details(incident, directory, book, now))
+        self.follow()
+
+    def note_where_followed(self) -> None:
+        """A tab on screen is followed while it is scrolled to its end (a hidden one keeps
+        what it was)."""
+        for name in FOLLOWED:
+            scroller = self.scroller(name)
+            if scroller.size.height:
+                self.following[name] = scroller.is_vertical_scroll_end
+
+    def follow(self) -> None:
+        """Scroll the followed tabs to their newest entry, once the new text is laid out."""
+        for name, following in self.following.items():
+            if following:
+                self.scroller(name).scroll_end(animate=False)
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.follow()
 
     def summary(self, incident: Incident, book: SlaBook, now: datetime) -> Content:
         title = REDACTED_TITLE if self.redact else scrub(incident.title)
@@ -113,7 +199,7 @@ class IncidentDetail(Vertical, can_focus=False):
                 text = text.replace(scrub(event.counterpart), REDACTED_CUSTOMER)
             parts.append((f"{clock(event.at, now):>11}  ", "$text-muted"))
             parts.append((text + "\n", tone))
-        return Content.assemble(*parts)
+        return Content.assemble(*parts).rstrip()  # no blank line under the newest entry
 
     def communications(self, timeline: list[e.AnyEvent], now: datetime) -> Content:
         talks = e.communications(timeline)
@@ -127,7 +213,7 @@ class IncidentDetail(Vertical, can_focus=False):
             parts.append((f"{arrow} {talk.channel:<11} ", "bold"))
             parts.append(f"{counterpart}: {scrub(talk.summary)} ")
             parts.append((f"({who(talk.author)})\n", "$text-muted"))
-        return Content.assemble(*parts)
+        return Content.assemble(*parts).rstrip()
 
     def details(
         self, incident: Incident, directory: Directory, book: SlaBook, now: datetime
