@@ -32,11 +32,19 @@ def demo_queue() -> Queue:
 
 def full_counts(model: QueueModel) -> dict[str, int]:
     """The header counts the slow way: one pass over every incident."""
-    found = {"triggered": 0, "acknowledged": 0, "snoozed": 0, "at risk": 0, "breached": 0}
+    found = {
+        "triggered": 0,
+        "acknowledged": 0,
+        "mine": 0,
+        "snoozed": 0,
+        "at risk": 0,
+        "breached": 0,
+    }
     for incident in model.incidents.values():
         if incident.status is Status.RESOLVED:
             continue
         found[incident.status.value] += 1
+        found["mine"] += incident.assignee == model.me
         found["snoozed"] += incident.snoozed(model.now)
         deadline = model.book.deadline(incident)
         if deadline is not None and deadline.breached(model.now):

@@ -64,6 +64,22 @@ def test_queue_at_80x24(pictured: Console, snap_compare: SnapCompare) -> None:
     )
 
 
+def test_queue_at_120x35(pictured: Console, snap_compare: SnapCompare) -> None:
+    assert snap_compare(
+        pictured.app(), terminal_size=(120, 35), run_before=on_incident(Status.TRIGGERED)
+    )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+@pytest.mark.parametrize("key", ["h", "c"])
+def test_hand_off_and_communication_fit(
+    pictured: Console, snap_compare: SnapCompare, key: str, size: tuple[int, int]
+) -> None:
+    assert snap_compare(
+        pictured.app(), terminal_size=size, run_before=on_incident(Status.ACKNOWLEDGED, key)
+    )
+
+
 def test_queue_at_160x50(pictured: Console, snap_compare: SnapCompare) -> None:
     assert snap_compare(
         pictured.app(), terminal_size=(160, 50), run_before=on_incident(Status.TRIGGERED)

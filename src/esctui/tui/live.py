@@ -154,4 +154,4 @@ class LiveQueue(ConsolePart):
             read_only=self.options.read_only,
             queued=self.backend.waiting,
         )
-        self.query_one("#views", ViewBar).show(self.model, compact=self.size.width < 100)
+        self.query_one("#views", ViewBar).show(self.model)

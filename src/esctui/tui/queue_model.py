@@ -21,21 +21,21 @@ from esctui.tui.tally import Tally
 
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
 VIEWS: tuple[View, ...] = get_args(View)
-VIEW_TITLES: dict[View, str] = {
-    "mine": "Mine",
-    "unacknowledged": "Unacknowledged",
-    "open": "All open",
-    "breaching": "Breaching or about to",
-    "resolved": "Recently resolved",
+VIEW_TITLES: dict[View, tuple[str, str]] = {  # in full, and short for a narrow terminal
+    "mine": ("Mine", "Mine"),
+    "unacknowledged": ("Unacknowledged", "Unacked"),
+    "open": ("All open", "Open"),
+    "breaching": ("Breaching or about to", "Breaching"),
+    "resolved": ("Recently resolved", "Resolved"),
 }
 
 Sort = Literal["urgency", "breach", "newest", "service"]
 SORTS: tuple[Sort, ...] = get_args(Sort)
-SORT_TITLES: dict[Sort, str] = {
-    "urgency": "severity, then time to breach",
-    "breach": "time to breach",
-    "newest": "newest first",
-    "service": "service, then severity",
+SORT_TITLES: dict[Sort, tuple[str, str]] = {
+    "urgency": ("severity, then time to breach", "severity"),
+    "breach": ("time to breach", "breach"),
+    "newest": ("newest first", "newest"),
+    "service": ("service, then severity", "service"),
 }
 
 NEVER = float("inf")
@@ -93,7 +93,7 @@ class QueueModel:
         # Resolved incidents, most of a big store, have no deadline: they are left out here.
         unresolved = [i for i in queue.incidents.values() if i.status is not Status.RESOLVED]
         self.deadlines = {i.id: self.book.deadline(i) for i in unresolved}
-        self.tally = Tally.of(unresolved, self.deadlines)
+        self.tally = Tally.of(unresolved, self.deadlines, self.me)
         self.arrange()
 
     # -- changes ---------------------------------------------------------------------------
@@ -198,7 +198,8 @@ class QueueModel:
     # -- counts for the header -------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        """Open incidents by status, and how many are snoozed, breached or at risk now."""
+        """Open incidents by status, how many are mine, and how many are snoozed, breached or
+        at risk now."""
         return self.tally.at(self.now)
 
     def tick(self, now: datetime) -> bool:

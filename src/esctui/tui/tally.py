@@ -35,24 +35,33 @@ class Moments:
 
 
 class Tally:
-    """Open incidents by status, and how many are snoozed, at risk or breached at a moment."""
+    """Open incidents by status, how many are `me`'s, and how many are snoozed, at risk or
+    breached at a moment."""
 
-    def __init__(self) -> None:
+    def __init__(self, me: str | None = None) -> None:
+        self.me = me
+        self.mine = 0
         self.statuses: collections.Counter[Status] = collections.Counter()
         self.snoozed_until = Moments()
         self.risk_from = Moments()
         self.breach_from = Moments()
 
     @classmethod
-    def of(cls, incidents: Iterable[Incident], deadlines: Mapping[str, Deadline | None]) -> Tally:
+    def of(
+        cls,
+        incidents: Iterable[Incident],
+        deadlines: Mapping[str, Deadline | None],
+        me: str | None = None,
+    ) -> Tally:
         """The tally of a whole queue, sorted once rather than kept sorted one by one."""
-        tally = cls()
+        tally = cls(me)
         for incident in incidents:
             if incident.status is Status.RESOLVED:
                 continue
             for kept, at in tally.moments(incident, deadlines.get(incident.id)):
                 kept.times.append(at)
             tally.statuses[incident.status] += 1
+            tally.mine += tally.is_mine(incident)
         for kept in (tally.snoozed_until, tally.risk_from, tally.breach_from):
             kept.times.sort()
         return tally
@@ -61,11 +70,20 @@ class Tally:
         for kept, at in self.moments(incident, deadline):
             bisect.insort(kept.times, at)
         self.statuses[incident.status] += 1
+        self.mine += self.is_mine(incident)
 
     def remove(self, incident: Incident, deadline: Deadline | None) -> None:
         for kept, at in self.moments(incident, deadline):
             del kept.times[bisect.bisect_left(kept.times, at)]
         self.statuses[incident.status] -= 1
+        self.mine -= self.is_mine(incident)
+
+    def is_mine(self, incident: Incident) -> bool:
+        return (
+            self.me is not None
+            and incident.assignee == self.me
+            and incident.status is not Status.RESOLVED
+        )
 
     def moments(self, incident: Incident, deadline: Deadline | None) -> list[tuple[Moments, float]]:
         """The times (as timestamps) an incident puts in each list: none once it is resolved.
@@ -87,6 +105,7 @@ class Tally:
         return {
             "triggered": self.statuses[Status.TRIGGERED],
             "acknowledged": self.statuses[Status.ACKNOWLEDGED],
+            "mine": self.mine,
             "snoozed": self.snoozed_until.after(now),
             "at risk": self.risk_from.reached(now) - breached,
             "breached": breached,

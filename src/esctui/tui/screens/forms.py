@@ -15,12 +15,19 @@ from textual.widgets import Input, Label, Select, TextArea
 from esctui.domain.models import Channel, Direction
 from esctui.tui.screens.confirm import DIALOG_CSS, ConfirmDiscard, steady
 
+# The fields are named on their borders and a problem takes a line only when there is one, so
+# both dialogs fit 24 lines with their hint line (which names ctrl+s) in sight.
 FORM_CSS = """
-{name} TextArea {{ height: 8; }}
+{name} TextArea {{ height: 8; max-height: 25vh; min-height: 3; }}
 {name} Select {{ width: 1fr; }}
-{name} .problem {{ color: $error; }}
-{name} .field {{ color: $text-muted; margin-top: 1; }}
+{name} .problem {{ color: $error; display: none; }}
+{name} .problem.said {{ display: block; }}
 """
+
+
+def say_problem(label: Label, problem: str) -> None:
+    label.update(problem)
+    label.set_class(bool(problem), "said")
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -50,7 +57,7 @@ class NoteEditor(ModalScreen[str | None]):
     def action_save(self) -> None:
         text = self.query_one("#text", TextArea).text.strip()
         if not text:
-            self.query_one("#problem", Label).update("A note needs some text.")
+            say_problem(self.query_one("#problem", Label), "A note needs some text.")
             return
         self.dismiss(text)
 
@@ -109,12 +116,13 @@ class CommunicationForm(ModalScreen[CommunicationInput | None]):
                     allow_blank=False,
                     id="direction",
                 )
-            yield Label("with whom", classes="field")
             counterpart = Input(self.counterpart, placeholder="Customer, team or person")
             counterpart.id = "counterpart"
+            counterpart.border_title = "with whom"
             yield steady(counterpart)
-            yield Label("what was said", classes="field")
-            yield steady(TextArea("", id="summary", soft_wrap=True))
+            summary = TextArea("", id="summary", soft_wrap=True)
+            summary.border_title = "what was said"
+            yield steady(summary)
             yield Label("", id="problem", classes="problem")
             yield Label("ctrl+s logs it · esc cancels", classes="hint")
 
@@ -130,10 +138,10 @@ class CommunicationForm(ModalScreen[CommunicationInput | None]):
         summary = self.query_one("#summary", TextArea).text.strip()
         problem = self.query_one("#problem", Label)
         if not counterpart:
-            problem.update("Say with whom: a customer, a team or a person.")
+            say_problem(problem, "Say with whom: a customer, a team or a person.")
             return
         if not summary:
-            problem.update("Say what was said, in a line or two.")
+            say_problem(problem, "Say what was said, in a line or two.")
             return
         channel = self.query_one("#channel", Select).value
         direction = self.query_one("#direction", Select).value

@@ -18,8 +18,10 @@ from esctui.domain.durations import parse_duration
 from esctui.tui.screens.confirm import DIALOG_CSS, steady
 from esctui.wording import scrub
 
+# A list takes at most 40% of the terminal's height, so the dialog's hint line stays in sight
+# at 24 lines; on a taller terminal the list shows more.
 PICKER_CSS = """
-{name} OptionList {{ height: auto; max-height: 14; margin-top: 1; }}
+{name} OptionList {{ height: auto; max-height: 40vh; margin-top: 1; }}
 {name} .problem {{ color: $error; }}
 """
 

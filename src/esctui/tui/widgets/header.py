@@ -1,14 +1,22 @@
-"""The two lines at the top: who and where with the link and counts, and the view bar."""
+"""The two lines at the top: who and where with the link and counts, and the view bar.
+
+Each line is a list of parts ranked by importance (see `line_parts.py`): on a narrow terminal
+the least important give way first, so the breached, triggered and mine counts stay longest and
+the store's location is shortened before any count goes. A new part is one more entry in the
+list, with its rank.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from textual.content import Content
 from textual.widget import Widget
 
 from esctui.backends.base import Link
 from esctui.tui.queue_model import SORT_TITLES, VIEW_TITLES, VIEWS, QueueModel
+from esctui.tui.widgets.line_parts import LinePart, fit
 from esctui.wording import scrub
 
 LINK_TONES = {
@@ -16,29 +24,45 @@ LINK_TONES = {
     Link.ONLINE: "$success",
     Link.OFFLINE: "bold reverse $error",
 }
+OFFLINE = "OFFLINE: actions wait in the outbox"
 
-Part = str | tuple[str, str]
+
+def shorten_location(location: str, home: Path) -> list[str]:
+    """Ways to write a store's location, longest first: a path with `~` for the home folder,
+    then with its middle left out, then only its last folder; a URL, then only its host."""
+    if "://" in location:
+        host = location.partition("://")[2].partition("/")[0]
+        return [location, host] if host and host != location else [location]
+    home_text = str(home)
+    if home_text not in ("", "/") and (location + "/").startswith(home_text.rstrip("/") + "/"):
+        location = "~" + location[len(home_text.rstrip("/")) :]
+    folders = location.rstrip("/").split("/")
+    forms = [location]
+    if len(folders) > 3:
+        forms.append("/".join([folders[0], "…", *folders[-2:]]))
+    if len(folders) > 1:
+        forms.append("…/" + folders[-1])
+    return list(dict.fromkeys(forms))
 
 
 class OneLine(Widget):
-    """A line that is sent to the terminal only when its text or styles change (the clock asks
-    for it again every second), and never reflows the screen when it is."""
+    """A line of parts fitted to its width. It is sent to the terminal only when its parts (or
+    its width) change, though the clock asks for it every second, and never reflows the screen."""
 
-    shown_parts: list[Part] | None = None
-    content = Content("")
+    parts: list[LinePart] | None = None
 
-    def show_parts(self, parts: list[Part]) -> None:
-        if parts != self.shown_parts:
-            self.shown_parts = parts
-            self.content = Content.assemble(*parts)
+    def show_parts(self, parts: list[LinePart]) -> None:
+        if parts != self.parts:
+            self.parts = parts
             self.refresh()
 
     def render(self) -> Content:
-        return self.content
+        return fit(self.parts or [], self.content_size.width)
 
 
 class ConsoleHeader(OneLine):
-    """`frank · journal ~/store · local · 3 triggered  5 acknowledged  1 breached · 03:12:09`."""
+    """`frank · 1 breached  3 triggered  2 mine  5 acknowledged · journal ~/store · local ·
+    03:12:09`."""
 
     DEFAULT_CSS = """
     ConsoleHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
@@ -57,26 +81,53 @@ class ConsoleHeader(OneLine):
         queued: int = 0,
     ) -> None:
         counts = model.counts()
-        parts: list[Part] = [(scrub(me), "bold")]
+        waiting = [(f" ({queued} queued)", "bold")] if queued else []
+        me_part = [(scrub(me), "bold")]
         if read_only:
-            parts.append((" (read-only)", "$text-muted"))
-        parts.append((f" · {kind} {scrub(location)} · ", "$text-muted"))
-        link_text = "OFFLINE: actions wait in the outbox" if link is Link.OFFLINE else link.value
-        parts.append((link_text, LINK_TONES[link]))
-        if queued:
-            parts.append((f" ({queued} queued)", "bold"))
-        parts.append(" · ")
-        parts.append((f"{counts['triggered']} triggered", "bold" if counts["triggered"] else ""))
-        parts.append(f"  {counts['acknowledged']} acknowledged")
+            me_part.append((" (read-only)", "$text-muted"))
+        parts = [LinePart.of(*me_part, keep=0, group="who", required=True)]
+        if link is Link.OFFLINE:
+            parts.append(
+                LinePart(
+                    forms=(
+                        ((OFFLINE, LINK_TONES[link]), *waiting),
+                        (("OFFLINE", LINK_TONES[link]), *waiting),
+                    ),
+                    keep=1,
+                    group="link",
+                    required=True,
+                )
+            )
         if counts["breached"]:
-            parts.append((f"  {counts['breached']} breached", "bold $error"))
+            parts.append(count(f"{counts['breached']} breached", "bold $error", keep=2))
+        parts.append(
+            count(f"{counts['triggered']} triggered", "bold" if counts["triggered"] else "", 3)
+        )
+        parts.append(count(f"{counts['mine']} mine", "", keep=4))
         if counts["at risk"]:
-            parts.append((f"  {counts['at risk']} at risk", "$warning"))
+            parts.append(count(f"{counts['at risk']} at risk", "$warning", keep=5))
+        parts.append(count(f"{counts['acknowledged']} acknowledged", "", keep=6))
         if counts["snoozed"]:
-            parts.append((f"  {counts['snoozed']} snoozed", "$text-muted"))
+            parts.append(count(f"{counts['snoozed']} snoozed", "$text-muted", keep=7))
+        places = shorten_location(scrub(location), Path.home())
+        parts.append(
+            LinePart(
+                forms=tuple(((f"{kind} {place}", "$text-muted"),) for place in places),
+                keep=9,
+                group="where",
+            )
+        )
+        if link is not Link.OFFLINE:
+            parts.append(
+                LinePart.of((link.value, LINK_TONES[link]), *waiting, keep=10, group="link")
+            )
         if updated is not None:
-            parts.append((f" · {updated:%H:%M:%S}", "$text-muted"))
+            parts.append(LinePart.of((f"{updated:%H:%M:%S}", "$text-muted"), keep=8, group="time"))
         self.show_parts(parts)
+
+
+def count(text: str, style: str, keep: int) -> LinePart:
+    return LinePart.of((text, style), keep=keep, group="counts")
 
 
 class ViewBar(OneLine):
@@ -86,17 +137,26 @@ class ViewBar(OneLine):
     ViewBar { height: 1; background: $surface; color: $text-muted; padding: 0 1; }
     """
 
-    def show(self, model: QueueModel, *, compact: bool = False) -> None:
-        parts: list[Part] = []
+    def show(self, model: QueueModel) -> None:
+        parts: list[LinePart] = []
         for number, view in enumerate(VIEWS, start=1):
-            title = VIEW_TITLES[view]
-            if compact:
-                title = title.split()[0]
-            label = f" {number} {title} "
-            parts.append((label, "bold reverse $accent") if view == model.view else label)
-        parts.append((f"  {len(model.rows)} shown", "bold"))
+            style = "bold reverse $accent" if view == model.view else ""
+            long, short = VIEW_TITLES[view]
+            parts.append(
+                LinePart(
+                    forms=(((f" {number} {long} ", style),), ((f" {number} {short} ", style),)),
+                    keep=1,
+                    group="views",
+                    gap="",
+                    required=True,
+                )
+            )
+        parts.append(LinePart.of((f"{len(model.rows)} shown", "bold"), keep=2, group="shown"))
         if model.filter_text:
-            parts.append(" · filter ")
-            parts.append((scrub(model.filter_text), "bold $accent"))
-        parts.append(f" · sort: {SORT_TITLES[model.sort]}")
+            filtered = ("filter ", (scrub(model.filter_text), "bold $accent"))
+            parts.append(LinePart.of(*filtered, keep=3, group="filter"))
+        long, short = SORT_TITLES[model.sort]
+        parts.append(
+            LinePart(forms=((f"sort: {long}",), (f"sort: {short}",)), keep=4, group="sort")
+        )
         self.show_parts(parts)

@@ -1,0 +1,115 @@
+"""At 80x24 and up: the header keeps its most important parts (the breached, triggered and mine
+counts first, the store's location shortened before any count goes), and every dialog keeps its
+hint line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from textual.containers import Vertical
+from textual.widgets import Label
+
+from esctui.domain.models import Status
+from esctui.tui import ConsoleApp
+from esctui.tui.widgets.header import shorten_location
+from esctui.tui.widgets.line_parts import LinePart, fit
+
+from .conftest import Console, first, opened, put_cursor_on, run, settle
+
+
+def test_shorten_location_puts_home_as_tilde_then_elides_the_middle() -> None:
+    home = Path("/home/frank")
+    assert shorten_location("/home/frank/.local/share/esctui/store", home) == [
+        "~/.local/share/esctui/store",
+        "~/…/esctui/store",
+        "…/store",
+    ]
+    assert shorten_location("/srv/store", home) == ["/srv/store", "…/store"]
+    assert shorten_location("https://oncall.example.com:8642", home) == [
+        "https://oncall.example.com:8642",
+        "oncall.example.com:8642",
+    ]
+
+
+def parts() -> list[LinePart]:
+    return [
+        LinePart.of(("frank", "bold"), keep=0, group="who", required=True),
+        LinePart.of("7 breached", keep=1, group="counts"),
+        LinePart.of("10 triggered", keep=2, group="counts"),
+        LinePart.of("5 snoozed", keep=4, group="counts"),
+        LinePart(forms=(("journal ~/…/esctui/store",), ("…/store",)), keep=5, group="where"),
+        LinePart.of("01:42:22", keep=3, group="time"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"),
+    [
+        (200, "frank · 7 breached  10 triggered  5 snoozed · journal ~/…/esctui/store · 01:42:22"),
+        (76, "frank · 7 breached  10 triggered  5 snoozed · …/store · 01:42:22"),
+        (58, "frank · 7 breached  10 triggered  5 snoozed · 01:42:22"),
+        (45, "frank · 7 breached  10 triggered · 01:42:22"),
+        (32, "frank · 7 breached  10 triggered"),
+        (5, "frank"),
+    ],
+)
+def test_fit_shortens_then_drops_from_the_least_important(width: int, shown: str) -> None:
+    line = fit(parts(), width)
+    assert line.plain == shown
+    assert cell_len(line.plain) <= max(width, 5)
+
+
+def header_text(app: ConsoleApp) -> tuple[str, int]:
+    header = app.query_one("#header")
+    return str(header.render()), header.content_size.width
+
+
+@pytest.mark.parametrize(("size", "must_show"), [
+    ((80, 24), ["breached", "triggered", "mine"]),
+    ((120, 35), ["breached", "triggered", "mine", "at risk", "acknowledged", "snoozed", "~/store",
+                 "03:12:00"]),
+])  # fmt: skip
+def test_the_header_keeps_what_matters_most(
+    console: Console,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+    must_show: list[str],
+) -> None:
+    monkeypatch.setenv("HOME", str(console.store.parent))
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=size) as pilot:
+            app = await opened(pilot)
+            # The header is drawn again, with the time of the last update, once a second.
+            await settle(pilot, lambda: app.updated is not None)
+            await settle(pilot, lambda: "acknowledged" in header_text(app)[0])
+            await pilot.press("2", "3")  # draws it again now
+            text, width = header_text(app)
+            assert cell_len(text) <= width, text
+            for words in must_show:
+                assert words in text, text
+            where = [text.index(words) for words in ("breached", "triggered", "mine")]
+            assert where == sorted(where), text  # in order of importance
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("key", ["h", "c", "n", "E", "s", "r"])
+def test_every_dialog_keeps_its_hint_line_at_80x24(console: Console, key: str) -> None:
+    target = first(console.incidents(), Status.ACKNOWLEDGED)
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(80, 24)) as pilot:
+            app = await opened(pilot)
+            await put_cursor_on(pilot, target.id)
+            await pilot.press(key)
+            await settle(pilot, lambda: bool(app.screen.query(".hint")))
+            box = app.screen.query_one(Vertical)
+            hint = app.screen.query_one(".hint", Label)
+            await settle(pilot, lambda: hint.region.height == 1)
+            assert box.content_region.contains_region(hint.region), (box.region, hint.region)
+            assert "esc" in str(hint.render())
+
+    run(scenario)
