@@ -41,7 +41,7 @@ class QueueInDataTable(App[None]):
             incident = model.incidents[incident_id]
             deadline = model.deadlines[incident_id]
             table.add_row(
-                *(cell(k, incident, deadline, model.book, now, False)[0] for k in keys),
+                *(cell(k, incident, deadline, now, False)[0] for k in keys),
                 key=incident_id,
             )
         self.first = model.rows[min(3, len(model.rows) - 1)]

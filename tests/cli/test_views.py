@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from esctui.domain.events import Acknowledged, Resolved
 from esctui.domain.models import Status
+from esctui.domain.sla import sla_book
 
 from .conftest import Run, reopen
 
@@ -135,3 +139,35 @@ def test_a_narrow_terminal_drops_columns_before_the_title(
         "SERVICE",
         "TITLE",
     ]
+
+
+def test_ls_of_resolved_incidents_says_which_deadline_was_missed(
+    run: Run, store_path: Path
+) -> None:
+    store = reopen(store_path)
+    book = sla_book(store.directory)
+    verdicts = {}
+    for incident in store.incidents.values():
+        if incident.status is not Status.RESOLVED:
+            continue
+        target = book.target(incident.service, incident.severity)
+        timeline = store.history(incident.id).timeline
+        acks = [e for e in timeline if isinstance(e, Acknowledged)]
+        fixes = [e for e in timeline if isinstance(e, Resolved)]
+        late_ack = bool(acks) and acks[0].at - incident.created_at > timedelta(
+            minutes=target.acknowledge_minutes
+        )
+        late_fix = fixes[0].at - incident.created_at > timedelta(minutes=target.resolve_minutes)
+        verdicts[incident.id] = {
+            (False, False): "met",
+            (True, False): "ack missed",
+            (False, True): "res missed",
+            (True, True): "missed",
+        }[(late_ack, late_fix)]
+    assert "ack missed" in verdicts.values() and "met" in verdicts.values()
+    lines = run("ls", "--status", "resolved").output.splitlines()
+    shown = {line.split()[0]: line for line in lines[1:]}
+    assert set(shown) == set(verdicts)
+    for incident_id, verdict in verdicts.items():
+        sla = re.search(r" resolved +(ack missed|res missed|missed|met|\S+) ", shown[incident_id])
+        assert sla is not None and sla.group(1) == verdict, shown[incident_id]

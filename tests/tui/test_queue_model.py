@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esctui.backends.base import Change, Queue
+from esctui.backends.base import Change, IncidentHistory, Queue
 from esctui.demo import build_demo
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
@@ -160,3 +160,16 @@ def test_counts_follow_the_clock_past_each_deadline() -> None:
         seen.append(model.counts()["breached"])
     assert seen == sorted(seen) and seen[-1] == len(open_deadlines)
     assert isinstance(model.now, datetime)
+
+
+def test_a_resolved_incidents_record_is_read_again_once_it_is_reopened() -> None:
+    queue = demo_queue()
+    model = QueueModel.from_queue(queue, sla_book(DIRECTORY), "frank", NOW)
+    resolved = next(i for i in model.incidents.values() if i.status is Status.RESOLVED)
+    timeline = [ev for ev in EVENTS if ev.incident == resolved.id]
+    model.remember(IncidentHistory(incident=resolved, timeline=timeline))
+    assert model.record(resolved.id) is not None
+    context = Context(directory=DIRECTORY, now=NOW, actor="frank", new_id="INC-9999")
+    events = decide(resolved, c.Reopen(incident=resolved.id), context)
+    model.fold([Change(revision=queue.revision + 1, event=events[0])])
+    assert model.record(resolved.id) is None  # not resolved now: nothing to say yet

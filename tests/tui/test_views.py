@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from esctui.backends.journal import JournalStore
 from esctui.config import Config
+from esctui.demo import build_demo
 from esctui.domain import commands as c
-from esctui.domain.models import Status
+from esctui.domain import events as e
+from esctui.domain.models import Incident, Status
+from esctui.domain.sla import sla_book
 from esctui.tui import ConsoleApp
 
 from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
+
+DIRECTORY_OF_DEMO = build_demo(40, seed=3, now=NOW)[0]
 
 
 def screen_text(app: ConsoleApp) -> str:
     return "\n".join(
         app.table.render_line(y).text for y in range(app.table.scrollable_content_region.height)
     )
+
+
+def row_of(app: ConsoleApp, incident_id: str) -> str:
+    index = app.model.rows.index(incident_id)
+    return app.table.render_line(index + 1 - int(app.table.scroll_offset.y)).text
 
 
 def test_number_keys_switch_views(console: Console) -> None:
@@ -185,5 +197,44 @@ def test_the_palette_runs_an_action_by_name(console: Console) -> None:
             await settle(
                 pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED
             )
+
+    run(scenario)
+
+
+def first_acknowledgement_late(console: Console, incident: Incident) -> bool | None:
+    """Whether the first acknowledgement came after the SLA target (None: never came)."""
+    target = sla_book(DIRECTORY_OF_DEMO).target(incident.service, incident.severity)
+    acks = [ev for ev in console.history(incident.id).timeline if isinstance(ev, e.Acknowledged)]
+    if not acks:
+        return None
+    return acks[0].at - incident.created_at > timedelta(minutes=target.acknowledge_minutes)
+
+
+def test_resolved_incidents_say_which_deadline_was_missed(console: Console) -> None:
+    resolved = [i for i in console.incidents().values() if i.status is Status.RESOLVED]
+    late = next(i for i in resolved if first_acknowledgement_late(console, i))
+    in_time = next(i for i in resolved if first_acknowledgement_late(console, i) is False)
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            await pilot.press("5")
+            await put_cursor_on(pilot, late.id)
+            await settle(pilot, lambda: "missed " in row_of(app, late.id))
+            assert " met " not in row_of(app, late.id)  # as it said before
+            await put_cursor_on(pilot, in_time.id)
+            await settle(
+                pilot,
+                lambda: "met " in row_of(app, in_time.id) or "r missed " in row_of(app, in_time.id),
+            )
+            await put_cursor_on(pilot, late.id)
+            await settle(pilot, lambda: app.detail.incident_id == late.id)
+            details = app.query_one("#details-text")
+            await settle(pilot, lambda: "SLA acknowledge" in str(details.render()))
+            line = next(
+                text for text in str(details.render()).splitlines() if "SLA acknowledge" in text
+            )
+            assert line.endswith("missed")
+            assert "acknowledge missed" in str(app.query_one("#summary").render())
 
     run(scenario)

@@ -18,7 +18,7 @@ from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Incident, Status
 from esctui.domain.oncall import level_on_call
-from esctui.domain.sla import Deadline, SlaBook
+from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
 
 
 def urgency(deadlines: Mapping[str, Deadline | None], now: datetime) -> Any:
@@ -193,12 +193,15 @@ def list_incidents(
     if not chosen:
         click.echo("Nothing matches.")
         return
+    records = sla_records(s, chosen, book)
     rows = [
         [
             i.id,
             r.severity(i),
             i.status.value + ("*" if i.snoozed(now) else ""),
-            r.countdown(book.deadline(i), now),
+            records[i.id].verdict(CLOCK_WORDS)
+            if i.id in records
+            else r.countdown(book.deadline(i), now),
             r.age(i.opened_at, now),
             str(i.level),
             r.who(i.assignee) if i.assignee else "-",
@@ -217,6 +220,26 @@ def list_incidents(
     snoozed = sum(1 for i in chosen if i.snoozed(now))
     if snoozed:
         click.echo(f"* snoozed ({snoozed})")
+
+
+CLOCK_WORDS = {Clock.ACKNOWLEDGE: "ack", Clock.RESOLVE: "res"}
+
+
+def sla_records(s: Session, incidents: list[Incident], book: SlaBook) -> dict[str, SlaRecord]:
+    """What became of the SLA deadlines of the resolved `incidents`, from their timelines
+    (read in one request)."""
+    resolved = {i.id: i.resolved_at for i in incidents if i.resolved_at is not None}
+    if not resolved:
+        return {}
+    since = min(resolved.values())
+    histories = s.run(lambda backend: backend.histories(since))
+    return {
+        h.incident.id: sla_record(
+            h.incident, h.timeline, book.target(h.incident.service, h.incident.severity)
+        )
+        for h in histories
+        if h.incident.id in resolved
+    }
 
 
 def csv_row(i: Incident, book: SlaBook, now: datetime) -> list[object]:

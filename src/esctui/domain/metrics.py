@@ -14,7 +14,7 @@ import msgspec
 
 from esctui.domain import events as e
 from esctui.domain.models import Incident
-from esctui.domain.sla import SlaBook
+from esctui.domain.sla import SlaBook, SlaRecord, sla_record
 
 
 class Durations(msgspec.Struct, frozen=True):
@@ -87,6 +87,16 @@ class Tally:
         self.resolve_met = 0
         self.reopened = 0
 
+    def count(self, record: SlaRecord) -> None:
+        """One incident's first acknowledgement and resolution, and whether they were in time."""
+        if record.acknowledge is not None:
+            self.tta.append(record.acknowledge.after.total_seconds())
+            self.ack_met += record.acknowledge.met
+        if record.resolve is not None:
+            self.ttr.append(record.resolve.after.total_seconds())
+            self.resolve_met += record.resolve.met
+            self.resolved += 1
+
     def figures(self) -> Figures:
         return Figures(
             incidents=self.incidents,
@@ -131,7 +141,8 @@ def metrics(
     """The figures for every incident created in [since, until], from its events.
 
     Time to acknowledge runs from the trigger to the first acknowledgement; time to resolve
-    from the trigger to the first resolution; SLA shares are of those that got there.
+    from the trigger to the first resolution; SLA shares are of those that got there (see
+    `sla.sla_record`, which every face uses to say whether a deadline was kept).
     """
     overall = Tally()
     services: dict[str, Tally] = {}
@@ -144,37 +155,24 @@ def metrics(
         if not since <= incident.created_at <= until:
             continue
         groups = (overall, services.setdefault(incident.service, Tally()))
-        target = book.target(incident.service, incident.severity)
-        acked = resolved = reopened = False
+        record = sla_record(incident, timeline, book.target(incident.service, incident.severity))
+        first_acknowledgement = True
+        reopened = False
         holder = incident.assignee
         for event in timeline:
-            start = incident.created_at
             match event:
                 case e.Triggered():
                     holder = event.assignee
                 case e.Acknowledged():
                     if event.by:
                         person(event.by).acknowledged += 1
-                    if not acked:
-                        acked = True
-                        seconds = (event.at - start).total_seconds()
-                        met = seconds <= target.acknowledge_minutes * 60
-                        for tally in groups:
-                            tally.tta.append(seconds)
-                            tally.ack_met += met
-                        if event.by:
-                            person(event.by).tta.append(seconds)
+                        if first_acknowledgement and record.acknowledge is not None:
+                            person(event.by).tta.append(record.acknowledge.after.total_seconds())
+                    first_acknowledgement = False
                     holder = event.by or holder
                 case e.Resolved():
                     if event.by:
                         person(event.by).resolved += 1
-                    if not resolved:
-                        resolved = True
-                        seconds = (event.at - start).total_seconds()
-                        met = seconds <= target.resolve_minutes * 60
-                        for tally in groups:
-                            tally.ttr.append(seconds)
-                            tally.resolve_met += met
                 case e.Escalated():
                     for tally in groups:
                         if event.by is None:
@@ -196,7 +194,7 @@ def metrics(
                     holder = event.assignee
         for tally in groups:
             tally.incidents += 1
-            tally.resolved += resolved
+            tally.count(record)
             tally.reopened += reopened
     return Metrics(
         since=since,

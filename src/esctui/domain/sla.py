@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 import msgspec
 
+from esctui.domain import events as e
 from esctui.domain.models import Directory, Incident, SlaTarget, Status
 
 DEFAULT_TARGETS: dict[int, SlaTarget] = {
@@ -76,4 +77,58 @@ def sla_book(directory: Directory, overrides: Mapping[int, SlaTarget] | None = N
     return SlaBook(
         defaults=defaults,
         per_service={s.name: dict(s.sla) for s in directory.services if s.sla},
+    )
+
+
+# -- after the fact ---------------------------------------------------------------------------
+
+
+class Reached(msgspec.Struct, frozen=True):
+    """How long an incident took to get somewhere, and whether that kept its SLA target."""
+
+    after: timedelta
+    met: bool
+
+
+class SlaRecord(msgspec.Struct, frozen=True):
+    """What became of an incident's two deadlines: from its trigger to its first
+    acknowledgement, and to its first resolution. None where it never got there."""
+
+    acknowledge: Reached | None
+    resolve: Reached | None
+
+    def missed(self) -> list[Clock]:
+        """The deadlines it got to late, acknowledge first."""
+        reached = ((Clock.ACKNOWLEDGE, self.acknowledge), (Clock.RESOLVE, self.resolve))
+        return [clock for clock, got in reached if got is not None and not got.met]
+
+    def verdict(self, names: Mapping[Clock, str]) -> str:
+        """`met`; `<name> missed` for one deadline (`names`: each face's word for each clock);
+        `missed` for both."""
+        missed = self.missed()
+        if not missed:
+            return "met"
+        return "missed" if len(missed) > 1 else f"{names[missed[0]]} missed"
+
+
+def sla_record(incident: Incident, timeline: Iterable[e.AnyEvent], target: SlaTarget) -> SlaRecord:
+    """The record of `incident` against `target`, from its events. This is how metrics count
+    SLA compliance, and how every face tells a responder whether a deadline was kept: the
+    incident's state keeps only its latest acknowledgement, which can come after the first."""
+    acknowledged = resolved = None
+    for event in timeline:
+        if acknowledged is None and isinstance(event, e.Acknowledged):
+            acknowledged = event.at
+        elif resolved is None and isinstance(event, e.Resolved):
+            resolved = event.at
+    start = incident.created_at
+
+    def reached(at: datetime | None, minutes: int) -> Reached | None:
+        if at is None:
+            return None
+        return Reached(after=at - start, met=at - start <= timedelta(minutes=minutes))
+
+    return SlaRecord(
+        acknowledge=reached(acknowledged, target.acknowledge_minutes),
+        resolve=reached(resolved, target.resolve_minutes),
     )

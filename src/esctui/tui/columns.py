@@ -4,14 +4,14 @@ terminal. Plain text and tone names only; the queue widget turns tones into them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
 
 from esctui.domain.durations import format_duration
 from esctui.domain.models import Incident, Status
-from esctui.domain.sla import Deadline, SlaBook
+from esctui.domain.sla import Clock, Deadline, SlaRecord
 from esctui.wording import scrub
 
 Tone = Literal["", "sev1", "sev2", "muted", "warning", "breached"]
@@ -72,25 +72,33 @@ def layout(width: int) -> list[Placed]:
     return placed
 
 
-def sla_text(incident: Incident, deadline: Deadline | None, book: SlaBook, now: datetime) -> str:
+CLOCK_LETTERS = {Clock.ACKNOWLEDGE: "a", Clock.RESOLVE: "r"}
+NOT_READ_YET = "…"  # a resolved incident's record needs its timeline, read on demand
+
+
+def sla_text(
+    incident: Incident,
+    deadline: Deadline | None,
+    now: datetime,
+    record: SlaRecord | None = None,
+) -> str:
     """`a 4m12s` to acknowledge, `r 3h05m` to resolve, negative once breached; for a resolved
-    incident whether the resolve target was met."""
+    incident what became of its deadlines (`met`, `a missed`, `r missed`, `missed`) once its
+    `record` is known."""
     if incident.status is Status.RESOLVED:
-        if incident.resolved_at is None:
-            return "-"
-        allowed = timedelta(
-            minutes=book.target(incident.service, incident.severity).resolve_minutes
-        )
-        return "met" if incident.resolved_at - incident.opened_at <= allowed else "missed"
+        return NOT_READ_YET if record is None else record.verdict(CLOCK_LETTERS)
     if deadline is None:
         return "-"
-    prefix = "a " if deadline.clock == "acknowledge" else "r "
-    return prefix + format_duration(deadline.time_left(now))
+    return f"{CLOCK_LETTERS[deadline.clock]} {format_duration(deadline.time_left(now))}"
 
 
-def sla_tone(incident: Incident, deadline: Deadline | None, now: datetime) -> Tone:
+def sla_tone(
+    incident: Incident, deadline: Deadline | None, now: datetime, record: SlaRecord | None = None
+) -> Tone:
+    if incident.status is Status.RESOLVED:
+        return "warning" if record is not None and record.missed() else "muted"
     if deadline is None:
-        return "muted" if incident.status is Status.RESOLVED else ""
+        return ""
     if deadline.breached(now):
         return "breached"
     if deadline.at_risk(now):
@@ -107,11 +115,12 @@ def cell(
     key: str,
     incident: Incident,
     deadline: Deadline | None,
-    book: SlaBook,
     now: datetime,
     redact: bool,
+    record: SlaRecord | None = None,
 ) -> tuple[str, Tone]:
-    """The text of one cell and its tone. Data is scrubbed: a title cannot drive the terminal."""
+    """The text of one cell and its tone (`record`: a resolved incident's, if known). Data is
+    scrubbed: a title cannot drive the terminal."""
     if key == "id":
         return incident.id, ""
     if key == "severity":
@@ -121,7 +130,7 @@ def cell(
         muted = incident.status is Status.RESOLVED or incident.snoozed(now)
         return status_text(incident, now), "muted" if muted else ""
     if key == "sla":
-        return sla_text(incident, deadline, book, now), sla_tone(incident, deadline, now)
+        return sla_text(incident, deadline, now, record), sla_tone(incident, deadline, now, record)
     if key == "age":
         return format_duration(now - incident.created_at), ""
     if key == "level":
@@ -160,7 +169,7 @@ TICKING = (*(c.key for c in COLUMNS if c.ticks), "status")  # snoozes end too
 
 
 def ticking_texts(
-    incident: Incident, deadline: Deadline | None, book: SlaBook, now: datetime
+    incident: Incident, deadline: Deadline | None, now: datetime, record: SlaRecord | None = None
 ) -> tuple[tuple[str, Tone], ...]:
     """The clock-driven cells of a row, to compare from one second to the next."""
-    return tuple(cell(key, incident, deadline, book, now, False) for key in TICKING)
+    return tuple(cell(key, incident, deadline, now, False, record) for key in TICKING)

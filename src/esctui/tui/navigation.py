@@ -1,12 +1,17 @@
 """Getting about the console: the views on the number keys, the sort, the filter, the two
-panes, escape to step back, and going to one incident (from the palette or `:go`)."""
+panes, escape to step back, going to one incident (from the palette or `:go`), and reading the
+timelines that the SLA cells of resolved incidents need."""
 
 from __future__ import annotations
 
+from textual import work
+
+from esctui.backends.base import Link
 from esctui.tui.command_line import view_named
 from esctui.tui.console_part import ConsolePart
 from esctui.tui.queue_model import SORTS
 from esctui.tui.widgets.detail import IncidentDetail
+from esctui.tui.widgets.queue_table import QueueTable
 
 
 class Navigation(ConsolePart):
@@ -62,6 +67,19 @@ class Navigation(ConsolePart):
 
     def on_incident_detail_left(self, _: IncidentDetail.Left) -> None:
         self.table.focus()
+
+    def on_queue_table_records_needed(self, _: QueueTable.RecordsNeeded) -> None:
+        self.read_records()
+
+    @work(exclusive=True, group="records", exit_on_error=False)
+    async def read_records(self) -> None:
+        """Read the timelines of the resolved incidents on screen, for what became of their
+        SLA deadlines (their states alone cannot tell)."""
+        if self.backend.link is Link.OFFLINE:
+            return  # asked again when the queue is next drawn
+        for incident_id in self.table.records_needed():
+            self.model.remember(await self.backend.history(incident_id))
+        self.table.records_read()
 
     def go_to(self, incident_id: str) -> None:
         if incident_id not in self.model.rows:

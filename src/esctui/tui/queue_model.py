@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from esctui.backends.base import Change, Queue
+from esctui.backends.base import Change, IncidentHistory, Queue
 from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory, Incident, Status, incident_number
-from esctui.domain.sla import Deadline, SlaBook
+from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
 from esctui.tui.tally import Tally
 
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
@@ -73,6 +73,9 @@ class QueueModel:
     deadlines: dict[str, Deadline | None] = field(default_factory=dict)
     tally: Tally = field(default_factory=Tally)
     snapshot: str = ""  # the store's, as of the last whole queue (see `Queue.snapshot`)
+    # Resolved incidents' SLA records, read from their timelines when they are shown, with the
+    # resolution each is of (reopened and resolved again, it needs reading again).
+    records: dict[str, tuple[datetime, SlaRecord]] = field(default_factory=dict)
 
     @classmethod
     def from_queue(
@@ -194,6 +197,27 @@ class QueueModel:
                 self.rows.insert(now, incident_id)
             moved = moved or now != was
         return moved
+
+    # -- what became of resolved incidents' deadlines --------------------------------------
+
+    def record(self, incident_id: str) -> SlaRecord | None:
+        """The SLA record of a resolved incident, if its timeline has been read."""
+        incident = self.incidents.get(incident_id)
+        kept = self.records.get(incident_id)
+        if incident is None or kept is None or kept[0] != incident.resolved_at:
+            return None
+        return kept[1]
+
+    def remember(self, history: IncidentHistory) -> None:
+        """Keep the SLA record of a resolved incident from its timeline."""
+        incident = history.incident
+        if incident.resolved_at is None or not history.timeline:
+            return
+        target = self.book.target(incident.service, incident.severity)
+        self.records[incident.id] = (
+            incident.resolved_at,
+            sla_record(incident, history.timeline, target),
+        )
 
     # -- counts for the header -------------------------------------------------------------
 

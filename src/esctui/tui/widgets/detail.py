@@ -20,9 +20,10 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from esctui.backends.base import IncidentHistory
 from esctui.domain import events as e
-from esctui.domain.models import Directory, Incident
+from esctui.domain.durations import format_duration
+from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.oncall import level_on_call
-from esctui.domain.sla import SlaBook
+from esctui.domain.sla import Clock, Deadline, Reached, SlaBook, SlaRecord, sla_record
 from esctui.tui.columns import REDACTED_CUSTOMER, REDACTED_TITLE, sla_text
 from esctui.wording import clock, describe, scrub, who
 
@@ -144,7 +145,11 @@ class IncidentDetail(Vertical, can_focus=True):
         else:
             self.note_where_followed()
         self.incident_id = incident.id
-        self.query_one("#summary", Static).update(self.summary(incident, book, now))
+        record = None
+        if incident.status is Status.RESOLVED and unavailable is None:
+            target = book.target(incident.service, incident.severity)
+            record = sla_record(incident, history.timeline, target)
+        self.query_one("#summary", Static).update(self.summary(incident, book, now, record))
         missing = Content(unavailable) if unavailable is not None else None
         self.query_one("#timeline-text", Static).update(
             missing or self.timeline(history.timeline, now)
@@ -152,7 +157,9 @@ class IncidentDetail(Vertical, can_focus=True):
         self.query_one("#communications-text", Static).update(
             missing or self.communications(history.timeline, now)
         )
-        self.query_one("#details-text", Static).update(self.details(incident, directory, book, now))
+        self.query_one("#details-text", Static).update(
+            self.details(incident, directory, book, now, record)
+        )
         self.follow()
 
     def note_where_followed(self) -> None:
@@ -172,7 +179,9 @@ class IncidentDetail(Vertical, can_focus=True):
     def on_tabbed_content_tab_activated(self) -> None:
         self.follow()
 
-    def summary(self, incident: Incident, book: SlaBook, now: datetime) -> Content:
+    def summary(
+        self, incident: Incident, book: SlaBook, now: datetime, record: SlaRecord | None
+    ) -> Content:
         title = REDACTED_TITLE if self.redact else scrub(incident.title)
         deadline = book.deadline(incident)
         parts: list[Part] = [
@@ -182,7 +191,7 @@ class IncidentDetail(Vertical, can_focus=True):
             f"  {incident.status}",
             f"  L{incident.level}",
             f"  {who(incident.assignee) if incident.assignee else 'unassigned'}",
-            f"  SLA {sla_text(incident, deadline, book, now)}",
+            f"  SLA {sla_words(incident, deadline, now, record)}",
             "\n",
             (title, ""),
         ]
@@ -216,7 +225,12 @@ class IncidentDetail(Vertical, can_focus=True):
         return Content.assemble(*parts).rstrip()
 
     def details(
-        self, incident: Incident, directory: Directory, book: SlaBook, now: datetime
+        self,
+        incident: Incident,
+        directory: Directory,
+        book: SlaBook,
+        now: datetime,
+        record: SlaRecord | None,
     ) -> Content:
         customer = REDACTED_CUSTOMER if self.redact and incident.customer else incident.customer
         rows: list[tuple[str, str]] = [
@@ -245,6 +259,9 @@ class IncidentDetail(Vertical, can_focus=True):
                 f"acknowledge {target.acknowledge_minutes}m, resolve {target.resolve_minutes}m",
             )
         )
+        if record is not None:
+            rows.append(("SLA acknowledge", kept(record.acknowledge, "never acknowledged")))
+            rows.append(("SLA resolve", kept(record.resolve, "not resolved")))
         for key, value in sorted(incident.labels.items()):
             rows.append((f"label {scrub(key)}", scrub(value)))
         parts: list[Part] = []
@@ -272,3 +289,21 @@ class IncidentDetail(Vertical, can_focus=True):
             parts.append((", ".join(scrub(n) for n in names) or "nobody on call", ""))
             parts.append("\n")
         return parts
+
+
+def sla_words(
+    incident: Incident, deadline: Deadline | None, now: datetime, record: SlaRecord | None
+) -> str:
+    """The SLA as the queue's cell says it, but for a resolved incident in full words."""
+    if incident.status is Status.RESOLVED:
+        if record is None:
+            return "-"
+        return record.verdict({Clock.ACKNOWLEDGE: "acknowledge", Clock.RESOLVE: "resolve"})
+    return sla_text(incident, deadline, now)
+
+
+def kept(reached: Reached | None, otherwise: str) -> str:
+    """`after 12m: missed`."""
+    if reached is None:
+        return otherwise
+    return f"after {format_duration(reached.after)}: {'met' if reached.met else 'missed'}"

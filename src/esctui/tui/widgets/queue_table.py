@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from esctui.domain.models import Status
 from esctui.tui.columns import TICKING, Placed, Tone, cell, fit, layout, ticking_texts
 from esctui.tui.queue_model import QueueModel
 
@@ -81,6 +82,13 @@ class QueueTable(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, QueueTable.CursorMoved)
 
+    class RecordsNeeded(Message):
+        """Resolved incidents on screen whose SLA records are not known yet (see
+        `records_needed`): their timelines are to be read."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, QueueTable.RecordsNeeded)
+
     def __init__(self, model: QueueModel, *, redact: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
@@ -91,6 +99,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.styles_cache: dict[str, Style] = {}
         self.placed: list[Placed] = []
         self.placed_width = -1
+        self.asked_for_records = False
 
     # -- reading the table -----------------------------------------------------------------
 
@@ -106,6 +115,22 @@ class QueueTable(ScrollView, can_focus=True):
                 self.selected - set(self.model.rows)
             )
         return [self.current_id] if self.current_id else []
+
+    def records_needed(self) -> list[str]:
+        """The resolved incidents on screen whose SLA records are not known yet."""
+        model, rows = self.model, self.model.rows
+        return [
+            rows[index]
+            for index in self.visible_range()
+            if model.incidents[rows[index]].status is Status.RESOLVED
+            and model.record(rows[index]) is None
+        ]
+
+    def records_read(self) -> None:
+        """The records asked for were read: draw them, and ask again for any still missing."""
+        self.asked_for_records = False
+        self.shown.clear()
+        self.refresh()
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -166,9 +191,17 @@ class QueueTable(ScrollView, can_focus=True):
         if selected:
             row_style += self.style_of("selected")
         segments = [Segment("● " if selected else "  ", row_style)]
+        record = None
+        if incident.status is Status.RESOLVED:
+            record = model.record(incident_id)
+            if record is None and not self.asked_for_records:
+                self.asked_for_records = True
+                # Made after this frame, by the table: a message made while the screen draws
+                # would count the screen as its sender and stop there.
+                self.call_later(lambda: self.post_message(self.RecordsNeeded()))
         for placed in self.columns():
             key = placed.column.key
-            text, tone = cell(key, incident, deadline, model.book, model.now, self.redact)
+            text, tone = cell(key, incident, deadline, model.now, self.redact, record)
             style = row_style + self.style_of(tone) if tone else row_style
             segments.append(Segment(fit(text, placed.width, placed.column.right), style))
             segments.append(Segment(" ", row_style))
@@ -181,6 +214,7 @@ class QueueTable(ScrollView, can_focus=True):
         """The rows changed (view, filter, sort, new or gone incidents): keep the cursor on
         `keep` (or the incident it was on) and repaint."""
         keep = keep or self.current_id
+        self.asked_for_records = False
         rows = self.model.rows
         self.virtual_size = Size(self.scrollable_content_region.width, len(rows) + 1)
         if keep is not None and keep in rows:
@@ -264,7 +298,8 @@ class QueueTable(ScrollView, can_focus=True):
         for index in self.visible_range():
             incident_id = model.rows[index]
             incident = model.incidents[incident_id]
-            texts = ticking_texts(incident, model.deadlines.get(incident_id), model.book, model.now)
+            deadline, record = model.deadlines.get(incident_id), model.record(incident_id)
+            texts = ticking_texts(incident, deadline, model.now, record)
             before = self.shown.get(incident_id)
             self.shown[incident_id] = texts
             if before is None or before == texts:
