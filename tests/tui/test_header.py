@@ -34,22 +34,28 @@ def test_shorten_location_puts_home_as_tilde_then_elides_the_middle() -> None:
 
 
 def parts() -> list[LinePart]:
+    place = [("journal ~/…/esctui/store",), ("…/store",)]
     return [
-        LinePart.of(("frank", "bold"), keep=0, group="who", required=True),
+        LinePart.of(("frank", "bold"), keep=None, group="who"),
         LinePart.of("7 breached", keep=1, group="counts"),
         LinePart.of("10 triggered", keep=2, group="counts"),
         LinePart.of("5 snoozed", keep=4, group="counts"),
-        LinePart(forms=(("journal ~/…/esctui/store",), ("…/store",)), keep=5, group="where"),
+        LinePart.shortened(place, shorten=10, keep=5, group="where"),
+        LinePart.of("local", keep=11, group="link"),
         LinePart.of("01:42:22", keep=3, group="time"),
     ]
+
+
+COUNTS = "frank · 7 breached  10 triggered  5 snoozed"
 
 
 @pytest.mark.parametrize(
     ("width", "shown"),
     [
-        (200, "frank · 7 breached  10 triggered  5 snoozed · journal ~/…/esctui/store · 01:42:22"),
-        (76, "frank · 7 breached  10 triggered  5 snoozed · …/store · 01:42:22"),
-        (58, "frank · 7 breached  10 triggered  5 snoozed · 01:42:22"),
+        (200, f"{COUNTS} · journal ~/…/esctui/store · local · 01:42:22"),
+        (82, f"{COUNTS} · journal ~/…/esctui/store · 01:42:22"),
+        (76, f"{COUNTS} · …/store · 01:42:22"),
+        (58, f"{COUNTS} · 01:42:22"),
         (45, "frank · 7 breached  10 triggered · 01:42:22"),
         (32, "frank · 7 breached  10 triggered"),
         (5, "frank"),
@@ -59,6 +65,12 @@ def test_fit_shortens_then_drops_from_the_least_important(width: int, shown: str
     line = fit(parts(), width)
     assert line.plain == shown
     assert cell_len(line.plain) <= max(width, 5)
+
+
+def test_fit_gives_a_shortened_part_its_room_back_once_another_went() -> None:
+    shortened = LinePart.shortened([("a" * 10,), ("a",)], shorten=10, keep=None, group="a")
+    wide = LinePart.of("b" * 20, keep=9, group="b")
+    assert fit([shortened, wide], 12).plain == "a" * 10
 
 
 def header_text(app: ConsoleApp) -> tuple[str, int]:

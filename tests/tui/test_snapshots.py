@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,20 +20,21 @@ from esctui.tui import ConsoleApp
 
 from .conftest import NOW, Console, opened, put_cursor_on, settle
 
-# The header shows the store's path, so every picture uses the same one.
-STORE = Path(tempfile.gettempdir()) / "esctui-snapshots" / "store"
-
 SnapCompare = Callable[..., bool]
 
 
 @pytest.fixture
 def pictured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
-    shutil.rmtree(STORE, ignore_errors=True)
+    # The header shows the store's path with `~` for the home folder: with the home folder
+    # here, every picture shows the same `~/esctui-snapshots/store`, and runs at the same
+    # time each have their own store.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    store = tmp_path / "esctui-snapshots" / "store"
     directory, events = build_demo(40, seed=3, now=NOW)
-    create_store(STORE, directory, events, now=NOW)
+    create_store(store, directory, events, now=NOW)
     config_path = tmp_path / "config.toml"
     monkeypatch.setenv("ESCTUI_CONFIG", str(config_path))
-    return Console(STORE, config_path)
+    return Console(store, config_path)
 
 
 def on_incident(status: Status, *keys: str, tab: str | None = None) -> Any:

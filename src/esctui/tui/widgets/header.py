@@ -16,7 +16,7 @@ from textual.widget import Widget
 
 from esctui.backends.base import Link
 from esctui.tui.queue_model import SORT_TITLES, VIEW_TITLES, VIEWS, QueueModel
-from esctui.tui.widgets.line_parts import LinePart, fit
+from esctui.tui.widgets.line_parts import LinePart, Piece, fit
 from esctui.wording import scrub
 
 LINK_TONES = {
@@ -85,19 +85,13 @@ class ConsoleHeader(OneLine):
         me_part = [(scrub(me), "bold")]
         if read_only:
             me_part.append((" (read-only)", "$text-muted"))
-        parts = [LinePart.of(*me_part, keep=0, group="who", required=True)]
+        # Ranks: the higher, the sooner a part gives way. The usual link state goes first, then
+        # the location is shortened; the counts go last, the breached count last of all.
+        parts = [LinePart.of(*me_part, keep=None, group="who")]
         if link is Link.OFFLINE:
-            parts.append(
-                LinePart(
-                    forms=(
-                        ((OFFLINE, LINK_TONES[link]), *waiting),
-                        (("OFFLINE", LINK_TONES[link]), *waiting),
-                    ),
-                    keep=1,
-                    group="link",
-                    required=True,
-                )
-            )
+            tone = LINK_TONES[link]
+            long, short = ((OFFLINE, tone), *waiting), (("OFFLINE", tone), *waiting)
+            parts.append(LinePart.shortened([long, short], shorten=11, keep=None, group="link"))
         if counts["breached"]:
             parts.append(count(f"{counts['breached']} breached", "bold $error", keep=2))
         parts.append(
@@ -109,14 +103,11 @@ class ConsoleHeader(OneLine):
         parts.append(count(f"{counts['acknowledged']} acknowledged", "", keep=6))
         if counts["snoozed"]:
             parts.append(count(f"{counts['snoozed']} snoozed", "$text-muted", keep=7))
-        places = shorten_location(scrub(location), Path.home())
-        parts.append(
-            LinePart(
-                forms=tuple(((f"{kind} {place}", "$text-muted"),) for place in places),
-                keep=9,
-                group="where",
-            )
-        )
+        places = [
+            ((f"{kind} {place}", "$text-muted"),)
+            for place in shorten_location(scrub(location), Path.home())
+        ]
+        parts.append(LinePart.shortened(places, shorten=20, keep=9, group="where"))
         if link is not Link.OFFLINE:
             parts.append(
                 LinePart.of((link.value, LINK_TONES[link]), *waiting, keep=10, group="link")
@@ -139,24 +130,19 @@ class ViewBar(OneLine):
 
     def show(self, model: QueueModel) -> None:
         parts: list[LinePart] = []
+        long: list[Piece] = []
+        short: list[Piece] = []
         for number, view in enumerate(VIEWS, start=1):
             style = "bold reverse $accent" if view == model.view else ""
-            long, short = VIEW_TITLES[view]
-            parts.append(
-                LinePart(
-                    forms=(((f" {number} {long} ", style),), ((f" {number} {short} ", style),)),
-                    keep=1,
-                    group="views",
-                    gap="",
-                    required=True,
-                )
-            )
+            titles = VIEW_TITLES[view]
+            long.append((f" {number} {titles[0]} ", style))
+            short.append((f" {number} {titles[1]} ", style))
+        views = [tuple(long), tuple(short)]  # all in full, or all short
+        parts.append(LinePart.shortened(views, shorten=5, keep=None, group="views"))
         parts.append(LinePart.of((f"{len(model.rows)} shown", "bold"), keep=2, group="shown"))
         if model.filter_text:
             filtered = ("filter ", (scrub(model.filter_text), "bold $accent"))
             parts.append(LinePart.of(*filtered, keep=3, group="filter"))
-        long, short = SORT_TITLES[model.sort]
-        parts.append(
-            LinePart(forms=((f"sort: {long}",), (f"sort: {short}",)), keep=4, group="sort")
-        )
+        sort = [(f"sort: {title}",) for title in SORT_TITLES[model.sort]]
+        parts.append(LinePart.shortened(sort, shorten=6, keep=4, group="sort"))
         self.show_parts(parts)

@@ -1,8 +1,9 @@
 """A one-line bar made of parts that give way in order when the terminal is narrow.
 
-Each part has the forms it can take, longest first, and a rank: the higher the rank, the
-sooner it gives way. To fit a width, parts are first shortened (from the highest rank down),
-then dropped (likewise), so nothing goes while something could still be said shorter.
+Each part has the forms it can take, longest first, and for each form a rank saying when it
+gives way to the next form (the last form: to nothing). To fit a width, the form with the
+highest rank gives way, then the next highest, until the line fits; then the most important
+parts take back longer forms where there is room again. A rank of None never gives way.
 """
 
 from __future__ import annotations
@@ -20,25 +21,33 @@ GROUP_GAP = " · "  # between parts of different groups
 @dataclass(frozen=True)
 class LinePart:
     forms: tuple[tuple[Piece, ...], ...]  # longest first
-    keep: int  # its rank: the higher, the sooner it is shortened or dropped
+    ranks: tuple[int | None, ...]  # when each form gives way (the higher, the sooner)
     group: str = ""
     gap: str = "  "  # before it, after a part of the same group
-    required: bool = False  # shortened, never dropped
 
     @classmethod
-    def of(
-        cls, *pieces: Piece, keep: int, group: str = "", gap: str = "  ", required: bool = False
+    def of(cls, *pieces: Piece, keep: int | None, group: str = "", gap: str = "  ") -> LinePart:
+        """A part with one form, dropped at rank `keep` (never, for None)."""
+        return cls(forms=(pieces,), ranks=(keep,), group=group, gap=gap)
+
+    @classmethod
+    def shortened(
+        cls,
+        forms: Sequence[tuple[Piece, ...]],
+        *,
+        shorten: int,
+        keep: int | None,
+        group: str = "",
+        gap: str = "  ",
     ) -> LinePart:
-        """A part with one form."""
-        return cls(forms=(pieces,), keep=keep, group=group, gap=gap, required=required)
+        """A part whose forms give way one by one from rank `shorten` down, and whose last
+        form is dropped at rank `keep`."""
+        ranks = (*range(shorten, shorten - len(forms) + 1, -1), keep)
+        return cls(forms=tuple(forms), ranks=ranks, group=group, gap=gap)
 
 
 def text_of(piece: Piece) -> str:
     return piece if isinstance(piece, str) else piece[0]
-
-
-def form_width(pieces: tuple[Piece, ...]) -> int:
-    return sum(cell_len(text_of(piece)) for piece in pieces)
 
 
 def arranged(parts: Sequence[LinePart], forms: list[int | None]) -> list[Piece]:
@@ -56,25 +65,30 @@ def arranged(parts: Sequence[LinePart], forms: list[int | None]) -> list[Piece]:
 
 
 def fit(parts: Sequence[LinePart], width: int) -> Content:
-    """The parts as one line no wider than `width`, if the required ones allow it."""
+    """The parts as one line no wider than `width`, as far as the parts that never give way
+    allow."""
     forms: list[int | None] = [0] * len(parts)
-    giving_way = sorted(range(len(parts)), key=lambda i: -parts[i].keep)
 
-    def too_wide() -> bool:
-        return form_width(tuple(arranged(parts, forms))) > width
+    def fits() -> bool:
+        return sum(cell_len(text_of(piece)) for piece in arranged(parts, forms)) <= width
 
-    while too_wide():
-        shorter = next(
-            (i for i in giving_way if (f := forms[i]) is not None and f + 1 < len(parts[i].forms)),
-            None,
-        )
-        if shorter is not None:
-            forms[shorter] = (forms[shorter] or 0) + 1
-            continue
-        dropped = next(
-            (i for i in giving_way if forms[i] is not None and not parts[i].required), None
-        )
-        if dropped is None:
+    def rank(i: int) -> int | None:
+        form = forms[i]
+        return None if form is None else parts[i].ranks[form]
+
+    while not fits():
+        giving = [i for i in range(len(parts)) if rank(i) is not None]
+        if not giving:
             break
-        forms[dropped] = None
+        i = max(giving, key=lambda i: rank(i) or 0)
+        form = forms[i]
+        assert form is not None
+        forms[i] = form + 1 if form + 1 < len(parts[i].forms) else None
+    # Something dropped later may have left room for a longer form of a part shortened earlier.
+    for i in sorted(range(len(parts)), key=lambda i: min(r or 0 for r in parts[i].ranks)):
+        while (form := forms[i]) is not None and form > 0:
+            forms[i] = form - 1
+            if not fits():
+                forms[i] = form
+                break
     return Content.assemble(*arranged(parts, forms))
