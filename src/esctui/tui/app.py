@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
@@ -50,7 +51,7 @@ from esctui.tui.palette import ActionCommands, GoToIncident
 from esctui.tui.queue_model import QueueModel, View
 from esctui.tui.screens.confirm import steady
 from esctui.tui.screens.help import HelpScreen
-from esctui.tui.themes import DEFAULT_THEME, load_themes
+from esctui.tui.themes import BADGE_FALLBACK, DEFAULT_THEME, load_themes, without_colour
 from esctui.tui.undo import Done
 from esctui.tui.widgets.detail import IncidentDetail
 from esctui.tui.widgets.header import ConsoleHeader, ViewBar
@@ -339,6 +340,13 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
             shown = ", ".join(self.get_key_display(Binding(k, "")) for k in keys.split(","))
             rows.append((shown, binding.description or binding.action, binding.id))
         self.push_screen(HelpScreen(rows))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {**super().get_theme_variable_defaults(), **BADGE_FALLBACK}
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        return without_colour(filters) if self.no_color else filters
 
     def action_use_theme(self, name: str) -> None:
         if name not in self.available_themes:

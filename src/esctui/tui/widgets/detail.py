@@ -25,11 +25,13 @@ from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.oncall import level_on_call
 from esctui.domain.sla import Clock, Deadline, Reached, SlaBook, SlaRecord, sla_record
 from esctui.tui.columns import REDACTED_CUSTOMER, REDACTED_TITLE, sla_text
+from esctui.tui.themes import ALARM
 from esctui.wording import clock, describe, scrub, who
 
 Part = str | tuple[str, str]
 
 TABS = ("timeline", "communications", "details")
+SEVERITY_STYLES = {1: ALARM, 2: "bold $warning"}  # as the queue shows them
 FOLLOWED = ("timeline", "communications")  # newest last: kept scrolled to the end
 
 
@@ -187,7 +189,7 @@ class IncidentDetail(Vertical, can_focus=True):
         parts: list[Part] = [
             (incident.id, "bold"),
             "  ",
-            (f"SEV{incident.severity}", "bold $error" if incident.severity <= 2 else "bold"),
+            (f"SEV{incident.severity}", SEVERITY_STYLES.get(incident.severity, "bold")),
             f"  {incident.status}",
             f"  L{incident.level}",
             f"  {who(incident.assignee) if incident.assignee else 'unassigned'}",

@@ -16,6 +16,7 @@ from textual.widget import Widget
 
 from esctui.backends.base import Link
 from esctui.tui.queue_model import SORT_TITLES, VIEW_TITLES, VIEWS, QueueModel
+from esctui.tui.themes import ALARM
 from esctui.tui.widgets.line_parts import LinePart, Piece, fit
 from esctui.wording import scrub
 
@@ -93,7 +94,7 @@ class ConsoleHeader(OneLine):
             long, short = ((OFFLINE, tone), *waiting), (("OFFLINE", tone), *waiting)
             parts.append(LinePart.shortened([long, short], shorten=11, keep=None, group="link"))
         if counts["breached"]:
-            parts.append(count(f"{counts['breached']} breached", "bold $error", keep=2))
+            parts.append(count(f"{counts['breached']} breached", ALARM, keep=2))
         parts.append(
             count(f"{counts['triggered']} triggered", "bold" if counts["triggered"] else "", 3)
         )

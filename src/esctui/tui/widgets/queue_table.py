@@ -26,6 +26,8 @@ from esctui.tui.columns import TICKING, Placed, Tone, cell, fit, layout, ticking
 from esctui.tui.queue_model import QueueModel
 
 FLASH_SECONDS = 1.5
+BADGES = ("sev1", "breached")
+NOT_REVERSED = Style(reverse=False)
 
 
 class QueueTable(ScrollView, can_focus=True):
@@ -51,24 +53,48 @@ class QueueTable(ScrollView, can_focus=True):
         "queue--muted",
         "queue--warning",
         "queue--breached",
+        "queue--caution",
     }
 
+    # SEV1 and a breached deadline are badges (reverse video of their colours, so that under
+    # NO_COLOR they stay reversed blocks), the most visible things on screen with the cursor
+    # bar. Under NO_COLOR nothing is coloured: emphasis is bold, reverse and underline.
     DEFAULT_CSS = """
     QueueTable {
         background: $surface;
         color: $foreground;
         scrollbar-gutter: stable;
     }
-    QueueTable > .queue--header { color: $text-muted; text-style: bold; }
-    QueueTable > .queue--cursor { background: $panel; text-style: bold; }
-    QueueTable:focus > .queue--cursor { background: $primary 35%; }
-    QueueTable > .queue--selected { color: $accent; }
+    QueueTable > .queue--header { color: $foreground 75%; text-style: bold; }
+    QueueTable > .queue--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: bold;
+    }
+    QueueTable:focus > .queue--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    QueueTable > .queue--selected { color: $accent; text-style: bold; }
     QueueTable > .queue--flash { background: $accent 30%; }
-    QueueTable > .queue--sev1 { color: $error; text-style: bold; }
+    QueueTable > .queue--sev1 {
+        color: $alarm-background; background: $alarm-foreground; text-style: reverse bold;
+    }
+    QueueTable > .queue--breached {
+        color: $alarm-background; background: $alarm-foreground; text-style: reverse bold;
+    }
+    QueueTable > .queue--caution {
+        color: $caution-background; background: $caution-foreground; text-style: reverse bold;
+    }
     QueueTable > .queue--sev2 { color: $warning; }
-    QueueTable > .queue--muted { color: $text-muted; }
+    QueueTable > .queue--muted { color: $foreground 65%; }
     QueueTable > .queue--warning { color: $warning; text-style: bold; }
-    QueueTable > .queue--breached { color: $error; text-style: reverse bold; }
+    QueueTable:nocolor:focus > .queue--cursor { text-style: reverse bold; }
+    QueueTable:nocolor > .queue--selected { text-style: bold underline; }
+    QueueTable:nocolor > .queue--warning { text-style: bold underline; }
+    QueueTable:nocolor > .queue--sev2 { text-style: bold; }
+    QueueTable:nocolor > .queue--muted { text-style: dim; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
@@ -182,15 +208,16 @@ class QueueTable(ScrollView, can_focus=True):
         model = self.model
         incident = model.incidents[incident_id]
         deadline = model.deadlines.get(incident_id)
+        on_cursor = index == self.cursor
         row_style = base
-        if index == self.cursor:
+        if on_cursor:
             row_style += self.style_of("cursor")
         elif incident_id in self.flashing:
             row_style += self.style_of("flash")
+        # A selected row is marked and its id coloured; its other cells keep their tones.
         selected = incident_id in self.selected
-        if selected:
-            row_style += self.style_of("selected")
-        segments = [Segment("● " if selected else "  ", row_style)]
+        marked = row_style + self.style_of("selected") if selected else row_style
+        segments = [Segment("● " if selected else "  ", marked)]
         record = None
         if incident.status is Status.RESOLVED:
             record = model.record(incident_id)
@@ -202,11 +229,23 @@ class QueueTable(ScrollView, can_focus=True):
         for placed in self.columns():
             key = placed.column.key
             text, tone = cell(key, incident, deadline, model.now, self.redact, record)
-            style = row_style + self.style_of(tone) if tone else row_style
+            style = self.cell_style(tone, marked if key == "id" else row_style, base, on_cursor)
             segments.append(Segment(fit(text, placed.width, placed.column.right), style))
             segments.append(Segment(" ", row_style))
         # Neighbouring cells in one style go out as one run: fewer bytes on a slow link.
         return Strip(segments).adjust_cell_length(width, row_style).simplify()
+
+    def cell_style(self, tone: Tone, row_style: Style, base: Style, on_cursor: bool) -> Style:
+        """A badge (SEV1, breached) is drawn the same on any row; on the cursor bar a deadline
+        at risk becomes a badge too, and the other tones give way to the bar's colours."""
+        if tone in BADGES:
+            style = base + self.style_of(tone)
+            if on_cursor and self.style_of("cursor").reverse:
+                style += NOT_REVERSED  # a reversed badge on a reversed bar: stand out from it
+            return style
+        if on_cursor:
+            return base + self.style_of("caution") if tone == "warning" else row_style
+        return row_style + self.style_of(tone) if tone else row_style
 
     # -- keeping the screen true -----------------------------------------------------------
 
