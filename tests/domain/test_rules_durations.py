@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from esctui.domain.durations import format_duration, parse_duration
+from esctui.domain.durations import format_duration, format_minutes, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,12 @@ def test_parse_refuses(text: str) -> None:
 )
 def test_format(delta: timedelta, shown: str) -> None:
     assert format_duration(delta) == shown
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [(5, "5m"), (60, "1h"), (90, "1h30m"), (240, "4h"), (4320, "3d"), (2190, "1d12h30m")],
+)
+def test_a_target_is_written_as_a_responder_would_type_it(minutes: int, expected: str) -> None:
+    assert format_minutes(minutes) == expected
+    assert parse_duration(expected) == timedelta(minutes=minutes)  # and reads back the same

@@ -40,3 +40,11 @@ def format_duration(delta: timedelta) -> str:
     else:
         text = f"{seconds}s"
     return sign + text
+
+
+def format_minutes(minutes: int) -> str:
+    """A whole number of minutes as a responder writes a target: `5m`, `4h`, `1h30m`, `3d`."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    text = "".join(f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n)
+    return text or "0m"

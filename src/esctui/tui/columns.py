@@ -40,7 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("assignee", "ASSIGNEE", 10),
     Column("service", "SERVICE", 14, drop_rank=4),
     Column("title", "TITLE", 0),  # takes what is left
-    Column("customer_update", "CUST", 5, drop_rank=1, right=True, ticks=True),
+    Column("customer_update", "CUST", 6, drop_rank=1, right=True, ticks=True),
 )
 MARK_WIDTH = 2  # the selection mark and a space before the first column
 GAP = 1

@@ -37,6 +37,8 @@ SORT_TITLES: dict[Sort, tuple[str, str]] = {
     "newest": ("newest first", "newest"),
     "service": ("service, then severity", "service"),
 }
+# The resolved view's order, whatever the sort (see `order_key`).
+RESOLVED_ORDER = ("most recently resolved first", "recent first")
 
 NEVER = float("inf")
 # More changed incidents than this at once are put in place by sorting the whole view again.

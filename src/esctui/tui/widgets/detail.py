@@ -20,7 +20,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from esctui.backends.base import IncidentHistory
 from esctui.domain import events as e
-from esctui.domain.durations import format_duration
+from esctui.domain.durations import format_duration, format_minutes
 from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.oncall import level_on_call
 from esctui.domain.sla import Clock, Deadline, Reached, SlaBook, SlaRecord, sla_record
@@ -258,7 +258,8 @@ class IncidentDetail(Vertical, can_focus=True):
         rows.append(
             (
                 "SLA targets",
-                f"acknowledge {target.acknowledge_minutes}m, resolve {target.resolve_minutes}m",
+                f"acknowledge {format_minutes(target.acknowledge_minutes)}, "
+                f"resolve {format_minutes(target.resolve_minutes)}",
             )
         )
         if record is not None:
@@ -267,11 +268,12 @@ class IncidentDetail(Vertical, can_focus=True):
         for key, value in sorted(incident.labels.items()):
             rows.append((f"label {scrub(key)}", scrub(value)))
         parts: list[Part] = []
+        width = max(len(name) for name, _ in rows)  # long label keys push the values along
         for name, value in rows:
-            parts.append((f"{name:>14}  ", "$text-muted"))
+            parts.append((f"{name:>{width}}  ", "$text-muted"))
             parts.append(value + "\n")
         parts.extend(self.on_call(incident, directory, now))
-        return Content.assemble(*parts)
+        return Content.assemble(*parts).rstrip()
 
     def on_call(self, incident: Incident, directory: Directory, now: datetime) -> list[Part]:
         service = directory.service(incident.service)

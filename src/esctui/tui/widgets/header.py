@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from esctui.backends.base import Link
-from esctui.tui.queue_model import SORT_TITLES, VIEW_TITLES, VIEWS, QueueModel
+from esctui.tui.queue_model import RESOLVED_ORDER, SORT_TITLES, VIEW_TITLES, VIEWS, QueueModel
 from esctui.tui.themes import ALARM
 from esctui.tui.widgets.line_parts import LinePart, Piece, fit
 from esctui.wording import scrub
@@ -144,6 +144,7 @@ class ViewBar(OneLine):
         if model.filter_text:
             filtered = ("filter ", (scrub(model.filter_text), "bold $accent"))
             parts.append(LinePart.of(*filtered, keep=3, group="filter"))
-        sort = [(f"sort: {title}",) for title in SORT_TITLES[model.sort]]
+        titles = RESOLVED_ORDER if model.view == "resolved" else SORT_TITLES[model.sort]
+        sort = [(f"sort: {title}",) for title in titles]
         parts.append(LinePart.shortened(sort, shorten=6, keep=4, group="sort"))
         self.show_parts(parts)
