@@ -61,7 +61,7 @@ def test_enter_and_tab_go_into_the_pane_and_its_keys_move_about(console: Console
             timeline = scroller(app, "timeline")
             await settle(pilot, lambda: timeline.max_scroll_y > 0)
             await pilot.press("g")
-            assert timeline.scroll_y == 0
+            await settle(pilot, lambda: timeline.scroll_y == 0)
             await pilot.press("j", "j")
             await settle(pilot, lambda: timeline.scroll_y == 2)
             await pilot.press("k")
