@@ -4,6 +4,7 @@ hint line."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from rich.cells import cell_len
 from textual.containers import Vertical
 from textual.widgets import Label
 
+from esctui.backends.base import Link
 from esctui.domain.models import Status
 from esctui.tui import ConsoleApp
-from esctui.tui.widgets.header import shorten_location
+from esctui.tui.widgets.header import header_parts, shorten_location
 from esctui.tui.widgets.line_parts import LinePart, fit
 
 from .conftest import Console, first, opened, put_cursor_on, run, settle
@@ -71,6 +73,57 @@ def test_fit_gives_a_shortened_part_its_room_back_once_another_went() -> None:
     shortened = LinePart.shortened([("a" * 10,), ("a",)], shorten=10, keep=None, group="a")
     wide = LinePart.of("b" * 20, keep=9, group="b")
     assert fit([shortened, wide], 12).plain == "a" * 10
+
+
+HOME = Path("/home/frank")
+COUNTS_NOW = {
+    "breached": 7, "triggered": 10, "mine": 7, "at risk": 4, "acknowledged": 28, "snoozed": 5,
+}  # fmt: skip
+
+
+def the_header(width: int, link: Link = Link.LOCAL, queued: int = 0) -> str:
+    parts = header_parts(
+        COUNTS_NOW,
+        HOME,
+        me="frank",
+        kind="journal",
+        location="/home/frank/.local/share/esctui/store",
+        link=link,
+        updated=datetime(2026, 11, 23, 3, 12, 9),
+        read_only=False,
+        queued=queued,
+    )
+    return fit(parts, width).plain
+
+
+COUNTED = "frank · 7 breached  10 triggered  7 mine  4 at risk  28 acknowledged  5 snoozed"
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"),
+    [
+        (160, f"{COUNTED} · journal ~/.local/share/esctui/store · local · 03:12:09"),
+        # the usual link state goes first, then the location is shortened
+        (128, f"{COUNTED} · journal ~/.local/share/esctui/store · 03:12:09"),
+        (118, f"{COUNTED} · journal ~/…/esctui/store · 03:12:09"),
+        (110, f"{COUNTED} · journal …/store · 03:12:09"),
+        (100, f"{COUNTED} · 03:12:09"),
+        (89, COUNTED),
+        (78, "frank · 7 breached  10 triggered  7 mine  4 at risk  28 acknowledged"),
+        (40, "frank · 7 breached  10 triggered  7 mine"),
+    ],
+)
+def test_the_header_gives_way_in_order(width: int, shown: str) -> None:
+    assert the_header(width) == shown
+
+
+def test_offline_is_said_whatever_the_width() -> None:
+    assert the_header(160, Link.OFFLINE, queued=2).startswith(
+        "frank · OFFLINE: actions wait in the outbox (2 queued) · 7 breached"
+    )
+    assert the_header(78, Link.OFFLINE, queued=2) == (
+        "frank · OFFLINE (2 queued) · 7 breached  10 triggered  7 mine  4 at risk"
+    )
 
 
 def header_text(app: ConsoleApp) -> tuple[str, int]:

@@ -8,8 +8,10 @@ list, with its rank.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import NotRequired, TypedDict, Unpack
 
 from textual.content import Content
 from textual.widget import Widget
@@ -69,53 +71,59 @@ class ConsoleHeader(OneLine):
     ConsoleHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
-    def show(
-        self,
-        model: QueueModel,
-        *,
-        me: str,
-        kind: str,
-        location: str,
-        link: Link,
-        updated: datetime | None,
-        read_only: bool,
-        queued: int = 0,
-    ) -> None:
-        counts = model.counts()
-        waiting = [(f" ({queued} queued)", "bold")] if queued else []
-        me_part = [(scrub(me), "bold")]
-        if read_only:
-            me_part.append((" (read-only)", "$text-muted"))
-        # Ranks: the higher, the sooner a part gives way. The usual link state goes first, then
-        # the location is shortened; the counts go last, the breached count last of all.
-        parts = [LinePart.of(*me_part, keep=None, group="who")]
-        if link is Link.OFFLINE:
-            tone = LINK_TONES[link]
-            long, short = ((OFFLINE, tone), *waiting), (("OFFLINE", tone), *waiting)
-            parts.append(LinePart.shortened([long, short], shorten=11, keep=None, group="link"))
-        if counts["breached"]:
-            parts.append(count(f"{counts['breached']} breached", ALARM, keep=2))
-        parts.append(
-            count(f"{counts['triggered']} triggered", "bold" if counts["triggered"] else "", 3)
-        )
-        parts.append(count(f"{counts['mine']} mine", "", keep=4))
-        if counts["at risk"]:
-            parts.append(count(f"{counts['at risk']} at risk", "$warning", keep=5))
-        parts.append(count(f"{counts['acknowledged']} acknowledged", "", keep=6))
-        if counts["snoozed"]:
-            parts.append(count(f"{counts['snoozed']} snoozed", "$text-muted", keep=7))
-        places = [
-            ((f"{kind} {place}", "$text-muted"),)
-            for place in shorten_location(scrub(location), Path.home())
-        ]
-        parts.append(LinePart.shortened(places, shorten=20, keep=9, group="where"))
-        if link is not Link.OFFLINE:
-            parts.append(
-                LinePart.of((link.value, LINK_TONES[link]), *waiting, keep=10, group="link")
-            )
-        if updated is not None:
-            parts.append(LinePart.of((f"{updated:%H:%M:%S}", "$text-muted"), keep=8, group="time"))
-        self.show_parts(parts)
+    def show(self, model: QueueModel, **facts: Unpack[HeaderFacts]) -> None:
+        self.show_parts(header_parts(model.counts(), Path.home(), **facts))
+
+
+class HeaderFacts(TypedDict):
+    """What the header says besides the counts."""
+
+    me: str
+    kind: str  # of backend
+    location: str  # of the store
+    link: Link
+    updated: datetime | None  # when the queue was last brought up to date
+    read_only: bool
+    queued: NotRequired[int]  # actions waiting in the outbox
+
+
+def header_parts(
+    counts: Mapping[str, int], home: Path, **facts: Unpack[HeaderFacts]
+) -> list[LinePart]:
+    """The header's parts, in the order shown. Ranks: the higher, the sooner a part gives way.
+    The usual link state goes first, then the location is shortened; the counts go last, the
+    breached count last of all."""
+    me, kind, location, link = facts["me"], facts["kind"], facts["location"], facts["link"]
+    updated, read_only, queued = facts["updated"], facts["read_only"], facts.get("queued", 0)
+    waiting = [(f" ({queued} queued)", "bold")] if queued else []
+    me_part = [(scrub(me), "bold")]
+    if read_only:
+        me_part.append((" (read-only)", "$text-muted"))
+    parts = [LinePart.of(*me_part, keep=None, group="who")]
+    if link is Link.OFFLINE:
+        tone = LINK_TONES[link]
+        long, short = ((OFFLINE, tone), *waiting), (("OFFLINE", tone), *waiting)
+        parts.append(LinePart.shortened([long, short], shorten=11, keep=None, group="link"))
+    if counts["breached"]:
+        parts.append(count(f"{counts['breached']} breached", ALARM, keep=2))
+    parts.append(
+        count(f"{counts['triggered']} triggered", "bold" if counts["triggered"] else "", 3)
+    )
+    parts.append(count(f"{counts['mine']} mine", "", keep=4))
+    if counts["at risk"]:
+        parts.append(count(f"{counts['at risk']} at risk", "$warning", keep=5))
+    parts.append(count(f"{counts['acknowledged']} acknowledged", "", keep=6))
+    if counts["snoozed"]:
+        parts.append(count(f"{counts['snoozed']} snoozed", "$text-muted", keep=7))
+    places = shorten_location(scrub(location), home)
+    forms = [((f"{kind} {place}", "$text-muted"),) for place in places]
+    parts.append(LinePart.shortened(forms, shorten=20, keep=9, group="where"))
+    if link is not Link.OFFLINE:
+        state = LinePart.of((link.value, LINK_TONES[link]), *waiting, keep=21, group="link")
+        parts.append(state)
+    if updated is not None:
+        parts.append(LinePart.of((f"{updated:%H:%M:%S}", "$text-muted"), keep=8, group="time"))
+    return parts
 
 
 def count(text: str, style: str, keep: int) -> LinePart:
