@@ -208,7 +208,8 @@ def measure_console(store: Path, env: dict[str, str], runs: int) -> dict[str, fl
             term.type(b"/")
             time.sleep(0.3)
             typed = term.type(incident_id.encode() + b"\r")
-            term.wait_for(re.compile(rb" 1 shown"), typed, timeout=30)  # the filter is in force
+            # the filter is in force: "1 shown" (styled apart from the separator before it)
+            term.wait_for(re.compile(rb"[^0-9]1 shown"), typed, timeout=30)
             time.sleep(0.3)
             pressed = term.type(b"a")
             repainted = term.wait_for(re.compile(rb"ACK"), pressed, timeout=5)
