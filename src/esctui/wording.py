@@ -12,6 +12,7 @@ from esctui.domain import events as e
 from esctui.domain.durations import format_duration
 from esctui.domain.models import Incident
 from esctui.domain.sla import Deadline
+from esctui.domain.undo import CHANGES
 
 # C0 controls, DEL and C1 controls become visible escapes: a title can never move the cursor,
 # change colours or ring the bell on a responder's terminal.
@@ -94,6 +95,10 @@ def describe(event: e.AnyEvent) -> str:
         case e.Reopened():
             reason = f": {scrub(event.reason)}" if event.reason else ""
             return f"reopened by {actor}{reason}, paging {who(event.assignee)}"
+        case e.Reverted():
+            change = CHANGES.get(event.undone, event.undone)
+            holder = f"with {who(event.assignee)}" if event.assignee else "unassigned"
+            return f"{change} by {actor} undone: {event.status} at level {event.level}, {holder}"
         case e.NoteAdded():
             return f"note by {actor}: {scrub(event.text)}"
         case e.CommunicationLogged():

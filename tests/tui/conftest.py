@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
 
 from esctui.backends.base import IncidentHistory
@@ -120,3 +122,18 @@ def first(incidents: dict[str, Incident], status: Status, **where: object) -> In
         and not i.snoozed(NOW)
         and all(getattr(i, k) == v for k, v in where.items())
     )
+
+
+@dataclass
+class Toasts:
+    """What the console said in toasts, caught as its `Notify` messages go by: pass `hook` as
+    `run_test(message_hook=...)`."""
+
+    said: list[str] = field(default_factory=list)
+
+    def hook(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.said.append(str(message.notification.message))
+
+    def saying(self, text: str) -> list[str]:
+        return [toast for toast in self.said if text in toast]

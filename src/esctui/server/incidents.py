@@ -24,6 +24,7 @@ from esctui.backends.http.wire import (
     ResolveBody,
     SnoozeBody,
     TriggerBody,
+    UndoBody,
 )
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
@@ -312,6 +313,21 @@ async def reopen(
     return await perform(server, request, command, if_match, idempotency_key)
 
 
+@post(f"{ACTION}/undo", status_code=200, responses=ACTION_PROBLEMS)
+async def undo(
+    server: NamedDependency[ServerContext],
+    request: Request[Any, Any, Any],
+    incident_id: FromPath[str],
+    data: JSONBody[UndoBody],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response[Recorded]:
+    """Take back the caller's own change that brought the incident to `version`: it is as it
+    was before that change, if nothing has happened to it since (409 otherwise)."""
+    command = c.Undo(incident=incident_id.upper(), version=data.version)
+    return await perform(server, request, command, if_match, idempotency_key)
+
+
 @post("/v1/incidents/{incident_id:str}/notes", status_code=200, responses=ACTION_PROBLEMS)
 async def add_note(
     server: NamedDependency[ServerContext],
@@ -359,6 +375,7 @@ ROUTES = [
     snooze,
     resolve,
     reopen,
+    undo,
     add_note,
     log_communication,
 ]

@@ -20,6 +20,7 @@ ACTIONS: dict[type[c.Command], str] = {
     c.Snooze: "actions/snooze",
     c.Resolve: "actions/resolve",
     c.Reopen: "actions/reopen",
+    c.Undo: "actions/undo",
     c.AddNote: "notes",
     c.LogCommunication: "communications",
 }

@@ -66,6 +66,10 @@ class ResolveBody(Body, frozen=True):
     note: Text = ""
 
 
+class UndoBody(Body, frozen=True):
+    version: Annotated[int, msgspec.Meta(ge=1)]
+
+
 class NoteBody(Body, frozen=True):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=40_000)]
 

@@ -34,7 +34,7 @@ from esctui.backends.journal.archive import Archive
 from esctui.backends.journal.request_keys import RequestKeys
 from esctui.backends.journal.snapshot import decode_snapshot, write_snapshot
 from esctui.domain import lifecycle
-from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger
+from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger, Undo
 from esctui.domain.errors import DomainError
 from esctui.domain.escalation import due, escalation_due_at
 from esctui.domain.events import AnyEvent, Triggered
@@ -386,7 +386,13 @@ class JournalStore:
                     incident,
                 )
         new_id = format_incident_id(self.next_number) if isinstance(command, Trigger) else None
-        ctx = lifecycle.Context(directory=self.directory, now=now, actor=actor, new_id=new_id)
+        timeline: tuple[AnyEvent, ...] = ()
+        if isinstance(command, Undo) and incident is not None:
+            # Only an undo reads the timeline: for the state before the change it takes back.
+            timeline = tuple(self.timeline(incident.id))
+        ctx = lifecycle.Context(
+            directory=self.directory, now=now, actor=actor, new_id=new_id, timeline=timeline
+        )
         return lifecycle.decide(incident, command, ctx)
 
     def append(
