@@ -114,6 +114,13 @@ async def put_cursor_on(pilot: Pilot[None], incident_id: str) -> None:
     await settle(pilot, lambda: app.table.current_id == incident_id)
 
 
+async def select(pilot: Pilot[None], incidents: list[Incident]) -> None:
+    """Select these incidents for a bulk action, as a responder would: `space` on each."""
+    for incident in incidents:
+        await put_cursor_on(pilot, incident.id)
+        await pilot.press("space")
+
+
 def first(incidents: dict[str, Incident], status: Status, **where: object) -> Incident:
     return next(
         i

@@ -28,8 +28,8 @@ FLASH_SECONDS = 1.5
 
 
 class QueueTable(ScrollView, can_focus=True):
-    """Rows of incidents with a cursor, a bulk selection, and a brief flash on rows that
-    changed elsewhere."""
+    """Rows of incidents with a cursor, a bulk selection, a mark (`…`) on those with actions
+    waiting in the outbox, and a brief flash on rows that changed elsewhere."""
 
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="queue.down"),
@@ -86,6 +86,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.model = model
         self.redact = redact
         self.selected: set[str] = set()
+        self.waiting: set[str] = set()
         self.flashing: dict[str, float] = {}
         self.shown: dict[str, tuple[tuple[str, Tone], ...]] = {}
         self.styles_cache: dict[str, Style] = {}
@@ -165,7 +166,12 @@ class QueueTable(ScrollView, can_focus=True):
         selected = incident_id in self.selected
         if selected:
             row_style += self.style_of("selected")
-        segments = [Segment("● " if selected else "  ", row_style)]
+        if selected:
+            segments = [Segment("● ", row_style)]
+        elif incident_id in self.waiting:
+            segments = [Segment("…", row_style + self.style_of("warning")), Segment(" ", row_style)]
+        else:
+            segments = [Segment("  ", row_style)]
         for placed in self.columns():
             key = placed.column.key
             text, tone = cell(key, incident, deadline, model.book, model.now, self.redact)
@@ -305,6 +311,13 @@ class QueueTable(ScrollView, can_focus=True):
             return
         self.selected ^= {incident_id}
         self.refresh_line(self.cursor + 1)
+
+    def mark_waiting(self, incident_ids: set[str]) -> None:
+        """Mark these incidents' rows as having actions waiting in the outbox (and only
+        these)."""
+        changed, self.waiting = incident_ids ^ self.waiting, set(incident_ids)
+        for incident_id in changed:
+            self.refresh_row(incident_id)
 
     def clear_selection(self) -> None:
         self.selected.clear()
