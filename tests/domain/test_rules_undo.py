@@ -160,3 +160,21 @@ def test_what_is_offered_follows_the_rules() -> None:
     assert refusal(story.state, c.HandOff, now) == (
         "INC-1001 was resolved by carol at 03:00; reopen it before you hand it off."
     )
+
+
+def test_figures_and_the_shift_report_leave_out_what_was_undone() -> None:
+    from esctui.domain.handoff import handoff_report
+    from esctui.domain.metrics import metrics
+    from esctui.domain.sla import sla_book
+
+    story = triggered().later(1)
+    story.do(c.Resolve(incident=ID), "alice")  # by mistake
+    undo(story.later(1), "alice")
+    story.later(8).do(c.Acknowledge(incident=ID), "alice")
+    book = sla_book(story.directory)
+    since, until = story.at - timedelta(hours=1), story.at + timedelta(hours=1)
+    figures = metrics([(story.state, story.events)], book, since, until).overall
+    assert figures.resolved == 0 and figures.time_to_resolve.count == 0
+    assert figures.time_to_acknowledge.mean == 10 * 60
+    report = handoff_report([(story.state, story.events)], book, since, until)
+    assert report.happened.resolved == []

@@ -15,6 +15,7 @@ import msgspec
 from esctui.domain import events as e
 from esctui.domain.models import Incident
 from esctui.domain.sla import SlaBook
+from esctui.domain.undo import what_stands
 
 
 class Durations(msgspec.Struct, frozen=True):
@@ -147,7 +148,7 @@ def metrics(
         target = book.target(incident.service, incident.severity)
         acked = resolved = reopened = False
         holder = incident.assignee
-        for event in timeline:
+        for event in what_stands(timeline):
             start = incident.created_at
             match event:
                 case e.Triggered():

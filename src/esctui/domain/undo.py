@@ -9,7 +9,7 @@ everyone else saw.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from esctui.domain import commands as c
@@ -99,3 +99,15 @@ def reverted(before: Incident, change: e.AnyEvent, head: dict[str, Any]) -> e.Re
 def restored(event: e.Reverted) -> dict[str, Any]:
     """The parts of the state `event` puts back, to fold into the incident."""
     return {name: getattr(event, name) for name in RESTORED}
+
+
+def what_stands(timeline: Iterable[e.AnyEvent]) -> list[e.AnyEvent]:
+    """The timeline without the changes that were undone and their undos: what counts as having
+    happened, for figures and reports (a resolution undone a minute later resolved nothing)."""
+    events = list(timeline)
+    undone = {event.undone_version for event in events if isinstance(event, e.Reverted)}
+    return [
+        event
+        for event in events
+        if not isinstance(event, e.Reverted) and event.version not in undone
+    ]
