@@ -36,6 +36,7 @@ def test_read_only_changes_nothing_whatever_asks(console: Console) -> None:
         (resolved.id, ":reopen"),
         (held.id, ":note hello"),
         (held.id, ":comm"),
+        (held.id, ":undo"),
         (triggered.id, "a"),
         (held.id, "r"),
         (held.id, "h"),

@@ -212,6 +212,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         incident_id = self.table.current_id
         if incident_id is None:
             self.detail.clear("No incident here.")
+            self.show_stale(None)
         else:
             self.load_detail(incident_id)
 
