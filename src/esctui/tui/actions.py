@@ -19,6 +19,7 @@ from typing import Literal
 from esctui.domain import commands as c
 from esctui.domain import lifecycle
 from esctui.domain.models import Channel, Direction, Incident
+from esctui.wording import who
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,6 @@ def asks_first(action: IncidentAction, incident: Incident, me: str) -> str | Non
     """The question to ask before `action` on `incident`, beyond its own dialog: a colleague's
     SEV1 goes back to be paged only if the responder says so."""
     if action.id == "unacknowledge" and incident.severity == 1 and incident.assignee != me:
-        holder = incident.assignee or "nobody"
+        holder = who(incident.assignee) if incident.assignee else "nobody"
         return f"{incident.id} is a SEV1 held by {holder}. Unacknowledge it, so it is paged again?"
     return None

@@ -282,7 +282,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         if undoing is None:
             self.last_done = Done(changed, time.monotonic())
         elif changed:
-            self.notify(undone(undoing, changed), title="Undone", timeout=8)
+            self.notify(undone(undoing, changed), title="Undone", timeout=8, markup=False)
 
     async def execute(
         self, action: str, command: c.AnyCommand, version: int | None

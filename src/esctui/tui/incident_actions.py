@@ -66,7 +66,7 @@ class IncidentActions(ConsolePart):
                 said += f" (and {len(refusals) - 2} more)"
             if len(refusals) < len(incidents):
                 said = f"Left out {len(refusals)} of {len(incidents)}: {said}"
-            self.notify(said, severity="warning")
+            self.notify(said, severity="warning", markup=False)  # names are data
         ready = [i for i in incidents if i.id not in refusals]
         if ready:
             self.ask(action, ready, given or Given())
