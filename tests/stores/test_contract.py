@@ -231,6 +231,42 @@ def test_follow_sees_what_another_store_appends_in_order_and_once(store_factory:
     assert [change.revision for change in seen] == list(range(1, 7))
 
 
+def test_a_follower_never_skips_a_transaction_that_ends_late(store_factory: Place) -> None:
+    """The first to append ends after the second asked to: revisions follow the order
+    transactions end in, so a follower reading past its cursor misses neither."""
+
+    async def scenario() -> Any:
+        async with opened(store_factory, 3) as (watching, a, b):
+            follower = watching.follow(0, interval=0.02)
+            appended = asyncio.Event()
+
+            async def slow() -> list[Change]:
+                async with a.transaction() as tx:
+                    changes = await trigger(tx, "slow")
+                    appended.set()
+                    await asyncio.sleep(0.3)  # the other appends meanwhile
+                return changes
+
+            async def quick() -> list[Change]:
+                await appended.wait()
+                async with b.transaction() as tx:
+                    return await trigger(tx, "quick")
+
+            async def follow() -> list[Change]:
+                seen: list[Change] = []
+                while len(seen) < 2:
+                    seen += (await anext(follower)).changes
+                return seen
+
+            first, second, seen = await asyncio.gather(slow(), quick(), follow())
+            await follower.aclose()  # type: ignore[attr-defined]
+            return first + second, seen
+
+    appended, seen = run(scenario())
+    assert seen == appended
+    assert [change.revision for change in seen] == [1, 2]
+
+
 def test_due_names_what_escalates_by_then(store_factory: Place) -> None:
     async def scenario() -> Any:
         async with opened(store_factory) as (store,):
@@ -279,6 +315,40 @@ def test_a_new_directory_is_read_and_followed_as_a_whole_queue(store_factory: Pl
     assert (after.directory, seen_later) == (bigger, bigger)
     assert after.snapshot != before.snapshot
     assert after.revision == 1
+
+
+def test_a_new_directory_moves_when_incidents_escalate(store_factory: Place) -> None:
+    patient = msgspec.structs.replace(
+        team(),
+        policies=tuple(
+            msgspec.structs.replace(
+                policy,
+                levels=tuple(
+                    msgspec.structs.replace(level, timeout_minutes=60) for level in policy.levels
+                ),
+            )
+            for policy in team().policies
+        ),
+    )
+
+    async def scenario() -> Any:
+        async with opened(store_factory) as (store,):
+            async with store.transaction() as tx:
+                waiting = (await trigger(tx))[0].event.incident
+            before = await store.due(NOW + timedelta(minutes=10))
+            async with store.transaction() as tx:
+                await tx.put_directory(patient)
+            return (
+                waiting,
+                before,
+                await store.due(NOW + timedelta(minutes=59)),
+                await store.due(NOW + timedelta(minutes=60)),
+            )
+
+    waiting, before, early, late = run(scenario())
+    assert before == [waiting]
+    assert early == []
+    assert late == [waiting]
 
 
 def test_histories_hold_incidents_created_or_resolved_since(store_factory: Place) -> None:

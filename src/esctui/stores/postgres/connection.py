@@ -22,11 +22,14 @@ CONNECT_TIMEOUT = 10.0
 # Shown in pg_stat_activity, so a database administrator knows whose connections these are.
 APPLICATION = "esctui"
 
-# asyncpg's errors that mean the link itself failed (as opposed to a statement refused).
+# asyncpg's errors that mean the link itself failed (as opposed to a statement refused). A
+# connection the server ended while it sat idle fails its next statement with an internal
+# client error ("another operation is in progress") before asyncpg notices it is gone.
 LINK_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncio.TimeoutError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
@@ -65,7 +68,7 @@ def sentence(location: str, error: BaseException) -> str:
     """What went wrong with the database at `location`, for a responder."""
     where = f"the database {location}"
     if isinstance(error, asyncpg.exceptions.InvalidCatalogNameError):
-        return f"There is no {where}: create it (createdb) and run `esctui db migrate`."
+        return f"There is no database {location}: create it (createdb), then `esctui db migrate`."
     if isinstance(error, asyncpg.exceptions.InvalidAuthorizationSpecificationError):
         return f"{where[0].upper()}{where[1:]} refused the login: {error_text(error)}."
     if isinstance(error, asyncpg.exceptions.CannotConnectNowError):
@@ -125,5 +128,5 @@ async def create_pool(url: str, size: int) -> asyncpg.Pool:
     """Connections for transactions and reads, at most `size`, made when first needed."""
     location = url_without_password(check_url(url))
     with translated(location):
-        pool: asyncpg.Pool = await asyncpg.create_pool(url, min_size=1, max_size=size, **settings())
+        pool: asyncpg.Pool = await asyncpg.create_pool(url, min_size=0, max_size=size, **settings())
         return pool

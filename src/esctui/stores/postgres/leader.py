@@ -62,10 +62,17 @@ class Leadership:
         self.connection: asyncpg.Connection | None = None
         self.leading = False
         self.task: asyncio.Task[None] | None = None
+        # One try at a time: `acquire()` and the background loop share the connection.
+        self.trying = asyncio.Lock()
 
     async def try_once(self) -> bool:
         """Take the lead if nobody holds it; if this process holds it, check it still does.
         Whether this process leads now."""
+        async with self.trying:
+            await self.try_on_connection()
+        return self.leading
+
+    async def try_on_connection(self) -> None:
         try:
             if self.connection is None or self.connection.is_closed():
                 self.lost("its connection to the database dropped")
@@ -81,7 +88,6 @@ class Leadership:
             self.drop(str(error))
         except (asyncpg.PostgresError, *LINK_ERRORS) as error:
             self.drop(sentence(self.location, error))
-        return self.leading
 
     async def acquire(self) -> None:
         """Wait until this process leads."""

@@ -267,10 +267,11 @@ async def commit(connection: asyncpg.Connection, location: str) -> None:
 
 async def rollback(connection: asyncpg.Connection) -> None:
     """Undo the transaction on `connection`; one that cannot be undone (the link is gone) is
-    dropped, and PostgreSQL undoes it when it notices."""
-    if connection.is_closed():
-        return
+    dropped, and PostgreSQL undoes it when it notices. (A connection that closed has gone back
+    to the pool by itself, and refuses every call.)"""
     try:
-        await connection.execute("ROLLBACK")
+        if not connection.is_closed():
+            await connection.execute("ROLLBACK")
     except (asyncpg.PostgresError, *LINK_ERRORS):
-        connection.terminate()
+        with contextlib.suppress(*LINK_ERRORS):
+            connection.terminate()

@@ -69,7 +69,9 @@ async def refuse_unless_empty(connection: asyncpg.Connection, location: str) -> 
         " (SELECT generation FROM directory)"
     )
     held = [
-        f"{count} {what}" for count, what in ((incidents, "incidents"), (tokens, "tokens")) if count
+        f"{count} {what}{'' if count == 1 else 's'}"
+        for count, what in ((incidents, "incident"), (tokens, "token"))
+        if count
     ]
     if generation and not held:
         held = ["a directory"]
