@@ -22,6 +22,7 @@ identity = "carol"
 store = "~/oncall"
 server = "https://esctui.example.com"
 token = "s3cret"
+database = "postgresql://esctui@db.example.com:5432/oncall"
 theme = "esctui-ansi"
 bell = false
 refresh = 0.5
@@ -49,6 +50,7 @@ def test_a_good_config(tmp_path: Path) -> None:
     assert config.store == "~/oncall"
     assert config.server == "https://esctui.example.com"
     assert config.token == "s3cret"
+    assert config.database == "postgresql://esctui@db.example.com:5432/oncall"
     assert config.theme == "esctui-ansi"
     assert config.bell is False
     assert config.refresh == 0.5
@@ -110,6 +112,8 @@ def test_a_whole_number_refresh_is_a_number(tmp_path: Path) -> None:
         ("identity-empty.toml", "'identity' is empty"),
         ("theme-not-string.toml", "bad value for 'theme': expected `str`, got `array`"),
         ("server-not-url.toml", "'server' must be an http:// or https:// URL"),
+        ("database-not-url.toml", "'database' must be a postgresql:// URL"),
+        ("database-empty.toml", "'database' is empty"),
         ("keymap-not-table.toml", "bad value for 'keymap': expected `object`, got `str`"),
         ("keymap-not-string.toml", "'keymap.\"incident.acknowledge\"' must be the keys"),
         ("keymap-nested-table.toml", "'keymap.\"incident\"' must be the keys"),

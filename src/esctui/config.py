@@ -20,6 +20,7 @@ from esctui.domain.durations import parse_duration
 from esctui.domain.models import SlaTarget
 
 T = TypeVar("T")
+DATABASE_URL = re.compile(r"postgres(ql)?://\S*$")
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
 
 
@@ -44,6 +45,7 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     store: str | None = None
     server: str | None = None
     token: str | None = None
+    database: str | None = None
     theme: str = "esctui-dark"
     bell: bool = True
     refresh: float = 1.0
@@ -181,7 +183,12 @@ def check(config: Config, path: Path) -> None:
             f"config file {path}: 'server' must be an http:// or https:// URL, "
             f"not {config.server!r}."
         )
-    for name in ("identity", "store", "token", "theme"):
+    if config.database and not DATABASE_URL.match(config.database):
+        raise ConfigError(
+            f"config file {path}: 'database' must be a postgresql:// URL, "
+            f"like postgresql://USER@HOST:5432/NAME; not {config.database!r}."
+        )
+    for name in ("identity", "store", "token", "database", "theme"):
         if getattr(config, name) == "":
             raise ConfigError(f"config file {path}: {name!r} is empty; set it or leave it out.")
     for severity in range(1, 5):
@@ -223,6 +230,16 @@ def resolve_server(flag: str | None, config: Config) -> str | None:
     chosen = flag or os.environ.get("ESCTUI_SERVER") or config.server
     if chosen and not re.match(r"https?://\S+$", chosen):
         raise ConfigError(f"The server must be an http:// or https:// URL, not {chosen!r}.")
+    return chosen or None
+
+
+def resolve_database(flag: str | None, config: Config) -> str | None:
+    """`--database`, else `ESCTUI_DATABASE`, else the config's `database`: a PostgreSQL URL."""
+    chosen = flag or os.environ.get("ESCTUI_DATABASE") or config.database
+    if chosen and not DATABASE_URL.match(chosen):
+        raise ConfigError(
+            "The database must be a postgresql:// URL, like postgresql://USER@HOST:5432/NAME."
+        )
     return chosen or None
 
 

@@ -209,6 +209,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(["init", "directory"], "setup"),
     "demo": "demo",
     **dict.fromkeys(["serve", "token"], "server"),
+    "db": "database",
 }
 
 
