@@ -66,28 +66,27 @@ def link_lost(error: BaseException) -> bool:
 
 def sentence(location: str, error: BaseException) -> str:
     """What went wrong with the database at `location`, for a responder."""
-    where = f"the database {location}"
+    database = f"The database {location}"
+    reached = f"Cannot reach the database {location}"
     if isinstance(error, asyncpg.exceptions.InvalidCatalogNameError):
         return f"There is no database {location}: create it (createdb), then `esctui db migrate`."
     if isinstance(error, asyncpg.exceptions.InvalidAuthorizationSpecificationError):
-        return f"{where[0].upper()}{where[1:]} refused the login: {error_text(error)}."
+        return f"{database} refused the login: {error_text(error)}."
     if isinstance(error, asyncpg.exceptions.CannotConnectNowError):
-        return f"{where[0].upper()}{where[1:]} is starting up or shutting down; try again."
-    if isinstance(
-        error, asyncpg.exceptions.AdminShutdownError | asyncpg.exceptions.CrashShutdownError
-    ):
-        return f"Lost {where}: {error_text(error)}."
+        return f"{database} is starting up or shutting down; try again."
     if isinstance(error, asyncpg.exceptions.TooManyConnectionsError):
-        return f"{where[0].upper()}{where[1:]} has no connection to spare: {error_text(error)}."
+        return f"{database} has no connection to spare: {error_text(error)}."
     if isinstance(error, ConnectionRefusedError):
-        return f"Cannot reach {where}: the connection was refused (is PostgreSQL running?)."
-    if isinstance(error, asyncio.TimeoutError):
-        return f"Cannot reach {where}: no answer within {CONNECT_TIMEOUT:g} seconds."
+        return f"{reached}: the connection was refused (is PostgreSQL running?)."
+    if isinstance(error, TimeoutError):
+        return f"{reached}: it did not answer in time."
     if isinstance(error, OSError):
-        return f"Cannot reach {where}: {error.strerror or error}."
+        return f"{reached}: {error.strerror or error}."
     if link_lost(error):
-        return f"Lost the connection to {where}."
-    return f"{where[0].upper()}{where[1:]} failed: {error_text(error)}."
+        # The server's own words say why (shut down, terminated); asyncpg's add nothing.
+        why = f" ({error_text(error)})" if isinstance(error, asyncpg.PostgresError) else ""
+        return f"Lost the connection to the database {location}{why}."
+    return f"{database} failed: {error_text(error)}."
 
 
 def error_text(error: BaseException) -> str:
