@@ -190,3 +190,15 @@ def test_identity_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         monkeypatch.setenv(variable, "login-name")
     assert resolve_identity(None, Config()) == "login-name"
+
+
+def nested_array(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_a_config_nested_too_deep_is_a_sentence_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"theme = {nested_array(3000)}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"config file {path} is nested too deeply to be read."

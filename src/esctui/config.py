@@ -87,6 +87,8 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{what} {path} is not valid TOML: {error}.") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{what} {path} is not UTF-8 text.") from None
+    except RecursionError:
+        raise too_deep(what, path) from None
     except OSError as error:
         raise ConfigError(f"Cannot read {what} {path}: {error.strerror}.") from None
 
@@ -116,6 +118,14 @@ def convert(
         return msgspec.convert(data, into, strict=strict)
     except msgspec.ValidationError as error:
         raise explain(error, what, path) from None
+    except RecursionError:
+        raise too_deep(what, path) from None
+
+
+def too_deep(what: str, path: Path) -> ConfigError:
+    # Arrays nested thousands deep exhaust Python's stack in the TOML reader: a sentence, not
+    # a traceback, and never a console that will not start.
+    return ConfigError(f"{what} {path} is nested too deeply to be read.")
 
 
 def explain(error: msgspec.ValidationError, what: str, path: Path) -> ConfigError:

@@ -130,3 +130,13 @@ def test_a_store_path_the_system_refuses_is_exit_3(run: Run, tmp_path: Path) -> 
     assert result.exit_code == 3
     assert "Traceback" not in result.output
     assert str(blocker) in result.stderr
+
+
+def test_a_config_nested_too_deep_is_exit_2_without_a_traceback(
+    store_path: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "deep.toml"
+    config.write_text("keymap = " + "[" * 3000 + "]" * 3000 + "\n")
+    result = esctui("status", env={**os.environ, "ESCTUI_CONFIG": str(config)})
+    assert result.returncode == 2
+    assert result.stderr == f"esctui: config file {config} is nested too deeply to be read.\n"
