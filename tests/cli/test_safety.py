@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
 
+import pytest
+
+from esctui.cli.render import write_csv
 from esctui.wording import scrub
 
 from .conftest import Run, esctui, reopen
@@ -140,3 +145,35 @@ def test_a_config_nested_too_deep_is_exit_2_without_a_traceback(
     result = esctui("status", env={**os.environ, "ESCTUI_CONFIG": str(config)})
     assert result.returncode == 2
     assert result.stderr == f"esctui: config file {config} is nested too deeply to be read.\n"
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(run: Run) -> None:
+    created = [
+        run(
+            "trigger", "--title", f, "--service", "dns", "--severity", "1", "--customer", f
+        ).output.strip()
+        for f in FORMULAS
+    ]
+    # The rules trim a title, so a leading tab leaves a leading `=`.
+    tabbed = run("trigger", "--title", "\t=1+1", "--service", "dns", "--severity", "1")
+    created.append(tabbed.output.strip())
+    for args in (("ls", "--csv"), ("export", "--csv")):
+        rows = list(csv.DictReader(io.StringIO(run(*args).output)))
+        ours = [row for row in rows if row["id"] in created]
+        assert len(ours) == len(created), args
+        for row in ours:
+            for value in row.values():
+                assert value[:1] not in ("=", "+", "-", "@", "\t", "\r"), (args, value)
+        titles = sorted(row["title"] for row in ours)
+        assert titles == sorted(["'=1+1", *(f"'{f}" for f in FORMULAS)]), args
+        assert {row["customer"] for row in ours} == {"", *(f"'{f}" for f in FORMULAS)}
+
+
+def test_csv_neutralises_every_formula_lead(capsys: pytest.CaptureFixture[str]) -> None:
+    cells = ["=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1", "plain", "a=1"]
+    write_csv(["cell"], [[cell] for cell in cells])
+    written = [row[0] for row in csv.reader(io.StringIO(capsys.readouterr().out))][1:]
+    assert written == ["'=1+1", "'+1", "'-1", "'@A1", "\\x09=1+1", "\\x0d=1+1", "plain", "a=1"]

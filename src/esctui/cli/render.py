@@ -27,11 +27,23 @@ __all__ = [
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """CSV on stdout, with data scrubbed as in every other plain output."""
+    """CSV on stdout, with data scrubbed as in every other plain output and kept from running
+    as a formula in a spreadsheet."""
     writer = csv.writer(sys.stdout)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([scrub(cell) if isinstance(cell, str) else cell for cell in row])
+        writer.writerow([csv_text(cell) if isinstance(cell, str) else cell for cell in row])
+
+
+# A spreadsheet runs a cell that starts with one of these (`=HYPERLINK(...)`, `+cmd|...`).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """`text` scrubbed, with a leading quote when it would start a formula (the usual
+    convention: the spreadsheet shows the text, quote hidden, and runs nothing)."""
+    shown = scrub(text)
+    return "'" + shown if shown.startswith(FORMULA_LEADS) else shown
 
 
 def width() -> int:
