@@ -16,11 +16,25 @@ from esctui.domain.sla import Deadline
 # C0 controls, DEL and C1 controls become visible escapes: a title can never move the cursor,
 # change colours or ring the bell on a responder's terminal.
 CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
+# Characters that draw nothing yet change what is drawn: bidi overrides and isolates (which
+# let "db-1 (fixed)" read backwards), zero-width spaces and joiners, the byte-order mark, and
+# line and paragraph separators. Shown as `\\uNNNN`, a title cannot pass for another.
+INVISIBLE = [
+    0x061C,
+    0x180E,
+    *range(0x200B, 0x2010),
+    *range(0x2028, 0x202F),
+    *range(0x2060, 0x2070),
+    0xFEFF,
+    *range(0xFFF9, 0xFFFC),
+]
+SHOWN = {**CONTROLS, **{code: f"\\u{code:04x}" for code in INVISIBLE}}
 
 
 def scrub(text: str) -> str:
-    """`text` with every control character shown as `\\xNN`, safe to print."""
-    return text.translate(CONTROLS)
+    """`text` with every control character shown as `\\xNN` and every invisible one that
+    changes what is drawn as `\\uNNNN`, safe to print."""
+    return text.translate(SHOWN)
 
 
 def clock(at: datetime | None, now: datetime) -> str:

@@ -177,3 +177,25 @@ def test_csv_neutralises_every_formula_lead(capsys: pytest.CaptureFixture[str]) 
     write_csv(["cell"], [[cell] for cell in cells])
     written = [row[0] for row in csv.reader(io.StringIO(capsys.readouterr().out))][1:]
     assert written == ["'=1+1", "'+1", "'-1", "'@A1", "\\x09=1+1", "\\x0d=1+1", "plain", "a=1"]
+
+
+INVISIBLE = "\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u2028\u2029"
+
+
+def test_scrub_shows_bidi_overrides_and_invisible_characters() -> None:
+    shown = scrub(f"pay{INVISIBLE}ment")
+    assert shown == "pay" + "".join(f"\\u{ord(ch):04x}" for ch in INVISIBLE) + "ment"
+    assert scrub("Zürich ✓ 東京") == "Zürich ✓ 東京"  # everything else is left as it is
+
+
+def test_no_output_lets_a_title_spoof_another(run: Run) -> None:
+    spoof = "Disk full on db-1\u202e\u2066 (fixed)\u2069\u200b"
+    created = run("trigger", "--title", spoof, "--service", "dns", "--severity", "1")
+    incident = created.output.strip()
+    run("note", incident, "see\u202erunbook")
+    for args in (("ls",), ("show", incident), ("report",), ("ls", "--csv"), ("status",)):
+        output = run(*args).output
+        assert not any(ch in output for ch in INVISIBLE), args
+        if args != ("status",):  # status lists only what breaches
+            assert "db-1\\u202e\\u2066 (fixed)\\u2069\\u200b" in output, args
+    assert "see\\u202erunbook" in run("show", incident).output
