@@ -135,3 +135,24 @@ def test_a_narrow_terminal_drops_columns_before_the_title(
         "SERVICE",
         "TITLE",
     ]
+
+
+@pytest.mark.parametrize("spelling", ["1", "SEV1", "sev1", "Sev1"])
+def test_ls_takes_a_severity_as_the_console_writes_it(run: Run, spelling: str) -> None:
+    result = run("ls", "--json", "--severity", spelling, "--severity", "SEV2")
+    assert result.exit_code == 0, result.output
+    assert {row["severity"] for row in json.loads(result.output)} == {1, 2}
+
+
+def test_ls_refuses_a_severity_that_is_not_one(run: Run) -> None:
+    result = run("ls", "--severity", "SEV5")
+    assert result.exit_code == 2
+    assert "'SEV5' is not a severity; write 1 to 4 or SEV1 to SEV4." in result.output
+
+
+def test_ls_names_the_known_services_for_an_unknown_one(run: Run, store_path: Path) -> None:
+    result = run("ls", "--service", "nosuch")
+    assert result.exit_code == 2
+    known = ", ".join(sorted(s.name for s in reopen(store_path).directory.services))
+    assert f"There is no service 'nosuch'; known services: {known}." in result.output
+    assert run("ls", "--service", "dns").exit_code == 0

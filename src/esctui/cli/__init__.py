@@ -21,7 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from esctui import __version__
-from esctui.backends.base import Backend, Queue, StoreError
+from esctui.backends.base import Backend, Queue, StoreError, StoreExists
 from esctui.config import (
     Config,
     ConfigError,
@@ -228,7 +228,8 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except DomainError as error:
+        except (DomainError, StoreExists) as error:
+            # A store already there is refused like a rule would be: nothing is wrong with it.
             fail(str(error), REFUSED)
         except StoreError as error:
             fail(str(error), STORE_FAILURE)

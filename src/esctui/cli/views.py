@@ -14,6 +14,7 @@ import msgspec
 from esctui.backends.base import Backend, IncidentHistory, Queue
 from esctui.cli import Session, cli, session
 from esctui.cli import render as r
+from esctui.cli.params import SEVERITY
 from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Incident, Status
@@ -147,8 +148,8 @@ def status(as_json: bool) -> None:
     "--severity",
     "severities",
     multiple=True,
-    type=click.IntRange(1, 4),
-    help="Only these severities (repeatable).",
+    type=SEVERITY,
+    help="Only these severities, 1 to 4 or SEV1 to SEV4 (repeatable).",
 )
 @click.option("--mine", is_flag=True, help="Only incidents assigned to me.")
 @click.option("--service", help="Only this service.")
@@ -171,6 +172,8 @@ def list_incidents(
     queue = s.run(lambda backend: backend.open())
     now, book = s.now, s.sla(queue)
     me = s.me(queue, required=mine)
+    if service is not None:
+        check_service(service, queue)
     wanted = set(statuses) or {Status.TRIGGERED.value, Status.ACKNOWLEDGED.value}
     chosen = [
         i
@@ -217,6 +220,18 @@ def list_incidents(
     snoozed = sum(1 for i in chosen if i.snoozed(now))
     if snoozed:
         click.echo(f"* snoozed ({snoozed})")
+
+
+def check_service(service: str, queue: Queue) -> None:
+    """A service nobody knows is a typo to point out, not an empty queue."""
+    known = {s.name for s in queue.directory.services} | {
+        i.service for i in queue.incidents.values()
+    }
+    if service not in known:
+        raise click.BadParameter(
+            f"There is no service {service!r}; known services: {', '.join(sorted(known))}.",
+            param_hint="--service",
+        )
 
 
 def csv_row(i: Incident, book: SlaBook, now: datetime) -> list[object]:
