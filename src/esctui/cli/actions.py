@@ -10,7 +10,7 @@ import click
 from esctui.backends.base import ActionQueued, Backend, Change, Link, StoreError
 from esctui.cli import REFUSED, Session, cli, say_error, session
 from esctui.cli import render as r
-from esctui.cli.params import SEVERITY
+from esctui.cli.params import severities
 from esctui.domain import commands as c
 from esctui.domain.durations import parse_duration
 from esctui.domain.errors import DomainError
@@ -80,7 +80,13 @@ def said(verb: str) -> Callable[[Change], str]:
 @queue_option
 @click.option("--title", required=True, help="What is wrong, in a line.")
 @click.option("--service", required=True, help="The service that is affected.")
-@click.option("--severity", required=True, type=SEVERITY, help="1 (worst) to 4, or SEV1 to SEV4.")
+@click.option(
+    "--severity",
+    required=True,
+    metavar="N",
+    callback=severities,
+    help="1 (worst) to 4, or SEV1 to SEV4.",
+)
 @click.option("--customer", default="", help="The customer affected, if one is.")
 @click.option("--label", "labels", multiple=True, metavar="KEY=VALUE", help="Repeatable.")
 def trigger(

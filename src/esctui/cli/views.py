@@ -14,7 +14,7 @@ import msgspec
 from esctui.backends.base import Backend, IncidentHistory, Queue
 from esctui.cli import Session, cli, session
 from esctui.cli import render as r
-from esctui.cli.params import SEVERITY
+from esctui.cli.params import severities
 from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Incident, Status
@@ -148,7 +148,8 @@ def status(as_json: bool) -> None:
     "--severity",
     "severities",
     multiple=True,
-    type=SEVERITY,
+    metavar="N",
+    callback=severities,
     help="Only these severities, 1 to 4 or SEV1 to SEV4 (repeatable).",
 )
 @click.option("--mine", is_flag=True, help="Only incidents assigned to me.")
