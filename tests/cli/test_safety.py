@@ -76,6 +76,7 @@ def test_a_missing_store_says_how_to_make_one(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "There is no esctui store at" in result.stderr
     assert "demo --no-tui" in result.stderr
+    assert f"esctui --store {tmp_path / 'none'} init --directory team.toml" in result.stderr
 
 
 def test_a_bad_config_key_is_exit_2_naming_the_key(run: Run, tmp_path: Path, monkeypatch) -> None:
