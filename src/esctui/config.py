@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar, get_args
 import msgspec
 
 from esctui.domain.durations import parse_duration
-from esctui.domain.models import SlaTarget
+from esctui.domain.models import LONGEST_MINUTES, SlaTarget
 
 T = TypeVar("T")
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
@@ -206,6 +206,12 @@ def check(config: Config, path: Path) -> None:
                 raise ConfigError(
                     f"config file {path}: bad value for 'sla.sev{severity}.{clock}': {error}."
                 ) from None
+            if windows[clock] > timedelta(minutes=LONGEST_MINUTES):
+                raise ConfigError(
+                    f"config file {path}: 'sla.sev{severity}.{clock}' "
+                    f"({getattr(setting, clock)}) is longer than a year, the most an SLA "
+                    "target may be."
+                )
         if windows["acknowledge"] > windows["resolve"]:
             raise ConfigError(
                 f"config file {path}: 'sla.sev{severity}.acknowledge' ({setting.acknowledge}) is "

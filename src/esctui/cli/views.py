@@ -17,7 +17,7 @@ from esctui.cli import render as r
 from esctui.cli.params import severities
 from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
-from esctui.domain.models import Incident, Status
+from esctui.domain.models import Incident, Status, check_year
 from esctui.domain.oncall import level_on_call
 from esctui.domain.sla import Deadline, SlaBook
 
@@ -335,21 +335,29 @@ def show(incident_id: str, as_json: bool) -> None:
 
 
 def parse_when(text: str, now: datetime) -> datetime:
-    """An ISO date-time (UTC unless it says), `HH:MM` today (UTC), or `+2h` / `-1d` from now."""
+    """An ISO date-time (UTC unless it says), `HH:MM` today (UTC), or `+2h` / `-1d` from now;
+    within the years esctui takes."""
     text = text.strip()
     try:
         if text[:1] in "+-":
             delta = parse_duration(text[1:])
-            return now + delta if text[0] == "+" else now - delta
-        if len(text) <= 5 and ":" in text:
+            at = now + delta if text[0] == "+" else now - delta
+        elif len(text) <= 5 and ":" in text:
             hours, minutes = text.split(":")
-            return now.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
-        at = datetime.fromisoformat(text)
-    except ValueError:
+            at = now.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
+        else:
+            at = datetime.fromisoformat(text)
+            at = at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
+    except ValueError as error:
+        message = str(error) if text[:1] in "+-" else f"{text!r} is not a time"
         raise click.BadParameter(
-            f"{text!r} is not a time; write 2026-11-23T09:00, 09:00, +2h or -1d.", param_hint="--at"
+            f"{message}; write 2026-11-23T09:00, 09:00, +2h or -1d.", param_hint="--at"
         ) from None
-    return at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
+    try:
+        check_year(at, repr(text))
+    except ValueError as error:
+        raise click.BadParameter(f"{error}.", param_hint="--at") from None
+    return at
 
 
 @cli.command()
