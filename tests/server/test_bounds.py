@@ -3,6 +3,8 @@ never a 500, and the store keeps working."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import msgspec
 import pytest
 
@@ -48,3 +50,16 @@ def test_oncall_at_a_time_outside_the_years_esctui_takes_is_400(server: Running,
         answer = frank.get("/v1/oncall", params={"at": at})
     assert answer.status_code == 400, answer.text
     assert "esctui takes the years 2000 to 2200" in answer.json()["detail"]
+
+
+def test_a_snooze_past_the_cap_is_refused_through_the_api_too(server: Running) -> None:
+    incident = min(i.id for i in reopen(server.store).incidents.values() if i.is_open)
+    until = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+    with server.client() as frank:
+        answer = frank.post(
+            f"/v1/incidents/{incident}/actions/snooze",
+            json={"until": until},
+            headers={"If-Match": "*"},
+        )
+    assert answer.status_code == 409, answer.text
+    assert "can be snoozed for at most 168h" in answer.json()["detail"]

@@ -188,7 +188,7 @@ def snooze(incident_id: str, duration: str, queue_offline: bool) -> None:
     act(
         s,
         [c.Snooze(incident=incident_id.upper(), until=until)],
-        lambda change: f"{change.event.incident} snoozed until {until:%H:%M} UTC.",
+        lambda change: f"{change.event.incident} snoozed until {r.clock(until, s.now)} UTC.",
         queue_offline=queue_offline,
     )
 

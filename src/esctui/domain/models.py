@@ -143,13 +143,15 @@ class Service(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Everything an incident's rules refer to: people, rotations, policies, services, SLAs."""
+    """Everything an incident's rules refer to: people, rotations, policies, services, SLAs,
+    and how long a snooze may hold an incident's escalation (a week unless it says)."""
 
     responders: tuple[Responder, ...] = ()
     rotations: tuple[Rotation, ...] = ()
     policies: tuple[EscalationPolicy, ...] = ()
     services: tuple[Service, ...] = ()
     sla: dict[int, SlaTarget] = {}
+    max_snooze_hours: Hours = 168
 
     def responder(self, name: str) -> Responder | None:
         return next((r for r in self.responders if r.name == name), None)
