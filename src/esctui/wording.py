@@ -37,6 +37,18 @@ def scrub(text: str) -> str:
     return text.translate(SHOWN)
 
 
+def scrub_lines(text: str) -> str:
+    """`text` scrubbed line by line: a line break in a note is a line break (the caller indents
+    what follows it, see `hanging`); every other control character is still shown."""
+    return "\n".join(scrub(line) for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def hanging(text: str, indent: int) -> str:
+    """`text` with its lines after the first indented by `indent` spaces, so they stand under
+    the entry they belong to."""
+    return text.replace("\n", "\n" + " " * indent)
+
+
 def clock(at: datetime | None, now: datetime) -> str:
     """`03:12` today, `11-20 03:12` this year, `2025-11-20` before (UTC)."""
     if at is None:
@@ -74,7 +86,8 @@ def who(name: str | None) -> str:
 
 
 def describe(event: e.AnyEvent) -> str:
-    """One line saying what happened, as a timeline reads."""
+    """What happened, as a timeline reads: one line, unless a note or a summary has several
+    (indent them with `hanging`)."""
     actor = who(event.by)
     match event:
         case e.Triggered():
@@ -86,7 +99,7 @@ def describe(event: e.AnyEvent) -> str:
             reason = f": {scrub(event.reason)}" if event.reason else ""
             return f"unacknowledged by {actor}{reason}"
         case e.HandedOff():
-            note = f": {scrub(event.note)}" if event.note else ""
+            note = f": {scrub_lines(event.note)}" if event.note else ""
             return (
                 f"handed off by {actor} from {who(event.from_responder)} to {who(event.to)}{note}"
             )
@@ -103,16 +116,16 @@ def describe(event: e.AnyEvent) -> str:
         case e.Snoozed():
             return f"snoozed by {actor} until {event.until:%m-%d %H:%M}"
         case e.Resolved():
-            note = f": {scrub(event.note)}" if event.note else ""
+            note = f": {scrub_lines(event.note)}" if event.note else ""
             return f"resolved by {actor}{note}"
         case e.Reopened():
             reason = f": {scrub(event.reason)}" if event.reason else ""
             return f"reopened by {actor}{reason}, paging {who(event.assignee)}"
         case e.NoteAdded():
-            return f"note by {actor}: {scrub(event.text)}"
+            return f"note by {actor}: {scrub_lines(event.text)}"
         case e.CommunicationLogged():
             arrow = "to" if event.direction == "out" else "from"
             return (
                 f"{event.channel} {arrow} {scrub(event.counterpart)} ({actor}): "
-                f"{scrub(event.summary)}"
+                f"{scrub_lines(event.summary)}"
             )

@@ -41,3 +41,26 @@ def test_bidi_overrides_and_zero_width_characters_are_shown_in_the_queue_and_det
                 assert not any(ch in text for ch in "\u202e\u2066\u2069\u200b\ufeff")
 
     run(scenario)
+
+
+def test_a_multi_line_note_is_lines_in_the_timeline_indented_under_its_entry(
+    console: Console,
+) -> None:
+    store = JournalStore(console.store, lambda: NOW)
+    store.load()
+    incident_id = min(i.id for i in store.incidents.values() if i.is_open)
+    store.execute(
+        c.AddNote(incident=incident_id, text="rolled back\nwatching \x1b[31m errors"), "alice", None
+    )
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(200, 40)) as pilot:
+            app = await opened(pilot)
+            await put_cursor_on(pilot, incident_id)
+            await settle(pilot, lambda: app.detail.incident_id == incident_id)
+            timeline = str(app.query_one("#timeline-text").render())
+            indent = " " * 13  # past the entry's time
+            assert f"note by alice: rolled back\n{indent}watching \\x1b[31m errors" in timeline
+            assert "\\x0a" not in timeline
+
+    run(scenario)

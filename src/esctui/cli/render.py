@@ -7,7 +7,18 @@ import shutil
 import sys
 from collections.abc import Iterable, Sequence
 
-from esctui.wording import age, clock, countdown, describe, fit, scrub, severity, who
+from esctui.wording import (
+    age,
+    clock,
+    countdown,
+    describe,
+    fit,
+    hanging,
+    scrub,
+    scrub_lines,
+    severity,
+    who,
+)
 
 # The CLI's words for data are every face's (`wording`); `r.scrub(...)` reads well here.
 __all__ = [
@@ -16,8 +27,10 @@ __all__ = [
     "countdown",
     "describe",
     "fit",
+    "hanging",
     "room_left",
     "scrub",
+    "scrub_lines",
     "severity",
     "table",
     "who",

@@ -246,6 +246,10 @@ def csv_row(i: Incident, book: SlaBook, now: datetime) -> list[object]:
 # -- show ----------------------------------------------------------------------------------
 
 
+# Where a timeline entry's text starts: a note's further lines stand under it.
+ENTRY = len("  ") + 11 + len("  ")
+
+
 @cli.command()
 @click.argument("incident_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -319,14 +323,15 @@ def show(incident_id: str, as_json: bool) -> None:
         )
     lines.append("timeline")
     for event in history.timeline:
-        lines.append(f"  {r.clock(event.at, now):>11}  {r.describe(event)}")
+        lines.append(f"  {r.clock(event.at, now):>11}  {r.hanging(r.describe(event), ENTRY)}")
     talks = e.communications(history.timeline)
     if talks:
         lines.append("communications")
         for talk in talks:
+            summary = r.hanging(r.scrub_lines(talk.summary), ENTRY)
             lines.append(
                 f"  {r.clock(talk.at, now):>11}  {talk.direction:<3} {talk.channel:<11} "
-                f"{r.scrub(talk.counterpart)}: {r.scrub(talk.summary)} ({r.who(talk.author)})"
+                f"{r.scrub(talk.counterpart)}: {summary} ({r.who(talk.author)})"
             )
     click.echo("\n".join(lines))
 

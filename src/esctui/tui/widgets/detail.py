@@ -16,7 +16,7 @@ from esctui.domain.models import Directory, Incident
 from esctui.domain.oncall import level_on_call
 from esctui.domain.sla import SlaBook
 from esctui.tui.columns import REDACTED_CUSTOMER, REDACTED_TITLE, sla_text
-from esctui.wording import clock, describe, scrub, who
+from esctui.wording import clock, describe, hanging, scrub, who
 
 Part = str | tuple[str, str]
 
@@ -108,7 +108,7 @@ class IncidentDetail(Vertical, can_focus=False):
         parts: list[Part] = []
         for event in timeline:
             tone = "$accent" if isinstance(event, e.NoteAdded) else ""
-            text = describe(event)
+            text = hanging(describe(event), 11 + 2)  # a note's lines under its entry
             if self.redact and isinstance(event, e.CommunicationLogged):
                 text = text.replace(scrub(event.counterpart), REDACTED_CUSTOMER)
             parts.append((f"{clock(event.at, now):>11}  ", "$text-muted"))
