@@ -6,13 +6,15 @@ that name the file and the key: a typo in a config must never be silently ignore
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import math
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -50,6 +52,7 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     default_view: View = "open"
     keymap: dict[str, str] = {}
     sla: SlaSettings = SlaSettings()
+    time_zone: str | None = None  # the zone times are shown in; None: the system's
 
     def sla_overrides(self) -> dict[int, SlaTarget]:
         """SLA targets per severity from the `[sla.sevN]` tables (already checked on load)."""
@@ -191,7 +194,15 @@ def check(config: Config, path: Path) -> None:
             f"config file {path}: 'server' must be an http:// or https:// URL, "
             f"not {config.server!r}."
         )
-    for name in ("identity", "store", "token", "theme"):
+    if config.time_zone is not None:
+        try:
+            ZoneInfo(config.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"config file {path}: bad value for 'time_zone': {config.time_zone!r} is not a "
+                "time zone; write an IANA name such as Europe/Berlin or UTC."
+            ) from None
+    for name in ("identity", "store", "token", "theme", "time_zone"):
         if getattr(config, name) == "":
             raise ConfigError(f"config file {path}: {name!r} is empty; set it or leave it out.")
     for severity in range(1, 5):
@@ -217,6 +228,21 @@ def check(config: Config, path: Path) -> None:
                 f"config file {path}: 'sla.sev{severity}.acknowledge' ({setting.acknowledge}) is "
                 f"longer than 'sla.sev{severity}.resolve' ({setting.resolve})."
             )
+
+
+def display_zone(config: Config) -> tzinfo:
+    """The zone every face shows times in: the config's `time_zone`, else the system's
+    (`TZ`, else `/etc/localtime`). Stored times stay UTC."""
+    if config.time_zone:
+        return ZoneInfo(config.time_zone)  # checked when the config was read
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(name)
+    with contextlib.suppress(OSError, ValueError), open("/etc/localtime", "rb") as file:
+        return ZoneInfo.from_file(file, key="localtime")
+    # Whatever the C library makes of the system's zone, at its offset now.
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 def resolve_store_path(flag: str | None, config: Config) -> Path:

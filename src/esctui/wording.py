@@ -6,7 +6,7 @@ obeyed by the terminal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from esctui.domain import events as e
 from esctui.domain.durations import format_duration
@@ -49,15 +49,27 @@ def hanging(text: str, indent: int) -> str:
     return text.replace("\n", "\n" + " " * indent)
 
 
-def clock(at: datetime | None, now: datetime) -> str:
-    """`03:12` today, `11-20 03:12` this year, `2025-11-20` before (UTC)."""
+def clock(at: datetime | None, now: datetime, zone: tzinfo) -> str:
+    """`03:12` today, `11-20 03:12` this year, `2025-11-20` before, in `zone` (the responder's
+    display zone: stored times are UTC)."""
     if at is None:
         return "-"
+    at, now = at.astimezone(zone), now.astimezone(zone)
     if at.date() == now.date():
         return f"{at:%H:%M}"
     if at.year == now.year:
         return f"{at:%m-%d %H:%M}"
     return f"{at:%Y-%m-%d}"
+
+
+def stamp(at: datetime, zone: tzinfo) -> str:
+    """`2026-11-23 09:00 CET`: a moment in full, in `zone`, with the zone's short name."""
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+
+
+def zone_name(at: datetime, zone: tzinfo) -> str:
+    """`CET` or `CEST`: the short name `zone` goes by at `at`."""
+    return f"{at.astimezone(zone):%Z}"
 
 
 def age(at: datetime, now: datetime) -> str:
@@ -85,7 +97,7 @@ def who(name: str | None) -> str:
     return scrub(name) if name else "esctui"
 
 
-def describe(event: e.AnyEvent) -> str:
+def describe(event: e.AnyEvent, zone: tzinfo) -> str:
     """What happened, as a timeline reads: one line, unless a note or a summary has several
     (indent them with `hanging`)."""
     actor = who(event.by)
@@ -114,7 +126,7 @@ def describe(event: e.AnyEvent) -> str:
         case e.EscalationExhausted():
             return f"escalation exhausted at level {event.level}: nobody left to page"
         case e.Snoozed():
-            return f"snoozed by {actor} until {event.until:%m-%d %H:%M}"
+            return f"snoozed by {actor} until {event.until.astimezone(zone):%m-%d %H:%M}"
         case e.Resolved():
             note = f": {scrub_lines(event.note)}" if event.note else ""
             return f"resolved by {actor}{note}"

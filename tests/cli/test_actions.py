@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from esctui.config import display_zone, load_config
 from esctui.domain.events import CommunicationLogged, Escalated, HandedOff, NoteAdded
 from esctui.domain.models import Status
 from esctui.wording import clock
@@ -141,7 +142,7 @@ def test_snooze_says_the_date_when_it_is_not_today(run: Run, store_path: Path) -
     assert result.exit_code == 0, result.output
     until = reopen(store_path).incidents[incident].snoozed_until
     assert until is not None
-    shown = clock(until, datetime.now(UTC))
+    shown = clock(until, datetime.now(UTC), display_zone(load_config()))
     assert "-" in shown  # three days on: the date is said
     assert result.output.startswith(f"{incident} snoozed until {shown} ")
 

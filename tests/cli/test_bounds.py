@@ -88,22 +88,3 @@ def test_oncall_at_a_time_outside_the_years_esctui_takes_is_a_usage_error(
     result = run("oncall", "--at", at)
     assert result.exit_code == 2, result.output
     assert "esctui takes the years 2000 to 2200" in result.output
-
-
-def test_config_sla_durations_past_a_year_name_the_key(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    config = tmp_path / "config.toml"
-    monkeypatch.setenv("ESCTUI_CONFIG", str(config))
-    config.write_text('[sla.sev1]\nacknowledge = "5m"\nresolve = "999999d"\n')
-    result = run("status")
-    assert result.exit_code == 2
-    assert "bad value for 'sla.sev1.resolve': '999999d' is longer than esctui takes" in (
-        result.stderr
-    )
-    config.write_text('[sla.sev1]\nacknowledge = "5m"\nresolve = "400d"\n')
-    result = run("status")
-    assert result.exit_code == 2
-    assert "'sla.sev1.resolve' (400d) is longer than a year, the most an SLA target may be" in (
-        result.stderr
-    )

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -79,13 +80,31 @@ def test_a_missing_store_says_how_to_make_one(run: Run, tmp_path: Path) -> None:
     assert f"esctui --store {tmp_path / 'none'} init --directory team.toml" in result.stderr
 
 
-def test_a_bad_config_key_is_exit_2_naming_the_key(run: Run, tmp_path: Path, monkeypatch) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text('identity = "frank"\n[sla.sev1]\nack = "5m"\n')
-    monkeypatch.setenv("ESCTUI_CONFIG", str(config))
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('identity = "frank"\n[sla.sev1]\nack = "5m"\n', "unknown key 'sla.sev1.ack'"),
+        (
+            'time_zone = "Mars/Olympus"\n',
+            "bad value for 'time_zone': 'Mars/Olympus' is not a time zone",
+        ),
+        (
+            '[sla.sev1]\nacknowledge = "5m"\nresolve = "999999d"\n',
+            "bad value for 'sla.sev1.resolve': '999999d' is longer than esctui takes",
+        ),
+        (
+            '[sla.sev1]\nacknowledge = "5m"\nresolve = "400d"\n',
+            "'sla.sev1.resolve' (400d) is longer than a year, the most an SLA target may be",
+        ),
+    ],
+)
+def test_a_bad_config_is_exit_2_naming_the_key(
+    run: Run, config_file: Callable[[str], Path], text: str, message: str
+) -> None:
+    config_file(text)
     result = run("status")
     assert result.exit_code == 2
-    assert "unknown key 'sla.sev1.ack'" in result.stderr
+    assert message in result.stderr
 
 
 def test_the_real_command_exit_codes(store_path: Path) -> None:

@@ -188,7 +188,10 @@ def snooze(incident_id: str, duration: str, queue_offline: bool) -> None:
     act(
         s,
         [c.Snooze(incident=incident_id.upper(), until=until)],
-        lambda change: f"{change.event.incident} snoozed until {r.clock(until, s.now)} UTC.",
+        lambda change: (
+            f"{change.event.incident} snoozed until {r.clock(until, s.now, s.zone)} "
+            f"{r.zone_name(until, s.zone)}."
+        ),
         queue_offline=queue_offline,
     )
 

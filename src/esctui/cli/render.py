@@ -17,7 +17,9 @@ from esctui.wording import (
     scrub,
     scrub_lines,
     severity,
+    stamp,
     who,
+    zone_name,
 )
 
 # The CLI's words for data are every face's (`wording`); `r.scrub(...)` reads well here.
@@ -32,10 +34,12 @@ __all__ = [
     "scrub",
     "scrub_lines",
     "severity",
+    "stamp",
     "table",
     "who",
     "width",
     "write_csv",
+    "zone_name",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import click
@@ -99,7 +99,7 @@ def print_status(s: Session, *, as_json: bool) -> None:
         return
     lines = [
         f"{s.backend.kind} {r.scrub(s.backend.location)} · rev {queue.revision} · "
-        f"{now:%Y-%m-%d %H:%M} UTC" + (f" · you are {me}" if me else ""),
+        f"{r.stamp(now, s.zone)}" + (f" · you are {me}" if me else ""),
         f"open {len(open_)}: {statuses.get(Status.TRIGGERED, 0)} triggered, "
         f"{statuses.get(Status.ACKNOWLEDGED, 0)} acknowledged ({snoozed} snoozed) · "
         f"resolved in 24h: {resolved_today}",
@@ -262,7 +262,7 @@ def show(incident_id: str, as_json: bool) -> None:
         return queue, await backend.history(incident_id.upper())
 
     queue, history = s.run(load)
-    now, book, incident = s.now, s.sla(queue), history.incident
+    now, book, incident, zone = s.now, s.sla(queue), history.incident, s.zone
     service = queue.directory.service(incident.service)
     policy = queue.directory.policy(service.policy) if service else None
     on_call = (
@@ -287,7 +287,7 @@ def show(incident_id: str, as_json: bool) -> None:
     lines = [
         f"{incident.id}  {r.severity(incident)}  {incident.status}"
         + (
-            f"  snoozed until {r.clock(incident.snoozed_until, now)}"
+            f"  snoozed until {r.clock(incident.snoozed_until, now, zone)}"
             if incident.snoozed(now)
             else ""
         )
@@ -303,13 +303,12 @@ def show(incident_id: str, as_json: bool) -> None:
             "  labels    "
             + " ".join(f"{r.scrub(k)}={r.scrub(v)}" for k, v in sorted(incident.labels.items()))
         )
-    lines.append(
-        f"  opened    {r.clock(incident.opened_at, now)} ({r.age(incident.opened_at, now)} ago)"
-    )
+    opened = incident.opened_at
+    lines.append(f"  opened    {r.clock(opened, now, zone)} ({r.age(opened, now)} ago)")
     if deadline:
         state = "breached" if deadline.breached(now) else "due"
         lines.append(
-            f"  SLA       {deadline.clock} by {r.clock(deadline.breach_at, now)}: "
+            f"  SLA       {deadline.clock} by {r.clock(deadline.breach_at, now, zone)}: "
             f"{state} ({r.countdown(deadline, now)})"
         )
     if incident.exhausted:
@@ -323,14 +322,16 @@ def show(incident_id: str, as_json: bool) -> None:
         )
     lines.append("timeline")
     for event in history.timeline:
-        lines.append(f"  {r.clock(event.at, now):>11}  {r.hanging(r.describe(event), ENTRY)}")
+        lines.append(
+            f"  {r.clock(event.at, now, zone):>11}  {r.hanging(r.describe(event, zone), ENTRY)}"
+        )
     talks = e.communications(history.timeline)
     if talks:
         lines.append("communications")
         for talk in talks:
             summary = r.hanging(r.scrub_lines(talk.summary), ENTRY)
             lines.append(
-                f"  {r.clock(talk.at, now):>11}  {talk.direction:<3} {talk.channel:<11} "
+                f"  {r.clock(talk.at, now, zone):>11}  {talk.direction:<3} {talk.channel:<11} "
                 f"{r.scrub(talk.counterpart)}: {summary} ({r.who(talk.author)})"
             )
     click.echo("\n".join(lines))
@@ -339,9 +340,9 @@ def show(incident_id: str, as_json: bool) -> None:
 # -- oncall --------------------------------------------------------------------------------
 
 
-def parse_when(text: str, now: datetime) -> datetime:
-    """An ISO date-time (UTC unless it says), `HH:MM` today (UTC), or `+2h` / `-1d` from now;
-    within the years esctui takes."""
+def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
+    """An ISO date-time (in `zone`, the display zone, unless it says), `HH:MM` today in `zone`,
+    or `+2h` / `-1d` from now; within the years esctui takes. In UTC, as times are kept."""
     text = text.strip()
     try:
         if text[:1] in "+-":
@@ -349,10 +350,11 @@ def parse_when(text: str, now: datetime) -> datetime:
             at = now + delta if text[0] == "+" else now - delta
         elif len(text) <= 5 and ":" in text:
             hours, minutes = text.split(":")
-            at = now.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
+            local = now.astimezone(zone)
+            at = local.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
         else:
             at = datetime.fromisoformat(text)
-            at = at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
+            at = at if at.tzinfo else at.replace(tzinfo=zone)
     except ValueError as error:
         message = str(error) if text[:1] in "+-" else f"{text!r} is not a time"
         raise click.BadParameter(
@@ -362,17 +364,19 @@ def parse_when(text: str, now: datetime) -> datetime:
         check_year(at, repr(text))
     except ValueError as error:
         raise click.BadParameter(f"{error}.", param_hint="--at") from None
-    return at
+    return at.astimezone(UTC)
 
 
 @cli.command()
 @click.option("--policy", help="Only this escalation policy.")
-@click.option("--at", "at_text", metavar="TIME", help="ISO time, HH:MM (UTC), +2h or -1d.")
+@click.option(
+    "--at", "at_text", metavar="TIME", help="ISO time, HH:MM (in your time zone), +2h or -1d."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def oncall(policy: str | None, at_text: str | None, as_json: bool) -> None:
     """Who is on call at each level of each escalation policy."""
     s = session()
-    at = parse_when(at_text, s.now) if at_text else s.now
+    at = parse_when(at_text, s.now, s.zone) if at_text else s.now
     queue = s.run(lambda backend: backend.open())
     policies = [p for p in queue.directory.policies if policy is None or p.name == policy]
     if policy and not policies:
@@ -397,7 +401,7 @@ def oncall(policy: str | None, at_text: str | None, as_json: bool) -> None:
     if as_json:
         emit_json({"at": at, "policies": data})
         return
-    click.echo(f"on call at {at:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"on call at {r.stamp(at, s.zone)}")
     for entry in data:
         levels = " · ".join(
             f"{lv['level']}: {', '.join(lv['on_call']) or 'nobody'} ({lv['timeout_minutes']}m)"
