@@ -18,7 +18,7 @@ from esctui.domain.sla import Deadline
 CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
 # Characters that draw nothing yet change what is drawn: bidi overrides and isolates (which
 # let "db-1 (fixed)" read backwards), zero-width spaces and joiners, the byte-order mark, and
-# line and paragraph separators. Shown as `\\uNNNN`, a title cannot pass for another.
+# line and paragraph separators. Shown as `\uNNNN`, a title cannot pass for another.
 INVISIBLE = [
     0x061C,
     0x180E,
