@@ -6,18 +6,20 @@ that name the file and the key: a typo in a config must never be silently ignore
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import math
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
 from esctui.domain.durations import parse_duration
-from esctui.domain.models import SlaTarget
+from esctui.domain.models import LONGEST_MINUTES, SlaTarget
 
 T = TypeVar("T")
 DATABASE_URL = re.compile(r"postgres(ql)?://\S*$")
@@ -52,6 +54,7 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     default_view: View = "open"
     keymap: dict[str, str] = {}
     sla: SlaSettings = SlaSettings()
+    time_zone: str | None = None  # the zone times are shown in; None: the system's
 
     def sla_overrides(self) -> dict[int, SlaTarget]:
         """SLA targets per severity from the `[sla.sevN]` tables (already checked on load)."""
@@ -89,6 +92,8 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{what} {path} is not valid TOML: {error}.") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{what} {path} is not UTF-8 text.") from None
+    except RecursionError:
+        raise too_deep(what, path) from None
     except OSError as error:
         raise ConfigError(f"Cannot read {what} {path}: {error.strerror}.") from None
 
@@ -118,6 +123,14 @@ def convert(
         return msgspec.convert(data, into, strict=strict)
     except msgspec.ValidationError as error:
         raise explain(error, what, path) from None
+    except RecursionError:
+        raise too_deep(what, path) from None
+
+
+def too_deep(what: str, path: Path) -> ConfigError:
+    # Arrays nested thousands deep exhaust Python's stack in the TOML reader: a sentence, not
+    # a traceback, and never a console that will not start.
+    return ConfigError(f"{what} {path} is nested too deeply to be read.")
 
 
 def explain(error: msgspec.ValidationError, what: str, path: Path) -> ConfigError:
@@ -188,7 +201,15 @@ def check(config: Config, path: Path) -> None:
             f"config file {path}: 'database' must be a postgresql:// URL, "
             f"like postgresql://USER@HOST:5432/NAME; not {config.database!r}."
         )
-    for name in ("identity", "store", "token", "database", "theme"):
+    if config.time_zone is not None:
+        try:
+            ZoneInfo(config.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"config file {path}: bad value for 'time_zone': {config.time_zone!r} is not a "
+                "time zone; write an IANA name such as Europe/Berlin or UTC."
+            ) from None
+    for name in ("identity", "store", "token", "database", "theme", "time_zone"):
         if getattr(config, name) == "":
             raise ConfigError(f"config file {path}: {name!r} is empty; set it or leave it out.")
     for severity in range(1, 5):
@@ -203,11 +224,32 @@ def check(config: Config, path: Path) -> None:
                 raise ConfigError(
                     f"config file {path}: bad value for 'sla.sev{severity}.{clock}': {error}."
                 ) from None
+            if windows[clock] > timedelta(minutes=LONGEST_MINUTES):
+                raise ConfigError(
+                    f"config file {path}: 'sla.sev{severity}.{clock}' "
+                    f"({getattr(setting, clock)}) is longer than a year, the most an SLA "
+                    "target may be."
+                )
         if windows["acknowledge"] > windows["resolve"]:
             raise ConfigError(
                 f"config file {path}: 'sla.sev{severity}.acknowledge' ({setting.acknowledge}) is "
                 f"longer than 'sla.sev{severity}.resolve' ({setting.resolve})."
             )
+
+
+def display_zone(config: Config) -> tzinfo:
+    """The zone every face shows times in: the config's `time_zone`, else the system's
+    (`TZ`, else `/etc/localtime`). Stored times stay UTC."""
+    if config.time_zone:
+        return ZoneInfo(config.time_zone)  # checked when the config was read
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(name)
+    with contextlib.suppress(OSError, ValueError), open("/etc/localtime", "rb") as file:
+        return ZoneInfo.from_file(file, key="localtime")
+    # Whatever the C library makes of the system's zone, at its offset now.
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 def resolve_store_path(flag: str | None, config: Config) -> Path:

@@ -15,8 +15,8 @@ from typing import Protocol, runtime_checkable
 import msgspec
 
 from esctui.domain.commands import AnyCommand
-from esctui.domain.errors import DomainError
-from esctui.domain.models import Directory, Incident
+from esctui.domain.errors import VersionConflict
+from esctui.domain.models import Directory
 from esctui.stores.records import (
     Change,
     IncidentHistory,
@@ -37,14 +37,6 @@ __all__ = [
     "Update",
     "VersionConflict",
 ]
-
-
-class VersionConflict(DomainError):
-    """The incident moved on since the caller looked (someone else was faster)."""
-
-    def __init__(self, message: str, current: Incident) -> None:
-        super().__init__(message)
-        self.current = current
 
 
 class ActionQueued(Exception):

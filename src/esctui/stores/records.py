@@ -76,3 +76,11 @@ class Followed(msgspec.Struct, frozen=True):
 
     changes: list[Change]
     queue: Queue | None = None
+
+
+class Recorded(msgspec.Struct, frozen=True):
+    """What an action did: its events with their revisions, and the incident after them (as it
+    is now, for a request answered again from its idempotency key)."""
+
+    incident: Incident
+    changes: list[Change]

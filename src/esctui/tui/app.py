@@ -36,7 +36,7 @@ from esctui.backends.base import (
     Queue,
     StoreError,
 )
-from esctui.config import Config, ConfigError, save_setting
+from esctui.config import Config, ConfigError, display_zone, save_setting
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory, Incident
@@ -131,6 +131,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         self.redact = options.redact
         self.clock = options.clock
         config = options.config
+        self.zone = display_zone(config)  # the zone times are shown in
         self.model = QueueModel.from_queue(
             Queue(directory=Directory(), incidents={}, revision=0),
             sla_book(Directory(), config.sla_overrides()),
@@ -150,10 +151,10 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
     # -- building the screen -----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield ConsoleHeader(id="header")
+        yield ConsoleHeader(zone=self.zone, id="header")
         yield ViewBar(id="views")
         yield QueueTable(self.model, redact=self.redact, id="queue")
-        yield IncidentDetail(redact=self.redact, id="detail")
+        yield IncidentDetail(redact=self.redact, zone=self.zone, id="detail")
         yield steady(Input(id="line", compact=True))
         yield KeyBar(id="keys")
 
