@@ -152,6 +152,18 @@ def test_a_request_is_answered_with_what_it_recorded(store_factory: Place) -> No
     assert other is None
 
 
+def test_a_request_that_appended_nothing_is_not_recorded(store_factory: Place) -> None:
+    async def scenario() -> Any:
+        async with opened(store_factory) as (store,):
+            async with store.transaction() as tx:
+                appended = await tx.append([], (KEY, "fingerprint-1"))
+            async with store.transaction() as tx:
+                return appended, await tx.recorded(KEY), await store.read()
+
+    appended, recorded, queue = run(scenario())
+    assert (appended, recorded, queue.revision) == ([], None, 0)
+
+
 def test_two_requests_with_one_key_take_turns(store_factory: Place) -> None:
     """The second asks about the key while the first holds it: it waits, then finds the
     first's record, and the incident is opened once."""

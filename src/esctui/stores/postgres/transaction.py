@@ -166,9 +166,7 @@ class PostgresTransaction:
         self, events: list[AnyEvent], request: tuple[str, str] | None = None
     ) -> list[Change]:
         if not events:
-            if request is not None:
-                await self.record_nothing(*request)
-            return []
+            return []  # a request that did nothing is not recorded: there is nothing to answer
         states = await self.fold(events)
         key, fingerprint = request if request is not None else (None, "")
         at = [escalation_due_at(state, self.directory) for state in states.values()]
@@ -214,16 +212,6 @@ class PostgresTransaction:
             before = states.get(event.incident) or known.get(event.incident)
             states[event.incident] = lifecycle.apply(before, event)
         return states
-
-    async def record_nothing(self, key: str, fingerprint: str) -> None:
-        """A request that changed nothing: recorded all the same, so it is answered alike."""
-        with translated(self.location, NOT_RECORDED):
-            await self.connection.execute(
-                "INSERT INTO requests (key, fingerprint, revisions) VALUES ($1, $2, '{}')"
-                " ON CONFLICT (key) DO NOTHING",
-                key,
-                fingerprint,
-            )
 
     async def put_directory(self, directory: Directory) -> None:
         with translated(self.location, NOT_RECORDED):
