@@ -59,7 +59,7 @@ def test_import_then_export_through_the_environment(
     summary = f"30 incidents ({revision} events, revision {revision}), 0 tokens and 0 recorded"
     assert moved.exit_code == 0, moved.stderr
     assert moved.stdout == f"Imported {summary} requests from {journal} into {database}.\n"
-    assert again.exit_code == 3
+    assert again.exit_code == 1
     assert again.stderr == (
         f"esctui: The database {database} already holds 30 incidents; a store is moved only "
         "into an empty database. Nothing was changed.\n"
@@ -67,7 +67,7 @@ def test_import_then_export_through_the_environment(
     assert exported.exit_code == 0, exported.stderr
     assert exported.stdout.startswith(f"Exported {summary} requests from {database} to ")
     assert copy.queue().incidents == original.queue().incidents
-    assert over.exit_code == 3
+    assert over.exit_code == 1
     assert over.stderr == (
         f"esctui: A store already exists at {journal}; export to a directory without one. "
         "Nothing was changed.\n"
