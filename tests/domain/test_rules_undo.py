@@ -134,12 +134,14 @@ def test_an_undo_is_not_undone_and_a_version_it_never_had_is_refused() -> None:
 
 
 def test_the_timeline_says_what_was_undone() -> None:
+    from datetime import UTC
+
     from esctui.wording import describe
 
     story = triggered().later(2)
     story.do(c.Acknowledge(incident=ID), "alice")
     event = undo(story, "alice")
-    assert describe(event).startswith("acknowledgement by alice undone")
+    assert describe(event, UTC).startswith("acknowledgement by alice undone")
 
 
 def test_what_is_offered_follows_the_rules() -> None:

@@ -82,6 +82,7 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
     create_store(store, directory, events, now=NOW)
     config_path = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("ESCTUI_CONFIG", str(config_path))
+    monkeypatch.setenv("TZ", "UTC")  # times on screen do not depend on this machine's zone
     return Console(store, config_path)
 
 

@@ -35,6 +35,7 @@ def pictured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
     create_store(STORE, directory, events, now=NOW)
     config_path = tmp_path / "config.toml"
     monkeypatch.setenv("ESCTUI_CONFIG", str(config_path))
+    monkeypatch.setenv("TZ", "UTC")  # the header names the display zone
     return Console(STORE, config_path)
 
 

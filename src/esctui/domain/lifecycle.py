@@ -9,7 +9,7 @@ into the state. An incident's state is `replay` of its events, and nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -166,6 +166,12 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
         case c.Snooze():
             if command.until <= ctx.now:
                 raise DomainError(f"A snooze of {name} must end in the future.")
+            longest = ctx.directory.max_snooze_hours
+            if command.until - ctx.now > timedelta(hours=longest):
+                raise DomainError(
+                    f"{name} can be snoozed for at most {longest}h (this one would end "
+                    f"{when(command.until, ctx.now)}); the directory's max_snooze_hours says so."
+                )
             return [e.Snoozed(**head, until=command.until)]
         case c.Resolve():
             return [e.Resolved(**head, note=command.note.strip())]

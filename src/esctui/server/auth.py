@@ -10,7 +10,8 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp
 
-from esctui.backends.journal.tokens import TokenBook, TokenRecord
+from esctui.backends.journal.tokens import TokenBook
+from esctui.stores.records import TokenRecord
 
 # Open to anyone: the health check (for load balancers) and the API's description.
 PUBLIC = ["^/healthz$", "^/schema"]

@@ -11,7 +11,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
 from esctui.backends.http.wire import Health, LevelOnCall, Me, OnCall, PolicyOnCall
-from esctui.domain.models import Directory, EscalationPolicy, Responder, Rotation, Service
+from esctui.domain.models import (
+    Directory,
+    EscalationPolicy,
+    Responder,
+    Rotation,
+    Service,
+    check_year,
+)
 from esctui.domain.oncall import policy_on_call
 from esctui.server.auth import caller, token_of
 from esctui.server.context import ServerContext
@@ -71,6 +78,10 @@ async def oncall(
     when = at or server.clock()
     if when.tzinfo is None:
         raise Problem(400, "`at` needs a time zone, like 2026-11-23T09:00:00Z.")
+    try:
+        check_year(when, "`at`")
+    except ValueError as error:
+        raise Problem(400, f"{error}.") from None
     book = server.store.directory
     chosen = [p for p in book.policies if policy is None or p.name == policy]
     if policy is not None and not chosen:

@@ -36,7 +36,7 @@ from esctui.backends.base import (
     Queue,
     StoreError,
 )
-from esctui.config import Config, ConfigError, save_setting
+from esctui.config import Config, ConfigError, display_zone, save_setting
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.errors import DomainError
@@ -109,6 +109,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         self.redact = options.redact
         self.clock = options.clock
         config = options.config
+        self.zone = display_zone(config)  # the zone times are shown in
         self.model = QueueModel.from_queue(
             Queue(directory=Directory(), incidents={}, revision=0),
             sla_book(Directory(), config.sla_overrides()),
@@ -131,11 +132,11 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
     # -- building the screen -----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield ConsoleHeader(id="header")
+        yield ConsoleHeader(zone=self.zone, id="header")
         yield ViewBar(id="views")
         yield QueueTable(self.model, redact=self.redact, id="queue")
         yield Static("", id="stale")
-        yield IncidentDetail(redact=self.redact, id="detail")
+        yield IncidentDetail(redact=self.redact, zone=self.zone, id="detail")
         yield steady(Input(id="line", compact=True))
         yield KeyBar(id="keys", left_out=self.keys_left_out)
 
@@ -234,7 +235,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
 
     def show_offline(self, incident: Incident) -> None:
         now = self.clock()
-        history, unavailable, notice = self.read.offline(incident, now)
+        history, unavailable, notice = self.read.offline(incident, now, self.zone)
         self.detail.show(
             history, self.model.directory, self.model.book, now, unavailable=unavailable
         )
@@ -282,7 +283,8 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         if undoing is None:
             self.last_done = Done(changed, time.monotonic())
         elif changed:
-            self.notify(undone(undoing, changed), title="Undone", timeout=8, markup=False)
+            said = undone(undoing, changed, self.zone)
+            self.notify(said, title="Undone", timeout=8, markup=False)
 
     async def execute(
         self, action: str, command: c.AnyCommand, version: int | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import collections
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from esctui.backends.base import IncidentHistory
 from esctui.domain.models import Incident
@@ -37,7 +37,7 @@ class ReadHistories:
         return self.read.get(incident_id)
 
     def offline(
-        self, incident: Incident, now: datetime
+        self, incident: Incident, now: datetime, zone: tzinfo
     ) -> tuple[IncidentHistory, str | None, str | None]:
         """What the detail pane shows of `incident` while the server cannot be reached: the
         queue's state with the timeline last read; the sentence that stands in for a timeline
@@ -46,7 +46,7 @@ class ReadHistories:
         if read is None:
             return IncidentHistory(incident=incident, timeline=[]), OFFLINE_TIMELINE, None
         notice = (
-            f"Offline: the timeline below is as read at {clock(read.at, now)} and may have "
+            f"Offline: the timeline below is as read at {clock(read.at, now, zone)} and may have "
             "changed since."
         )
         return IncidentHistory(incident=incident, timeline=read.history.timeline), None, notice

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from esctui.domain import commands as c
 from esctui.domain import events as e
@@ -45,10 +46,10 @@ def undo_commands(done: Done) -> list[c.AnyCommand] | str:
     ]
 
 
-def undone(done: Done, reverted: dict[str, e.AnyEvent]) -> str:
+def undone(done: Done, reverted: dict[str, e.AnyEvent], zone: tzinfo) -> str:
     """What the responder is told once `done` is taken back: what each incident is again, and,
     for an escalation, that its page went out all the same."""
-    said = [f"{incident_id}: {describe(event)}." for incident_id, event in reverted.items()]
+    said = [f"{incident_id}: {describe(event, zone)}." for incident_id, event in reverted.items()]
     if len(said) > 3:
         said = [f"Undone on {len(said)} incidents: {', '.join(reverted)}."]
     for incident_id, event in done.changed.items():

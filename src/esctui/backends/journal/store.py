@@ -120,8 +120,9 @@ class JournalStore:
     def read_snapshot(self) -> None:
         if not self.path.is_dir():
             raise StoreError(
-                f"There is no esctui store at {self.path}; create one with "
-                f"`esctui --store {self.path} demo --no-tui`."
+                f"There is no esctui store at {self.path}; create one for your team with "
+                f"`esctui --store {self.path} init --directory team.toml`, or a demo to try "
+                f"with `esctui --store {self.path} demo --no-tui`."
             )
         file = self.path / codec.SNAPSHOT
         try:

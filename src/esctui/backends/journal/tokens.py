@@ -21,25 +21,10 @@ import msgspec
 
 from esctui.backends.base import StoreError
 from esctui.backends.journal import codec, files
+from esctui.stores.records import TokenRecord
 
 TOKENS = "tokens.json"
 PREFIX = "esc_"
-
-
-class TokenRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
-    """One token as the file keeps it: never the token itself. Fields at their defaults are
-    left out, so a responder's token reads the same to an esctui that knows no `admin`."""
-
-    id: str
-    responder: str
-    sha256: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-    admin: bool = False
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 class TokenFile(msgspec.Struct, forbid_unknown_fields=True):

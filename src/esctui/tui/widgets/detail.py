@@ -3,7 +3,7 @@ and its details (labels, customer, policy and who is on call at each level)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -16,7 +16,7 @@ from esctui.domain.models import Directory, Incident
 from esctui.domain.oncall import level_on_call
 from esctui.domain.sla import SlaBook
 from esctui.tui.columns import REDACTED_CUSTOMER, REDACTED_TITLE, sla_text
-from esctui.wording import clock, describe, scrub, who
+from esctui.wording import clock, describe, hanging, scrub, who
 
 Part = str | tuple[str, str]
 
@@ -33,9 +33,10 @@ class IncidentDetail(Vertical, can_focus=False):
     IncidentDetail VerticalScroll { height: 1fr; }
     """
 
-    def __init__(self, *, redact: bool = False, id: str | None = None) -> None:
+    def __init__(self, *, redact: bool = False, zone: tzinfo = UTC, id: str | None = None) -> None:
         super().__init__(id=id)
         self.redact = redact
+        self.zone = zone  # times are shown in it
         self.incident_id: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -108,10 +109,10 @@ class IncidentDetail(Vertical, can_focus=False):
         parts: list[Part] = []
         for event in timeline:
             tone = "$accent" if isinstance(event, e.NoteAdded) else ""
-            text = describe(event)
+            text = hanging(describe(event, self.zone), 11 + 2)  # a note's lines under its entry
             if self.redact and isinstance(event, e.CommunicationLogged):
                 text = text.replace(scrub(event.counterpart), REDACTED_CUSTOMER)
-            parts.append((f"{clock(event.at, now):>11}  ", "$text-muted"))
+            parts.append((f"{clock(event.at, now, self.zone):>11}  ", "$text-muted"))
             parts.append((text + "\n", tone))
         return Content.assemble(*parts)
 
@@ -123,7 +124,7 @@ class IncidentDetail(Vertical, can_focus=False):
         for talk in talks:
             arrow = "→" if talk.direction == "out" else "←"
             counterpart = REDACTED_CUSTOMER if self.redact else scrub(talk.counterpart)
-            parts.append((f"{clock(talk.at, now):>11}  ", "$text-muted"))
+            parts.append((f"{clock(talk.at, now, self.zone):>11}  ", "$text-muted"))
             parts.append((f"{arrow} {talk.channel:<11} ", "bold"))
             parts.append(f"{counterpart}: {scrub(talk.summary)} ")
             parts.append((f"({who(talk.author)})\n", "$text-muted"))
@@ -136,22 +137,21 @@ class IncidentDetail(Vertical, can_focus=False):
         rows: list[tuple[str, str]] = [
             ("service", scrub(incident.service)),
             ("customer", scrub(customer) or "-"),
-            ("opened", clock(incident.opened_at, now)),
-            ("created", clock(incident.created_at, now)),
+            ("opened", clock(incident.opened_at, now, self.zone)),
+            ("created", clock(incident.created_at, now, self.zone)),
         ]
         if incident.acknowledged_at:
-            rows.append(
-                (
-                    "acknowledged",
-                    f"{clock(incident.acknowledged_at, now)} by {who(incident.acknowledged_by)}",
-                )
-            )
+            acknowledged = clock(incident.acknowledged_at, now, self.zone)
+            rows.append(("acknowledged", f"{acknowledged} by {who(incident.acknowledged_by)}"))
         if incident.resolved_at:
             rows.append(
-                ("resolved", f"{clock(incident.resolved_at, now)} by {who(incident.resolved_by)}")
+                (
+                    "resolved",
+                    f"{clock(incident.resolved_at, now, self.zone)} by {who(incident.resolved_by)}",
+                )
             )
         if incident.snoozed(now):
-            rows.append(("snoozed until", clock(incident.snoozed_until, now)))
+            rows.append(("snoozed until", clock(incident.snoozed_until, now, self.zone)))
         target = book.target(incident.service, incident.severity)
         rows.append(
             (

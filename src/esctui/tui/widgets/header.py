@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from textual.content import Content
 from textual.widget import Widget
@@ -38,11 +38,16 @@ class OneLine(Widget):
 
 
 class ConsoleHeader(OneLine):
-    """`frank · journal ~/store · local · 3 triggered  5 acknowledged  1 breached · 03:12:09`."""
+    """`frank · journal ~/store · local · 3 triggered  5 acknowledged  1 breached · 03:12:09 CET`,
+    the time in the display zone."""
 
     DEFAULT_CSS = """
     ConsoleHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
+
+    def __init__(self, *, zone: tzinfo = UTC, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.zone = zone  # the time is shown in it, with its short name
 
     def show(
         self,
@@ -75,7 +80,7 @@ class ConsoleHeader(OneLine):
         if counts["snoozed"]:
             parts.append((f"  {counts['snoozed']} snoozed", "$text-muted"))
         if updated is not None:
-            parts.append((f" · {updated:%H:%M:%S}", "$text-muted"))
+            parts.append((f" · {updated.astimezone(self.zone):%H:%M:%S %Z}", "$text-muted"))
         self.show_parts(parts)
 
 
