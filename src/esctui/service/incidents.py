@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import msgspec
 
 from esctui.domain import lifecycle
-from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger
+from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger, Undo
 from esctui.domain.errors import DomainError, NotFound, RequestReused, VersionConflict
 from esctui.domain.escalation import due
 from esctui.domain.events import AnyEvent
@@ -76,7 +76,13 @@ class IncidentService:
                         incident,
                     )
                 incident = await self.escalate_first(tx, incident, now)
-                ctx = lifecycle.Context(directory=tx.directory, now=now, actor=actor)
+                # Only an undo reads the timeline: for the state before the change it undoes.
+                timeline = (
+                    tuple(await tx.timeline(incident.id)) if isinstance(command, Undo) else ()
+                )
+                ctx = lifecycle.Context(
+                    directory=tx.directory, now=now, actor=actor, timeline=timeline
+                )
                 events = lifecycle.decide(incident, command, ctx)
             else:
                 assert isinstance(command, Trigger)
