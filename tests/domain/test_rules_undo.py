@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from esctui.domain import actions
 from esctui.domain import commands as c
 from esctui.domain import events as e
+from esctui.domain.actions import Action, allowed
 from esctui.domain.errors import DomainError
 from esctui.domain.lifecycle import offered, refusal
 from esctui.domain.models import Incident, Status
@@ -147,20 +149,24 @@ def test_the_timeline_says_what_was_undone() -> None:
 def test_what_is_offered_follows_the_rules() -> None:
     story = triggered()
     now = story.at
-    assert c.Acknowledge in offered(story.state, now)
-    assert c.Reopen not in offered(story.state, now)
+    assert c.Acknowledge in offered(story.state)
+    assert c.Reopen not in offered(story.state)
     assert refusal(story.state, c.Reopen, now) == (
         "INC-1001 is still open (triggered); only a resolved incident can be reopened."
     )
     story.do(c.Acknowledge(incident=ID), "carol")
-    assert c.Acknowledge not in offered(story.state, now)
+    assert c.Acknowledge not in offered(story.state)
     assert refusal(story.state, c.Acknowledge, now) == (
         "INC-1001 was already acknowledged by carol at 03:00."
     )
     story.do(c.Resolve(incident=ID), "carol")
-    assert offered(story.state, now) == {c.Reopen, c.AddNote, c.LogCommunication}
+    assert offered(story.state) == {c.Reopen, c.AddNote, c.LogCommunication}
     assert refusal(story.state, c.HandOff, now) == (
         "INC-1001 was resolved by carol at 03:00; reopen it before you hand it off."
+    )
+    assert allowed(story.state) == {Action.REOPEN, Action.NOTE, Action.COMMUNICATE}
+    assert actions.refusal(story.state, Action.ESCALATE_TO, now) == (
+        "INC-1001 was resolved by carol at 03:00; reopen it before you escalate it."
     )
 
 

@@ -7,9 +7,11 @@ capabilities): every face asks the backend, none restates the rules.
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from esctui.domain import commands as c
-from esctui.domain.models import Incident, Status
+from esctui.domain import lifecycle
+from esctui.domain.models import Incident
 
 
 class Action(enum.StrEnum):
@@ -27,33 +29,39 @@ class Action(enum.StrEnum):
     REOPEN = "reopen"
     NOTE = "note"
     COMMUNICATE = "communicate"
+    UNDO = "undo"
 
 
 EVERY_ACTION = frozenset(Action)
 
-UNRESOLVED = frozenset(
-    {
-        Action.HAND_OFF,
-        Action.ESCALATE,
-        Action.ESCALATE_TO,
-        Action.SNOOZE,
-        Action.RESOLVE,
-        Action.NOTE,
-        Action.COMMUNICATE,
-    }
-)
-
-BY_STATUS: dict[Status, frozenset[Action]] = {
-    Status.TRIGGERED: UNRESOLVED | {Action.ACKNOWLEDGE},
-    Status.ACKNOWLEDGED: UNRESOLVED | {Action.UNACKNOWLEDGE},
-    Status.RESOLVED: frozenset({Action.REOPEN, Action.NOTE, Action.COMMUNICATE}),
+# The command each action on an incident sends: what the rules are asked about. (Undo is not
+# here: whether it applies depends on the responder's last change, not on the incident's state.)
+KINDS: dict[Action, type[c.IncidentCommand]] = {
+    Action.ACKNOWLEDGE: c.Acknowledge,
+    Action.UNACKNOWLEDGE: c.Unacknowledge,
+    Action.HAND_OFF: c.HandOff,
+    Action.ESCALATE: c.Escalate,
+    Action.ESCALATE_TO: c.Escalate,
+    Action.SNOOZE: c.Snooze,
+    Action.RESOLVE: c.Resolve,
+    Action.REOPEN: c.Reopen,
+    Action.NOTE: c.AddNote,
+    Action.COMMUNICATE: c.LogCommunication,
 }
 
 
 def allowed(incident: Incident) -> frozenset[Action]:
     """The actions the rules allow on `incident` as it stands (whoever asks; a refusal that
     depends on the details, such as handing an incident to its own holder, is `decide`'s)."""
-    return BY_STATUS[incident.status]
+    kinds = lifecycle.offered(incident)
+    return frozenset(action for action, kind in KINDS.items() if kind in kinds)
+
+
+def refusal(incident: Incident, action: Action, now: datetime) -> str | None:
+    """Why the rules do not allow `action` on `incident` as it stands, in their words; None
+    when they do."""
+    kind = KINDS.get(action)
+    return None if kind is None else lifecycle.refusal(incident, kind, now)
 
 
 def action_of(command: c.AnyCommand) -> Action | None:
@@ -81,4 +89,6 @@ def action_of(command: c.AnyCommand) -> Action | None:
             return Action.NOTE
         case c.LogCommunication():
             return Action.COMMUNICATE
+        case c.Undo():
+            return Action.UNDO
     return None

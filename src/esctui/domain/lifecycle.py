@@ -117,9 +117,11 @@ def refusal(incident: Incident, kind: type[c.IncidentCommand], now: datetime) ->
     return None
 
 
-def offered(incident: Incident, now: datetime) -> frozenset[type[c.IncidentCommand]]:
-    """The kinds of command a responder can ask of `incident` now."""
-    return frozenset(kind for kind in RESPONDER_COMMANDS if refusal(incident, kind, now) is None)
+def offered(incident: Incident) -> frozenset[type[c.IncidentCommand]]:
+    """The kinds of command a responder can ask of `incident` as it stands."""
+    # The time only words a refusal; any will do to know whether there is one.
+    at = incident.opened_at
+    return frozenset(kind for kind in RESPONDER_COMMANDS if refusal(incident, kind, at) is None)
 
 
 def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> list[e.AnyEvent]:

@@ -1,10 +1,10 @@
 """The console's incident actions, written once: the key each is on, its `:` command, what it
-asks before it acts, and the domain command it sends.
+asks before it acts, and the domain command it builds.
 
 The keys, the `:` line and the palette all read this table, and every one of them asks for an
 action through the same door (`IncidentActions.request`), so what is offered, what is asked
 first and what is sent are the same whichever way a responder asks. Which actions apply to an
-incident comes from the rules (`offered`), never from a list kept here.
+incident comes from the rules (`offered`, the domain's `allowed`), never from a list kept here.
 
 Plain data: nothing here needs Textual.
 """
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from esctui.domain import actions as rules
 from esctui.domain import commands as c
-from esctui.domain import lifecycle
+from esctui.domain.actions import Action
 from esctui.domain.models import Channel, Direction, Incident
 from esctui.wording import who
 
@@ -45,13 +46,13 @@ Build = Callable[[str, Given, datetime], c.AnyCommand]
 
 @dataclass(frozen=True)
 class IncidentAction:
-    id: str  # the console's name for it: `incident('acknowledge')` is its key's action
+    id: Action  # the domain's name for it: `incident('acknowledge')` is its key's action
+    binding: str  # the binding id a keymap names its key by
     key: str  # its key, unless the keymap says otherwise
     label: str  # on the bottom line of keys
     title: str  # in the palette and in help
     explains: str  # what it does, beside the title and its `:` command
     verb: str  # in sentences: "you already asked to {verb} INC-1"
-    command: type[c.IncidentCommand]  # what the rules are asked about
     build: Build
     line: str = ""  # its `:` command, if it has one
     usage: str = ""  # what its `:` command takes: `NAME [NOTE]`
@@ -61,11 +62,6 @@ class IncidentAction:
     confirms: bool = False  # always asks (resolve), with what was given filled in
     repeats: bool = False  # a second one is a second thing (two notes), not a mistake
     show: bool = True  # on the bottom line
-
-    @property
-    def binding(self) -> str:
-        """The binding id a keymap names it by: `incident.acknowledge`."""
-        return "incident." + self.id.replace("_", "-")
 
     def answered(self, given: Given) -> bool:
         """Whether `given` already holds what the action would otherwise ask."""
@@ -101,29 +97,29 @@ def log_communication(incident: str, given: Given, now: datetime) -> c.LogCommun
     )
 
 
-ACTIONS: dict[str, IncidentAction] = {
+ACTIONS: dict[Action, IncidentAction] = {
     action.id: action
     for action in (
         IncidentAction(
-            id="acknowledge",
+            id=Action.ACKNOWLEDGE,
+            binding="incident.acknowledge",
             key="a",
             label="Ack",
             title="Acknowledge",
             explains="acknowledge the selection or the incident under the cursor",
             verb="acknowledge",
-            command=c.Acknowledge,
             build=lambda i, g, now: c.Acknowledge(incident=i),
             line="ack",
             bulk=True,
         ),
         IncidentAction(
-            id="unacknowledge",
+            id=Action.UNACKNOWLEDGE,
+            binding="incident.unacknowledge",
             key="u",
             label="Unack",
             title="Unacknowledge",
             explains="give the incident back to be paged again",
             verb="unacknowledge",
-            command=c.Unacknowledge,
             build=lambda i, g, now: c.Unacknowledge(incident=i, reason=g.text),
             line="unack",
             usage="[REASON]",
@@ -131,13 +127,13 @@ ACTIONS: dict[str, IncidentAction] = {
             show=False,
         ),
         IncidentAction(
-            id="hand_off",
+            id=Action.HAND_OFF,
+            binding="incident.hand-off",
             key="h",
             label="Hand off",
             title="Hand off",
             explains="hand the selection or the incident to a responder",
             verb="hand off",
-            command=c.HandOff,
             build=hand_off,
             line="handoff",
             usage="NAME [NOTE]",
@@ -146,38 +142,38 @@ ACTIONS: dict[str, IncidentAction] = {
             bulk=True,
         ),
         IncidentAction(
-            id="escalate",
+            id=Action.ESCALATE,
+            binding="incident.escalate",
             key="e",
             label="Escalate",
             title="Escalate",
             explains="escalate to the next level, or to LEVEL",
             verb="escalate",
-            command=c.Escalate,
             build=lambda i, g, now: c.Escalate(incident=i, level=g.level),
             line="esc",
             usage="[LEVEL]",
             argument="level",
         ),
         IncidentAction(
-            id="escalate_to",
+            id=Action.ESCALATE_TO,
+            binding="incident.escalate-to",
             key="E",
             label="Escalate to…",
             title="Escalate to a level",
             explains="choose the level, with who is on call at each",
             verb="escalate",
-            command=c.Escalate,
             build=lambda i, g, now: c.Escalate(incident=i, level=g.level),
             question="level",
             show=False,
         ),
         IncidentAction(
-            id="snooze",
+            id=Action.SNOOZE,
+            binding="incident.snooze",
             key="s",
             label="Snooze",
             title="Snooze",
             explains="hold auto-escalation, for 15m, 1h or 2h30m",
             verb="snooze",
-            command=c.Snooze,
             build=snooze,
             line="snooze",
             usage="DURATION",
@@ -185,13 +181,13 @@ ACTIONS: dict[str, IncidentAction] = {
             question="length",
         ),
         IncidentAction(
-            id="resolve",
+            id=Action.RESOLVE,
+            binding="incident.resolve",
             key="r",
             label="Resolve",
             title="Resolve",
             explains="resolve (asks first, with NOTE filled in)",
             verb="resolve",
-            command=c.Resolve,
             build=lambda i, g, now: c.Resolve(incident=i, note=g.text),
             line="resolve",
             usage="[NOTE]",
@@ -200,26 +196,26 @@ ACTIONS: dict[str, IncidentAction] = {
             confirms=True,
         ),
         IncidentAction(
-            id="reopen",
+            id=Action.REOPEN,
+            binding="incident.reopen",
             key="o",
             label="Reopen",
             title="Reopen",
             explains="reopen a resolved incident",
             verb="reopen",
-            command=c.Reopen,
             build=lambda i, g, now: c.Reopen(incident=i, reason=g.text),
             line="reopen",
             usage="[REASON]",
             argument="text",
         ),
         IncidentAction(
-            id="note",
+            id=Action.NOTE,
+            binding="incident.note",
             key="n",
             label="Note",
             title="Note",
             explains="add a note to the timeline",
             verb="add a note to",
-            command=c.AddNote,
             build=lambda i, g, now: c.AddNote(incident=i, text=g.text),
             line="note",
             usage="TEXT",
@@ -228,13 +224,13 @@ ACTIONS: dict[str, IncidentAction] = {
             repeats=True,
         ),
         IncidentAction(
-            id="communication",
+            id=Action.COMMUNICATE,
+            binding="incident.communication",
             key="c",
             label="Comm",
             title="Log a communication",
             explains="log what was said to (or heard from) a customer",
             verb="log a communication on",
-            command=c.LogCommunication,
             build=log_communication,
             line="comm",
             question="communication",
@@ -244,16 +240,15 @@ ACTIONS: dict[str, IncidentAction] = {
 }
 
 
-def offered(incident: Incident, now: datetime) -> set[str]:
+def offered(incident: Incident) -> set[Action]:
     """The actions the rules allow on `incident` now (the one answer the bottom line, the
-    palette and every request go by)."""
-    kinds = lifecycle.offered(incident, now)
-    return {action.id for action in ACTIONS.values() if action.command in kinds}
+    palette and every request go by; one day the backend's, capabilities and all)."""
+    return set(rules.allowed(incident)) & set(ACTIONS)
 
 
 def why_not(incident: Incident, action: IncidentAction, now: datetime) -> str:
     """Why `action` is not offered on `incident`, in a sentence."""
-    return lifecycle.refusal(incident, action.command, now) or (
+    return rules.refusal(incident, action.id, now) or (
         f"You cannot {action.verb} {incident.id} now."
     )
 
@@ -261,7 +256,7 @@ def why_not(incident: Incident, action: IncidentAction, now: datetime) -> str:
 def asks_first(action: IncidentAction, incident: Incident, me: str) -> str | None:
     """The question to ask before `action` on `incident`, beyond its own dialog: a colleague's
     SEV1 goes back to be paged only if the responder says so."""
-    if action.id == "unacknowledge" and incident.severity == 1 and incident.assignee != me:
+    if action.id is Action.UNACKNOWLEDGE and incident.severity == 1 and incident.assignee != me:
         holder = who(incident.assignee) if incident.assignee else "nobody"
         return f"{incident.id} is a SEV1 held by {holder}. Unacknowledge it, so it is paged again?"
     return None

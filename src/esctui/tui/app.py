@@ -39,6 +39,7 @@ from esctui.backends.base import (
 from esctui.config import Config, ConfigError, display_zone, save_setting
 from esctui.domain import commands as c
 from esctui.domain import events as e
+from esctui.domain.actions import Action
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory, Incident
 from esctui.domain.sla import sla_book
@@ -251,7 +252,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
 
     def send(
         self,
-        action: str,
+        action: Action,
         commands: list[c.AnyCommand],
         incidents: list[Incident],
         *,
@@ -266,7 +267,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
     @work(group="act", exit_on_error=False)
     async def act(
         self,
-        action: str,
+        action: Action,
         commands: list[c.AnyCommand],
         seen: dict[str, int],
         undoing: Done | None,
@@ -287,7 +288,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
             self.notify(said, title="Undone", timeout=8, markup=False)
 
     async def execute(
-        self, action: str, command: c.AnyCommand, version: int | None
+        self, action: Action, command: c.AnyCommand, version: int | None
     ) -> e.AnyEvent | None:
         """Send one command; the event it made, or None (queued, refused, not saved)."""
         try:

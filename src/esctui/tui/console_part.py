@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from esctui.backends.base import Backend, Link
     from esctui.domain import commands as c
+    from esctui.domain.actions import Action
     from esctui.domain.models import Incident
     from esctui.tui.actions import Given
     from esctui.tui.app import ConsoleOptions
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
         def send(
             self,
-            action: str,
+            action: Action,
             commands: list[c.AnyCommand],
             incidents: list[Incident],
             *,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 
         def forget_sent(self) -> None: ...
 
-        def request(self, action_id: str, given: Given | None = None) -> None: ...
+        def request(self, action_id: Action, given: Given | None = None) -> None: ...
 
         def run_from_palette(self, action: str) -> None: ...
 

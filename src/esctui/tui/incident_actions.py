@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from esctui.domain.actions import Action
 from esctui.domain.models import Incident
 from esctui.tui.actions import ACTIONS, Given, IncidentAction, asks_first, offered, why_not
 from esctui.tui.console_part import ConsolePart
@@ -23,21 +24,21 @@ class IncidentActions(ConsolePart):
 
     def action_incident(self, action_id: str) -> None:
         """The keys' action: `incident('acknowledge')`."""
-        self.request(action_id)
+        self.request(Action(action_id))
 
-    def offered(self, incident: Incident) -> set[str]:
+    def offered(self, incident: Incident) -> set[Action]:
         """The actions offered on `incident` now: the one answer the bottom line, the palette
         and every request go by (from the rules; a read-only console offers none)."""
         if self.options.read_only:
             return set()
-        return offered(incident, self.clock())
+        return offered(incident)
 
-    def offered_now(self) -> set[str]:
+    def offered_now(self) -> set[Action]:
         """What the bottom line and the palette offer: the actions on the incident under the
         cursor, and the bulk actions any selected incident allows."""
         table, incidents = self.table, self.model.incidents
         cursor = incidents.get(table.current_id or "")
-        now = self.offered(cursor) if cursor is not None else set()
+        now: set[Action] = self.offered(cursor) if cursor is not None else set()
         for incident_id in table.selected:
             if incident_id in incidents:
                 now |= {a for a in self.offered(incidents[incident_id]) if ACTIONS[a].bulk}
@@ -49,7 +50,7 @@ class IncidentActions(ConsolePart):
         ids = table.acting_on() if action.bulk else [i for i in [table.current_id] if i]
         return [self.model.incidents[i] for i in ids if i in self.model.incidents]
 
-    def request(self, action_id: str, given: Given | None = None) -> None:
+    def request(self, action_id: Action, given: Given | None = None) -> None:
         """Do `action_id` on its incidents, if it is offered, once asked what must be asked."""
         action = ACTIONS[action_id]
         if self.options.read_only:
@@ -137,7 +138,7 @@ class IncidentActions(ConsolePart):
             self.notify(commands, severity="warning")
             return
         self.last_done = None
-        self.send("undo", commands, [], undoing=done)
+        self.send(Action.UNDO, commands, [], undoing=done)
 
     def action_toggle_select(self) -> None:
         self.table.toggle_selected()
