@@ -34,6 +34,7 @@ from esctui.backends.http import wire
 from esctui.backends.http.connection import Connection, Unreachable
 from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path
 from esctui.backends.http.requests import (
+    TokenRefused,
     answer,
     describe,
     if_match,
@@ -51,6 +52,7 @@ queue_decoder = msgspec.json.Decoder(wire.QueueOut)
 detail_decoder = msgspec.json.Decoder(wire.IncidentDetail)
 histories_decoder = msgspec.json.Decoder(list[wire.HistoryOut])
 me_decoder = msgspec.json.Decoder(wire.Me)
+revoked_decoder = msgspec.json.Decoder(wire.Revoked)
 
 
 class HttpBackend:
@@ -292,6 +294,11 @@ class HttpBackend:
                         if changes:
                             self.emit(Update(changes=changes))
                         return await self.resync()
+                    elif event.event == "revoked":
+                        raise TokenRefused(
+                            f"Your token was revoked: the server at {self.url} ended your event "
+                            f"stream. {revoked_decoder.decode(event.data).detail}"
+                        )
                 if changes:
                     self.emit(Update(changes=changes))
         return cursor
