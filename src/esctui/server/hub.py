@@ -7,8 +7,8 @@ never holds up the writers or the other readers.
 
 Everything here runs on the server's event loop thread, which must never wait: the store is
 only read in memory, and only when no write in this process is under way (`catch_up` tries
-again on the next call, at the latest the timer's a quarter of a second later). A new
-subscriber joins on the next catch-up, given what it missed up to there.
+again a moment later). A new subscriber joins on the next catch-up, given what it missed up to
+there.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from esctui.backends.journal import JournalStore
 
 # Frames a subscriber may have waiting before it is told to resync.
 DEFAULT_BUFFER = 2048
+# How soon a catch-up put off by a write under way in this process is tried again.
+RETRY_AFTER = 0.005
 
 encoder = msgspec.json.Encoder()
 
@@ -105,6 +107,7 @@ class Hub:
         self.subscribers: set[Subscriber] = set()
         self.joining: list[Subscriber] = []
         self.closed = False
+        self.retry: asyncio.TimerHandle | None = None
 
     def subscribe(self, after: int, token: str = "") -> Subscriber:
         """A subscriber to be given every change after revision `after` that this process
@@ -140,6 +143,12 @@ class Hub:
             if ready:
                 self.welcome()
                 self.publish()
+            elif self.retry is None or self.retry.cancelled():
+                self.retry = asyncio.get_running_loop().call_later(RETRY_AFTER, self.retried)
+
+    def retried(self) -> None:
+        self.retry = None
+        self.catch_up()
 
     def welcome(self) -> None:
         """Give the subscribers waiting to join what they missed, up to `self.revision`."""
