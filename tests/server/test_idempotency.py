@@ -107,9 +107,8 @@ def test_a_key_reused_for_another_request_is_422_and_nothing_is_done(server: Run
     for refused in (elsewhere, other_text):
         assert refused.status_code == 422, refused.text
         assert refused.json()["detail"] == (
-            f"The Idempotency-Key 'reused' was already used for a request that recorded "
-            f"note-added on {first}, not this one; nothing was done. Send each new request "
-            "with a new key."
+            f"This Idempotency-Key was already used for another request (note-added of "
+            f"{first}); use a new key for a new request. Nothing was done."
         )
     after = reopen(server.store)
     assert after.incidents[other].status is Status.TRIGGERED
@@ -128,7 +127,7 @@ def test_a_key_reused_after_a_refusal_is_422(server: Running) -> None:
     assert refused.status_code == again.status_code == 409
     assert again.json() == refused.json()
     assert reused.status_code == 422
-    assert "already used for a request that was refused" in reused.json()["detail"]
+    assert "already used for another request (one that was refused)" in reused.json()["detail"]
 
 
 def test_keys_recorded_before_requests_were_named_are_still_answered(server: Running) -> None:

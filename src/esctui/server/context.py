@@ -4,14 +4,11 @@ turning an action into events or into the right HTTP refusal."""
 from __future__ import annotations
 
 import collections
-import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import msgspec
-
-from esctui.backends.base import Change, StoreError, VersionConflict
+from esctui.backends.base import StoreError, VersionConflict
 from esctui.backends.http.wire import Recorded
 from esctui.backends.journal import JournalBackend
 from esctui.backends.journal.request_keys import KeyReused, tagged
@@ -21,6 +18,7 @@ from esctui.domain.errors import DomainError
 from esctui.server.auth import refused_token
 from esctui.server.hub import Hub
 from esctui.server.problems import Problem
+from esctui.service.incidents import describe_changes, fingerprint
 
 # Refusals remembered by `Idempotency-Key`, so a client that lost the answer and sends the same
 # action again is refused the same way. A refusal wrote nothing, so only this process knows it;
@@ -73,16 +71,18 @@ class ServerContext:
         if key is None:
             return await self.record(command, responder, expected, None)
         request = request_key(responder, key)
-        digest = request_digest(command)
+        # Named as the incident service names requests, so that keys recorded now are read
+        # the same once the service handles the server's commands.
+        digest = fingerprint(command, responder)
         earlier = self.refusals.get(request)
         if earlier is not None:
             if earlier[0] != digest:
-                raise key_reused(key, "a request that was refused")
+                raise key_reused("one that was refused")
             raise earlier[1]
         try:
             return await self.record(command, responder, expected, tagged(request, digest))
         except KeyReused as reused:
-            raise key_reused(key, what_was_done(reused.changes)) from None
+            raise key_reused(describe_changes(reused.changes)) from None
         except Problem as problem:
             if problem.status_code != 503:
                 self.remember_refusal(request, digest, problem)
@@ -142,25 +142,12 @@ def request_key(responder: str, key: str) -> str:
     return f"{responder}\x1f{key}"
 
 
-def request_digest(command: AnyCommand) -> str:
-    """Names the request: the command with everything it says (the incident, the text)."""
-    return hashlib.sha256(msgspec.json.encode(command)).hexdigest()[:32]
-
-
-def key_reused(key: str, first: str) -> Problem:
+def key_reused(first: str) -> Problem:
     return Problem(
         422,
-        f"The Idempotency-Key {key[:60]!r} was already used for {first}, not this one; nothing "
-        "was done. Send each new request with a new key.",
+        f"This Idempotency-Key was already used for another request ({first}); use a new key "
+        "for a new request. Nothing was done.",
     )
-
-
-def what_was_done(changes: list[Change]) -> str:
-    """`a request that recorded note-added on INC-1042`: a key's first request, in words."""
-    if not changes:
-        return "another request"
-    event = changes[-1].event
-    return f"a request that recorded {type(event).__struct_config__.tag} on {event.incident}"
 
 
 def expected_version(if_match: str | None) -> int | set[int] | None:
