@@ -125,12 +125,13 @@ class ServerContext:
 
     def end_revoked_streams(self) -> None:
         """End the event streams of tokens revoked (or removed) since they were opened."""
-        try:
-            self.tokens.refresh()
-        except StoreError:
-            return  # every request, and /healthz, says what is wrong with the file meanwhile
         for subscriber in self.hub.streams():
-            record = self.tokens.by_digest.get(subscriber.token)
+            if subscriber.token is None:
+                continue
+            try:
+                record = self.tokens.as_now(subscriber.token)
+            except StoreError:
+                return  # every request, and /healthz, says what is wrong with the file meanwhile
             if not subscriber.revoked and (record is None or not record.active):
                 subscriber.revoke(refused_token(record))
 

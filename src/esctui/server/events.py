@@ -26,10 +26,14 @@ from esctui.server.auth import token_of
 from esctui.server.context import ServerContext, plain_number
 from esctui.server.hub import HEARTBEAT, resync_frame, revoked_frame
 from esctui.server.problems import Problem
+from esctui.stores.records import TokenRecord
 
 
 async def frames(
-    server: NamedDependency[ServerContext], after: int, snapshot: str | None, token: str
+    server: NamedDependency[ServerContext],
+    after: int,
+    snapshot: str | None,
+    token: TokenRecord,
 ) -> AsyncIterator[bytes]:
     # Subscribed once the response starts, so a client gone before that leaves nothing behind.
     subscriber = server.hub.subscribe(after, token)
@@ -88,7 +92,7 @@ async def events(
     else:
         raise Problem(400, f"Last-Event-ID {last_event_id[:40]!r} is not a revision.")
     return Stream(
-        frames(server, after, snapshot, token_of(request).sha256),
+        frames(server, after, snapshot, token_of(request)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

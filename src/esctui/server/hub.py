@@ -20,6 +20,7 @@ import msgspec
 from esctui.backends.base import Change
 from esctui.backends.http.wire import Revoked
 from esctui.backends.journal import JournalStore
+from esctui.stores.records import TokenRecord
 
 # Frames a subscriber may have waiting before it is told to resync.
 DEFAULT_BUFFER = 2048
@@ -45,10 +46,10 @@ HEARTBEAT = b": keep-alive\n\n"
 
 
 class Subscriber:
-    """One event stream's buffer: frames not yet sent, newest last. `token` is the SHA-256 of
-    the token it was opened with, so it can be ended when that token is revoked."""
+    """One event stream's buffer: frames not yet sent, newest last. `token` is the token it
+    was opened with, so it can be ended when that token is revoked."""
 
-    def __init__(self, after: int, limit: int, token: str = "") -> None:
+    def __init__(self, after: int, limit: int, token: TokenRecord | None = None) -> None:
         self.last = after  # the newest revision this subscriber has been given
         self.limit = limit
         self.token = token
@@ -109,7 +110,7 @@ class Hub:
         self.closed = False
         self.retry: asyncio.TimerHandle | None = None
 
-    def subscribe(self, after: int, token: str = "") -> Subscriber:
+    def subscribe(self, after: int, token: TokenRecord | None = None) -> Subscriber:
         """A subscriber to be given every change after revision `after` that this process
         still holds; one that asks for more than is held starts out behind (resync)."""
         subscriber = Subscriber(after, self.limit, token)

@@ -48,11 +48,6 @@ class TokenBook:
         """Every token ever made here, revoked ones included, oldest first."""
         return self.read().tokens
 
-    def responder_for(self, token: str) -> TokenRecord | None:
-        """The active token record matching `token`, or None (unknown or revoked)."""
-        record = self.lookup(token)
-        return record if record is not None and record.active else None
-
     def lookup(self, token: str) -> TokenRecord | None:
         """The record of `token`, revoked or not; None if it was never made here."""
         self.refresh()
@@ -60,7 +55,7 @@ class TokenBook:
         # The dictionary lookup found it; compare in constant time all the same.
         return record if record and hmac.compare_digest(record.sha256, digest(token)) else None
 
-    def current(self, record: TokenRecord) -> TokenRecord | None:
+    def as_now(self, record: TokenRecord) -> TokenRecord | None:
         """`record` as the file has it now (revoked since, perhaps); None if it is gone."""
         self.refresh()
         return self.by_digest.get(record.sha256)
