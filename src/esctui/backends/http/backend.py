@@ -32,7 +32,7 @@ from esctui.backends.base import (
 )
 from esctui.backends.http import wire
 from esctui.backends.http.connection import Connection, Unreachable
-from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path, fingerprint
+from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path, token_fingerprint
 from esctui.backends.http.requests import (
     TokenRefused,
     answer,
@@ -83,7 +83,7 @@ class HttpBackend:
             backoff=backoff,
             quiet_limit=quiet_limit,
         )
-        self.outbox = Outbox(outbox or default_outbox_path(), self.url, fingerprint(token))
+        self.outbox = Outbox(outbox or default_outbox_path(), self.url, token_fingerprint(token))
         self.backoff = backoff
         self.responder: str | None = None
         self.snapshot = ""  # of the queue last read: the event stream resumes within it

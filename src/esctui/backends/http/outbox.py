@@ -35,7 +35,7 @@ class Waiting(msgspec.Struct, frozen=True):
     if_match: str | None
     what: str  # "acknowledge of INC-1042", for the sentences a responder reads
     queued_at: datetime
-    token: str = ""  # `fingerprint` of the token it was made with; "" from an older esctui
+    token: str = ""  # `token_fingerprint` of the token it was made with; "" from an older esctui
     responder: str = ""  # that token's responder, if the server had said by then
 
     def described(self) -> str:
@@ -43,7 +43,7 @@ class Waiting(msgspec.Struct, frozen=True):
         return f"{self.what} from {self.queued_at:%H:%M} UTC"
 
 
-def fingerprint(token: str) -> str:
+def token_fingerprint(token: str) -> str:
     """Tells a token's actions from another's, and cannot be used as the token."""
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
