@@ -223,6 +223,7 @@ def command_of(pid: str) -> str:
     except OSError:
         return ""
     command = " ".join(os.path.basename(w) if n == 0 else w for n, w in enumerate(words) if w)
+    command = " ".join(command.split())  # one line, whatever the arguments held
     return f" ({command[:100]})" if command else ""
 
 
