@@ -24,6 +24,7 @@ from textual.pilot import Pilot
 from esctui.backends.base import Link
 from esctui.backends.http.backend import HttpBackend
 from esctui.backends.journal import create_store
+from esctui.backends.journal.tokens import TokenBook
 from esctui.config import Config
 from esctui.demo import build_demo
 from esctui.domain import commands as c
@@ -258,3 +259,22 @@ def test_the_program_in_a_terminal_rides_out_a_server_restart(
         terminal.keys("q")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_the_console_says_so_when_its_token_is_revoked(
+    served: tuple[Spawned, dict[str, str]], tmp_path: Path
+) -> None:
+    server, tokens = served
+
+    async def scenario() -> None:
+        app = console(server, tokens["frank"], tmp_path / "outbox.jsonl")
+        toasts = Toasts()
+        async with app.run_test(size=(160, 50), message_hook=toasts.hook) as pilot:
+            app = await opened(pilot)
+            TokenBook(server.store).revoke("frank", datetime.now(UTC))
+            # Its stream is ended saying so (or, not connected yet, refused when it connects).
+            await settle(pilot, lambda: bool(toasts.saying("(frank's) was revoked at")))
+            assert app.link is not Link.OFFLINE
+            await pilot.press("q")
+
+    run(scenario)

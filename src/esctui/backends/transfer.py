@@ -36,10 +36,11 @@ def read_journal(path: Path) -> Holdings:
     store.load()
     queue = store.queue()
     histories = store.histories(EVER)
-    # The journal records no fingerprint of a request: an empty one means "not known".
+    # The journal keeps the fingerprint of a request with its key, but not of one recorded by
+    # an esctui from before: an empty one means "not known".
     requests = {
-        key: RecordedRequest(fingerprint="", changes=list(changes))
-        for key, changes in store.keys.recorded().items()
+        key: RecordedRequest(fingerprint=entry.tag, changes=list(entry.changes))
+        for key, entry in store.keys.recorded().items()
     }
     numbers = [incident_number(history.incident.id) for history in histories]
     return Holdings(

@@ -288,8 +288,11 @@ def main() -> None:
     works, and no tearing down of the whole queue's objects on the way out (every write has
     been fsynced before it was reported)."""
     gc.disable()
-    # `esctui ls | head`: end quietly when the reader goes away, as Unix tools do.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # `esctui ls | head`: end quietly when the reader goes away, as Unix tools do. Only a pipe
+    # on stdout can go away so; on a terminal (the console) SIGPIPE stays ignored, so a server
+    # that hangs up costs a failed request, not the console (`serve` ignores it itself).
+    if not sys.stdout.isatty():
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code: int | str | None = 0
     try:
         cli(prog_name="esctui")

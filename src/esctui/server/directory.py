@@ -10,6 +10,7 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
+from esctui.backends.base import StoreError
 from esctui.backends.http.wire import Health, LevelOnCall, Me, OnCall, PolicyOnCall
 from esctui.domain.models import (
     Directory,
@@ -22,11 +23,20 @@ from esctui.domain.models import (
 from esctui.domain.oncall import policy_on_call
 from esctui.server.auth import caller, token_of
 from esctui.server.context import ServerContext
-from esctui.server.problems import Problem
+from esctui.server.problems import Problem, problems
 
 
-@get("/healthz", summary="Whether the server is up, and the store's revision")
+@get(
+    "/healthz",
+    summary="Whether the server is up and can let anyone in, and the store's revision",
+    responses=problems(503),
+)
 async def health(server: NamedDependency[ServerContext]) -> Health:
+    """503 when no token can be checked (the tokens file is damaged or cannot be read)."""
+    try:
+        server.tokens.refresh()
+    except StoreError as broken:
+        raise Problem(503, f"The server lets nobody in: {broken}") from None
     return Health(status="ok", revision=server.store.revision)
 
 

@@ -26,6 +26,7 @@ from esctui.backends.http.wire import (
     TriggerBody,
     UndoBody,
 )
+from esctui.backends.journal.backend import offload
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
 from esctui.domain.events import communications
@@ -85,7 +86,7 @@ async def perform(
 async def read_queue(
     server: NamedDependency[ServerContext], request: Request[Any, Any, Any]
 ) -> QueueOut:
-    queue = server.store.queue()
+    queue = await offload(server.store.queue)  # never on the loop: a write may be under way
     return QueueOut(
         responder=caller(request),
         directory=queue.directory,
@@ -112,7 +113,7 @@ async def list_incidents(
 ) -> IncidentPage:
     """Open incidents unless `status` says otherwise; `breaching` keeps those past or close
     to their SLA; `mine` those assigned to the token's responder."""
-    queue = server.store.queue()
+    queue = await offload(server.store.queue)
     wanted = set(status or [Status.TRIGGERED, Status.ACKNOWLEDGED])
     after = cursor_number(cursor)
     me = caller(request)

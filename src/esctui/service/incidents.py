@@ -99,7 +99,8 @@ class IncidentService:
         recorded = await tx.recorded(key)
         if recorded is None:
             return None
-        if recorded.fingerprint != print_:
+        # A key recorded before requests had fingerprints is answered as it always was.
+        if recorded.fingerprint and recorded.fingerprint != print_:
             raise RequestReused(
                 "This Idempotency-Key was already used for another request "
                 f"({describe_changes(recorded.changes)}); use a new key for a new request."

@@ -32,6 +32,10 @@ outcome_decoder = msgspec.json.Decoder(wire.Outcome)
 problem_decoder = msgspec.json.Decoder(wire.ProblemBody)
 
 
+class TokenRefused(StoreError):
+    """The server lets this token in no more (revoked, or never made there)."""
+
+
 def request_for(command: c.AnyCommand) -> tuple[str, dict[str, object]]:
     """The path and JSON body of the request that asks the server for `command`."""
     fields: dict[str, object] = msgspec.to_builtins(command)
@@ -104,7 +108,7 @@ def refuse(status: int, content: bytes, server: str) -> NoReturn:
     if status in (403, 404, 409, 412, 413, 422):
         raise DomainError(detail)
     if status == 401:
-        raise StoreError(f"The server at {server} refused the token: {detail}")
+        raise TokenRefused(f"The server at {server} refused the token: {detail}")
     raise StoreError(f"The server at {server} could not do it: {detail}")
 
 

@@ -164,6 +164,12 @@ class Health(msgspec.Struct, frozen=True):
     revision: int
 
 
+class Revoked(msgspec.Struct, frozen=True):
+    """The data of the `revoked` event that ends the event stream of a revoked token."""
+
+    detail: str
+
+
 class ProblemBody(msgspec.Struct, frozen=True, omit_defaults=True):
     """An error (RFC 9457): `status` and `title` from HTTP, `detail` in a sentence. A 412
     carries the incident as it is now, so the caller can show what changed without asking."""
