@@ -1,7 +1,7 @@
 .PHONY: test lint bench format
 
 test:
-	python -m pytest
+	bash scripts/test
 
 lint:
 	ruff check src tests bench

@@ -1,12 +1,12 @@
 """Benchmarks of the engine: the CLI's `status`, one action, opening a store, following it.
 
-    python bench/store_bench.py [--sizes 1000,10000,50000] [--runs 15]
+    python bench/store_bench.py [--sizes 1000,10000,50000] [--runs 15] [--keys 10000]
 
 Stores are demo stores (about 70% resolved over 30 days) whose snapshot holds every incident,
 built once per size under a temporary directory; the last column is `status` again after a
 compaction archived what was resolved more than 14 days ago, as a long-running store would be.
-A last line gives what the newest 10,000 idempotency keys (a team server's), carried by the
-snapshot across a compaction, add to it and to opening the store.
+A last line gives what the newest `--keys` idempotency keys (a team server keeps 10,000), carried
+by the snapshot across a compaction, add to it and to opening the store.
 Figures are medians (this machine is shared and noisy).
 """
 
@@ -112,8 +112,8 @@ def follower_latency(path: Path, runs: int) -> float:
     return median_ms([at - sent[revision] for revision, at in seen if revision in sent])
 
 
-def recorded_keys_cost(path: Path, runs: int) -> str:
-    """The snapshot's size and the time to open the store before and after 10,000 keyed
+def recorded_keys_cost(path: Path, runs: int, count: int) -> str:
+    """The snapshot's size and the time to open the store before and after `count` keyed
     actions (notes sent as the server sends them) and a compaction; then the first keyed
     action's extra cost, which decodes the keys (opening leaves them raw)."""
     store = JournalStore(path)
@@ -121,7 +121,7 @@ def recorded_keys_cost(path: Path, runs: int) -> str:
     size_before = (path / codec.SNAPSHOT).stat().st_size / 1e6
     open_before = open_probe(path, runs)[0]
     incidents = [i.id for i in store.incidents.values() if i.is_open]
-    for n in range(10_000):
+    for n in range(count):
         note = c.AddNote(incident=incidents[n % len(incidents)], text=f"replica lag {n} ms")
         store.execute(note, demo_identity(), key=f"{demo_identity()}\x1f{uuid.uuid4().hex}")
     store.compact()
@@ -132,10 +132,10 @@ def recorded_keys_cost(path: Path, runs: int) -> str:
         fresh = JournalStore(path)
         fresh.load()
         started = time.perf_counter()
-        fresh.recorded_keys()
+        fresh.keys.recorded()
         decoded.append(time.perf_counter() - started)
     return (
-        f"10,000 idempotency keys in the last store: snapshot {size_before:.1f} -> "
+        f"{count:,} idempotency keys in the last store: snapshot {size_before:.1f} -> "
         f"{size_after:.1f} MB, open {open_before:.0f} -> {open_after:.0f} ms;\n"
         f"  the first keyed action after opening decodes them in {median_ms(decoded):.0f} ms"
     )
@@ -167,6 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--keys", type=int, default=10_000, help="Keyed actions to record.")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
     # Interpreters cache compiled modules; measure the CLI as an installed tool runs.
@@ -215,7 +216,7 @@ def main() -> None:
                 f"{action:>7.2f}ms  {cli_action:>8.0f}ms  {follow:>7.0f}ms  {compacted:>9.0f}ms",
                 flush=True,
             )
-        print(recorded_keys_cost(path, max(5, options.runs // 3)))
+        print(recorded_keys_cost(path, max(5, options.runs // 3), options.keys))
     print("goals at 10k: status <= 150 ms, open <= 200 ms and <= 150 MB, action <= 5 ms")
     print(f"status and CLI action include the {bare:.0f} ms interpreter start-up above")
 

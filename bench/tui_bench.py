@@ -5,7 +5,7 @@ another process acknowledges one visible incident, and per second of idle SLA ti
 row repainted; peak RSS. The same rows in Textual's stock `DataTable` are timed in the same run,
 and the ratios printed.
 
-    python bench/tui_bench.py [--sizes 1000 10000 50000] [--runs 5]
+    python bench/tui_bench.py [--sizes 1000 10000 50000] [--runs 5] [--idle 5] [--presses 11]
 """
 
 from __future__ import annotations
@@ -171,7 +171,9 @@ def acknowledge_elsewhere(store: Path, incident_id: str) -> None:
     writer.execute(c.Acknowledge(incident=incident_id), "alice", None)
 
 
-def measure_console(store: Path, env: dict[str, str], runs: int) -> dict[str, float]:
+def measure_console(
+    store: Path, env: dict[str, str], runs: int, idle_seconds: float, presses: int
+) -> dict[str, float]:
     paints = []
     for _ in range(runs):
         term = console(store, env)
@@ -187,13 +189,13 @@ def measure_console(store: Path, env: dict[str, str], runs: int) -> dict[str, fl
         time.sleep(3)  # settle: detail pane, first ticks
         figures["peak RSS MB"] = term.peak_rss_mb()
         start = time.monotonic()
-        time.sleep(5)
-        idle = len(term.output_since(start, start + 5)) / 5
+        time.sleep(idle_seconds)
+        idle = len(term.output_since(start, start + idle_seconds)) / idle_seconds
         figures["idle bytes/s"] = idle
 
         candidates = visible_triggered(store, demo_identity())
         sent = []
-        for incident_id in candidates[:3]:
+        for incident_id in candidates[: min(3, presses)]:
             start = time.monotonic()
             acknowledge_elsewhere(store, incident_id)
             time.sleep(1.0)
@@ -202,7 +204,7 @@ def measure_console(store: Path, env: dict[str, str], runs: int) -> dict[str, fl
         figures["ack elsewhere bytes"] = statistics.median(sent) if sent else float("nan")
 
         latencies = []
-        for incident_id in triggered(store)[:11]:
+        for incident_id in triggered(store)[:presses]:
             term.type(b"\x1b")  # clear any filter
             time.sleep(0.2)
             term.type(b"/")
@@ -240,6 +242,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle", type=float, default=5.0, help="Seconds of idle ticking.")
+    parser.add_argument("--presses", type=int, default=11, help="`a` presses timed.")
     args = parser.parse_args()
     python = sys.version.split()[0]
     print(f"terminal {COLUMNS}x{LINES}; medians of {args.runs} starts; python {python}")
@@ -248,7 +252,7 @@ def main() -> None:
         env = environment(root)
         for size in args.sizes:
             store = build(root, size)
-            ours = measure_console(store, env, args.runs)
+            ours = measure_console(store, env, args.runs, args.idle, args.presses)
             theirs = measure_datatable(store, env)
             print(f"\n{size} incidents")
             for name, value in ours.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -34,11 +35,14 @@ def make_tokens(store: Path) -> dict[str, str]:
 
 
 class Spawned:
-    """`esctui serve` in its own process, which a test may kill and start again."""
+    """`esctui serve` in its own process, which a test may kill and start again. With
+    `file_limit`, the system refuses to let it write any file beyond that many bytes (as a
+    full disk would refuse to let it grow)."""
 
-    def __init__(self, store: Path, port: int = 0) -> None:
+    def __init__(self, store: Path, port: int = 0, file_limit: int | None = None) -> None:
         self.store = store
         self.port = port
+        self.file_limit = file_limit
         self.process: subprocess.Popen[str] | None = None
         self.url = ""
 
@@ -46,7 +50,11 @@ class Spawned:
         command = [sys.executable, "-m", "esctui", "--store", str(self.store), "serve"]
         command += ["--port", str(self.port), "--escalate-every", "0.5"]
         self.process = subprocess.Popen(
-            command, stderr=subprocess.PIPE, text=True, env={**os.environ}
+            command,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ},
+            preexec_fn=None if self.file_limit is None else self.limit_files,
         )
         assert self.process.stderr is not None
         line = self.process.stderr.readline()
@@ -62,6 +70,10 @@ class Spawned:
                 pass
             assert time.monotonic() < deadline, "the server did not answer"
             time.sleep(0.05)
+
+    def limit_files(self) -> None:
+        assert self.file_limit is not None
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_limit, self.file_limit))
 
     def kill(self) -> None:
         assert self.process is not None

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -9,6 +11,7 @@ from esctui.config import (
     ConfigError,
     config_path,
     default_store_path,
+    display_zone,
     load_config,
     resolve_identity,
     resolve_store_path,
@@ -22,6 +25,7 @@ identity = "carol"
 store = "~/oncall"
 server = "https://esctui.example.com"
 token = "s3cret"
+database = "postgresql://esctui@db.example.com:5432/oncall"
 theme = "esctui-ansi"
 bell = false
 refresh = 0.5
@@ -49,6 +53,7 @@ def test_a_good_config(tmp_path: Path) -> None:
     assert config.store == "~/oncall"
     assert config.server == "https://esctui.example.com"
     assert config.token == "s3cret"
+    assert config.database == "postgresql://esctui@db.example.com:5432/oncall"
     assert config.theme == "esctui-ansi"
     assert config.bell is False
     assert config.refresh == 0.5
@@ -110,6 +115,8 @@ def test_a_whole_number_refresh_is_a_number(tmp_path: Path) -> None:
         ("identity-empty.toml", "'identity' is empty"),
         ("theme-not-string.toml", "bad value for 'theme': expected `str`, got `array`"),
         ("server-not-url.toml", "'server' must be an http:// or https:// URL"),
+        ("database-not-url.toml", "'database' must be a postgresql:// URL"),
+        ("database-empty.toml", "'database' is empty"),
         ("keymap-not-table.toml", "bad value for 'keymap': expected `object`, got `str`"),
         ("keymap-not-string.toml", "'keymap.\"incident.acknowledge\"' must be the keys"),
         ("keymap-nested-table.toml", "'keymap.\"incident\"' must be the keys"),
@@ -190,3 +197,41 @@ def test_identity_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         monkeypatch.setenv(variable, "login-name")
     assert resolve_identity(None, Config()) == "login-name"
+
+
+def nested_array(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_a_config_nested_too_deep_is_a_sentence_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"theme = {nested_array(3000)}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"config file {path} is nested too deeply to be read."
+
+
+def test_the_display_time_zone_comes_from_the_config_else_the_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('time_zone = "Europe/Berlin"\n')
+    assert display_zone(load_config(path)) == ZoneInfo("Europe/Berlin")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    assert display_zone(Config()) == ZoneInfo("Asia/Tokyo")
+    monkeypatch.setenv("TZ", ":America/New_York")
+    assert display_zone(Config()) == ZoneInfo("America/New_York")
+    monkeypatch.delenv("TZ")
+    winter = datetime(2026, 1, 15, 12, tzinfo=UTC)
+    assert winter.astimezone(display_zone(Config())).utcoffset() == winter.astimezone().utcoffset()
+
+
+def test_an_unknown_time_zone_names_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('time_zone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == (
+        f"config file {path}: bad value for 'time_zone': 'Mars/Olympus' is not a time zone; "
+        "write an IANA name such as Europe/Berlin or UTC."
+    )

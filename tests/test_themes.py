@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from esctui.theme_files import read_themes
+
 THEMES = sorted((Path(__file__).resolve().parents[1] / "themes").glob("*.toml"))
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}|ansi_[a-z_]+")
 KEYS = {
@@ -45,3 +47,13 @@ def test_a_theme_names_every_colour(path: Path) -> None:
         assert theme["ansi"] is True
         assert all(theme[k].startswith("ansi_") for k in KEYS)
         assert all(v.startswith("ansi_") for v in theme["variables"].values())
+
+
+def test_a_theme_file_nested_too_deep_is_a_problem_and_the_others_load(tmp_path: Path) -> None:
+    good = THEMES[0]
+    (tmp_path / good.name).write_text(good.read_text())
+    deep = tmp_path / "deep.toml"
+    deep.write_text("variables = " + "[" * 3000 + "]" * 3000 + "\n")
+    themes, problems = read_themes(tmp_path)
+    assert [t.name for t in themes] == [good.stem]
+    assert problems == [f"theme file {deep} is nested too deeply to be read."]

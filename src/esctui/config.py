@@ -6,20 +6,23 @@ that name the file and the key: a typo in a config must never be silently ignore
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import math
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
 from esctui.domain.durations import parse_duration
-from esctui.domain.models import SlaTarget
+from esctui.domain.models import LONGEST_MINUTES, SlaTarget
 
 T = TypeVar("T")
+DATABASE_URL = re.compile(r"postgres(ql)?://\S*$")
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
 
 
@@ -44,12 +47,14 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     store: str | None = None
     server: str | None = None
     token: str | None = None
+    database: str | None = None
     theme: str = "esctui-dark"
     bell: bool = True
     refresh: float = 1.0
     default_view: View = "open"
     keymap: dict[str, str] = {}
     sla: SlaSettings = SlaSettings()
+    time_zone: str | None = None  # the zone times are shown in; None: the system's
 
     def sla_overrides(self) -> dict[int, SlaTarget]:
         """SLA targets per severity from the `[sla.sevN]` tables (already checked on load)."""
@@ -87,6 +92,8 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{what} {path} is not valid TOML: {error}.") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{what} {path} is not UTF-8 text.") from None
+    except RecursionError:
+        raise too_deep(what, path) from None
     except OSError as error:
         raise ConfigError(f"Cannot read {what} {path}: {error.strerror}.") from None
 
@@ -116,6 +123,14 @@ def convert(
         return msgspec.convert(data, into, strict=strict)
     except msgspec.ValidationError as error:
         raise explain(error, what, path) from None
+    except RecursionError:
+        raise too_deep(what, path) from None
+
+
+def too_deep(what: str, path: Path) -> ConfigError:
+    # Arrays nested thousands deep exhaust Python's stack in the TOML reader: a sentence, not
+    # a traceback, and never a console that will not start.
+    return ConfigError(f"{what} {path} is nested too deeply to be read.")
 
 
 def explain(error: msgspec.ValidationError, what: str, path: Path) -> ConfigError:
@@ -181,7 +196,20 @@ def check(config: Config, path: Path) -> None:
             f"config file {path}: 'server' must be an http:// or https:// URL, "
             f"not {config.server!r}."
         )
-    for name in ("identity", "store", "token", "theme"):
+    if config.database and not DATABASE_URL.match(config.database):
+        raise ConfigError(
+            f"config file {path}: 'database' must be a postgresql:// URL, "
+            f"like postgresql://USER@HOST:5432/NAME; not {config.database!r}."
+        )
+    if config.time_zone is not None:
+        try:
+            ZoneInfo(config.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"config file {path}: bad value for 'time_zone': {config.time_zone!r} is not a "
+                "time zone; write an IANA name such as Europe/Berlin or UTC."
+            ) from None
+    for name in ("identity", "store", "token", "database", "theme", "time_zone"):
         if getattr(config, name) == "":
             raise ConfigError(f"config file {path}: {name!r} is empty; set it or leave it out.")
     for severity in range(1, 5):
@@ -196,11 +224,32 @@ def check(config: Config, path: Path) -> None:
                 raise ConfigError(
                     f"config file {path}: bad value for 'sla.sev{severity}.{clock}': {error}."
                 ) from None
+            if windows[clock] > timedelta(minutes=LONGEST_MINUTES):
+                raise ConfigError(
+                    f"config file {path}: 'sla.sev{severity}.{clock}' "
+                    f"({getattr(setting, clock)}) is longer than a year, the most an SLA "
+                    "target may be."
+                )
         if windows["acknowledge"] > windows["resolve"]:
             raise ConfigError(
                 f"config file {path}: 'sla.sev{severity}.acknowledge' ({setting.acknowledge}) is "
                 f"longer than 'sla.sev{severity}.resolve' ({setting.resolve})."
             )
+
+
+def display_zone(config: Config) -> tzinfo:
+    """The zone every face shows times in: the config's `time_zone`, else the system's
+    (`TZ`, else `/etc/localtime`). Stored times stay UTC."""
+    if config.time_zone:
+        return ZoneInfo(config.time_zone)  # checked when the config was read
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(name)
+    with contextlib.suppress(OSError, ValueError), open("/etc/localtime", "rb") as file:
+        return ZoneInfo.from_file(file, key="localtime")
+    # Whatever the C library makes of the system's zone, at its offset now.
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 def resolve_store_path(flag: str | None, config: Config) -> Path:
@@ -223,6 +272,16 @@ def resolve_server(flag: str | None, config: Config) -> str | None:
     chosen = flag or os.environ.get("ESCTUI_SERVER") or config.server
     if chosen and not re.match(r"https?://\S+$", chosen):
         raise ConfigError(f"The server must be an http:// or https:// URL, not {chosen!r}.")
+    return chosen or None
+
+
+def resolve_database(flag: str | None, config: Config) -> str | None:
+    """`--database`, else `ESCTUI_DATABASE`, else the config's `database`: a PostgreSQL URL."""
+    chosen = flag or os.environ.get("ESCTUI_DATABASE") or config.database
+    if chosen and not DATABASE_URL.match(chosen):
+        raise ConfigError(
+            "The database must be a postgresql:// URL, like postgresql://USER@HOST:5432/NAME."
+        )
     return chosen or None
 
 

@@ -13,17 +13,20 @@ from typing import Any
 import msgspec
 import tomli_w
 
-from esctui.config import ConfigError, convert, read_toml
+from esctui.config import convert, read_toml
+from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory
 from esctui.domain.oncall import directory_problems
 
 
 def load_directory(path: Path) -> Directory:
-    """The directory in `path`; `ConfigError` naming the key or the dangling reference."""
+    """The directory in `path`: `ConfigError` naming the key that is not right, or
+    `DomainError` naming each reference to someone or something it does not define (refused,
+    like a directory that would strand an open incident)."""
     directory = convert(read_toml(path, "directory file"), Directory, "directory file", path)
     problems = directory_problems(directory)
     if problems:
-        raise ConfigError(f"directory file {path}: " + "; ".join(problems) + ".")
+        raise DomainError(f"directory file {path}: " + "; ".join(problems) + ".")
     return directory
 
 

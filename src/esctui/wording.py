@@ -6,32 +6,71 @@ obeyed by the terminal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from esctui.domain import events as e
 from esctui.domain.durations import format_duration
 from esctui.domain.models import Incident
 from esctui.domain.sla import Deadline
+from esctui.domain.undo import CHANGES
 
 # C0 controls, DEL and C1 controls become visible escapes: a title can never move the cursor,
 # change colours or ring the bell on a responder's terminal.
 CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
+# Characters that draw nothing yet change what is drawn: bidi overrides and isolates (which
+# let "db-1 (fixed)" read backwards), zero-width spaces and joiners, the byte-order mark, and
+# line and paragraph separators. Shown as `\uNNNN`, a title cannot pass for another.
+INVISIBLE = [
+    0x061C,
+    0x180E,
+    *range(0x200B, 0x2010),
+    *range(0x2028, 0x202F),
+    *range(0x2060, 0x2070),
+    0xFEFF,
+    *range(0xFFF9, 0xFFFC),
+]
+SHOWN = {**CONTROLS, **{code: f"\\u{code:04x}" for code in INVISIBLE}}
 
 
 def scrub(text: str) -> str:
-    """`text` with every control character shown as `\\xNN`, safe to print."""
-    return text.translate(CONTROLS)
+    """`text` with every control character shown as `\\xNN` and every invisible one that
+    changes what is drawn as `\\uNNNN`, safe to print."""
+    return text.translate(SHOWN)
 
 
-def clock(at: datetime | None, now: datetime) -> str:
-    """`03:12` today, `11-20 03:12` this year, `2025-11-20` before (UTC)."""
+def scrub_lines(text: str) -> str:
+    """`text` scrubbed line by line: a line break in a note is a line break (the caller indents
+    what follows it, see `hanging`); every other control character is still shown."""
+    return "\n".join(scrub(line) for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def hanging(text: str, indent: int) -> str:
+    """`text` with its lines after the first indented by `indent` spaces, so they stand under
+    the entry they belong to."""
+    return text.replace("\n", "\n" + " " * indent)
+
+
+def clock(at: datetime | None, now: datetime, zone: tzinfo) -> str:
+    """`03:12` today, `11-20 03:12` this year, `2025-11-20` before, in `zone` (the responder's
+    display zone: stored times are UTC)."""
     if at is None:
         return "-"
+    at, now = at.astimezone(zone), now.astimezone(zone)
     if at.date() == now.date():
         return f"{at:%H:%M}"
     if at.year == now.year:
         return f"{at:%m-%d %H:%M}"
     return f"{at:%Y-%m-%d}"
+
+
+def stamp(at: datetime, zone: tzinfo) -> str:
+    """`2026-11-23 09:00 CET`: a moment in full, in `zone`, with the zone's short name."""
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+
+
+def zone_name(at: datetime, zone: tzinfo) -> str:
+    """`CET` or `CEST`: the short name `zone` goes by at `at`."""
+    return f"{at.astimezone(zone):%Z}"
 
 
 def age(at: datetime, now: datetime) -> str:
@@ -59,8 +98,9 @@ def who(name: str | None) -> str:
     return scrub(name) if name else "esctui"
 
 
-def describe(event: e.AnyEvent) -> str:
-    """One line saying what happened, as a timeline reads."""
+def describe(event: e.AnyEvent, zone: tzinfo) -> str:
+    """What happened, as a timeline reads: one line, unless a note or a summary has several
+    (indent them with `hanging`)."""
     actor = who(event.by)
     match event:
         case e.Triggered():
@@ -72,7 +112,7 @@ def describe(event: e.AnyEvent) -> str:
             reason = f": {scrub(event.reason)}" if event.reason else ""
             return f"unacknowledged by {actor}{reason}"
         case e.HandedOff():
-            note = f": {scrub(event.note)}" if event.note else ""
+            note = f": {scrub_lines(event.note)}" if event.note else ""
             return (
                 f"handed off by {actor} from {who(event.from_responder)} to {who(event.to)}{note}"
             )
@@ -87,18 +127,22 @@ def describe(event: e.AnyEvent) -> str:
         case e.EscalationExhausted():
             return f"escalation exhausted at level {event.level}: nobody left to page"
         case e.Snoozed():
-            return f"snoozed by {actor} until {event.until:%m-%d %H:%M}"
+            return f"snoozed by {actor} until {event.until.astimezone(zone):%m-%d %H:%M}"
         case e.Resolved():
-            note = f": {scrub(event.note)}" if event.note else ""
+            note = f": {scrub_lines(event.note)}" if event.note else ""
             return f"resolved by {actor}{note}"
         case e.Reopened():
             reason = f": {scrub(event.reason)}" if event.reason else ""
             return f"reopened by {actor}{reason}, paging {who(event.assignee)}"
+        case e.Reverted():
+            change = CHANGES.get(event.undone, event.undone)
+            holder = f"with {who(event.assignee)}" if event.assignee else "unassigned"
+            return f"{change} by {actor} undone: {event.status} at level {event.level}, {holder}"
         case e.NoteAdded():
-            return f"note by {actor}: {scrub(event.text)}"
+            return f"note by {actor}: {scrub_lines(event.text)}"
         case e.CommunicationLogged():
             arrow = "to" if event.direction == "out" else "from"
             return (
                 f"{event.channel} {arrow} {scrub(event.counterpart)} ({actor}): "
-                f"{scrub(event.summary)}"
+                f"{scrub_lines(event.summary)}"
             )

@@ -18,11 +18,12 @@ Run = Callable[..., Result]
 
 @pytest.fixture
 def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A demo store with 60 incidents; the config and identity point nowhere else."""
+    """A demo store with 60 incidents; the config (absent unless a test writes it, see
+    `config_file`) and identity point nowhere else."""
     path = tmp_path / "store"
     directory, events = build_demo(60, seed=3, now=datetime.now(UTC))
     create_store(path, directory, events)
-    monkeypatch.setenv("ESCTUI_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("ESCTUI_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("ESCTUI_STORE", str(path))
     monkeypatch.setenv("ESCTUI_USER", "frank")
     monkeypatch.setenv("COLUMNS", "160")
@@ -35,6 +36,18 @@ def run(store_path: Path) -> Run:
         return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def config_file(store_path: Path, tmp_path: Path) -> Callable[[str], Path]:
+    """Writes the config file the commands read."""
+
+    def write(text: str) -> Path:
+        path = tmp_path / "config.toml"
+        path.write_text(text)
+        return path
+
+    return write
 
 
 def reopen(path: Path) -> JournalStore:

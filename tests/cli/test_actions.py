@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from esctui.config import display_zone, load_config
 from esctui.domain.events import CommunicationLogged, Escalated, HandedOff, NoteAdded
 from esctui.domain.models import Status
+from esctui.wording import clock
 
 from .conftest import Run, reopen
 
@@ -131,3 +134,23 @@ def test_acting_as_someone_unknown_lists_the_known_names(run: Run, store_path: P
     assert "'mallory' is not a responder in this store" in result.stderr
     assert "alice, bob, carol" in result.stderr
     assert reopen(store_path).incidents[incident].status is Status.TRIGGERED
+
+
+def test_snooze_says_the_date_when_it_is_not_today(run: Run, store_path: Path) -> None:
+    incident = first(store_path, Status.TRIGGERED)
+    result = run("snooze", incident, "--for", "3d")
+    assert result.exit_code == 0, result.output
+    until = reopen(store_path).incidents[incident].snoozed_until
+    assert until is not None
+    shown = clock(until, datetime.now(UTC), display_zone(load_config()))
+    assert "-" in shown  # three days on: the date is said
+    assert result.output.startswith(f"{incident} snoozed until {shown} ")
+
+
+def test_a_snooze_past_the_cap_is_refused_and_changes_nothing(run: Run, store_path: Path) -> None:
+    incident = first(store_path, Status.TRIGGERED)
+    before = reopen(store_path).revision
+    result = run("snooze", incident, "--for", "400d")
+    assert result.exit_code == 1
+    assert f"{incident} can be snoozed for at most 168h (this one would end on " in result.stderr
+    assert reopen(store_path).revision == before

@@ -53,7 +53,7 @@ def test_demo_creates_once_and_refuses_to_overwrite(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     snapshot = (store / "snapshot.json").read_bytes()
     again = esctui("--store", str(store), "demo", "--no-tui", env=env)
-    assert again.returncode == 3 and "--force" in again.stderr
+    assert again.returncode == 1 and "--force" in again.stderr
     assert (store / "snapshot.json").read_bytes() == snapshot
     shown = esctui("--store", str(store), "demo", env=env)  # opens the existing store
     assert shown.returncode == 0 and "open " in shown.stdout

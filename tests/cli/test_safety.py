@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from esctui.cli.render import write_csv
 from esctui.wording import scrub
 
 from .conftest import Run, esctui, reopen
@@ -71,15 +77,34 @@ def test_a_missing_store_says_how_to_make_one(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "There is no esctui store at" in result.stderr
     assert "demo --no-tui" in result.stderr
+    assert f"esctui --store {tmp_path / 'none'} init --directory team.toml" in result.stderr
 
 
-def test_a_bad_config_key_is_exit_2_naming_the_key(run: Run, tmp_path: Path, monkeypatch) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text('identity = "frank"\n[sla.sev1]\nack = "5m"\n')
-    monkeypatch.setenv("ESCTUI_CONFIG", str(config))
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('identity = "frank"\n[sla.sev1]\nack = "5m"\n', "unknown key 'sla.sev1.ack'"),
+        (
+            'time_zone = "Mars/Olympus"\n',
+            "bad value for 'time_zone': 'Mars/Olympus' is not a time zone",
+        ),
+        (
+            '[sla.sev1]\nacknowledge = "5m"\nresolve = "999999d"\n',
+            "bad value for 'sla.sev1.resolve': '999999d' is longer than esctui takes",
+        ),
+        (
+            '[sla.sev1]\nacknowledge = "5m"\nresolve = "400d"\n',
+            "'sla.sev1.resolve' (400d) is longer than a year, the most an SLA target may be",
+        ),
+    ],
+)
+def test_a_bad_config_is_exit_2_naming_the_key(
+    run: Run, config_file: Callable[[str], Path], text: str, message: str
+) -> None:
+    config_file(text)
     result = run("status")
     assert result.exit_code == 2
-    assert "unknown key 'sla.sev1.ack'" in result.stderr
+    assert message in result.stderr
 
 
 def test_the_real_command_exit_codes(store_path: Path) -> None:
@@ -130,3 +155,67 @@ def test_a_store_path_the_system_refuses_is_exit_3(run: Run, tmp_path: Path) -> 
     assert result.exit_code == 3
     assert "Traceback" not in result.output
     assert str(blocker) in result.stderr
+
+
+def test_a_config_nested_too_deep_is_exit_2_without_a_traceback(
+    store_path: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "deep.toml"
+    config.write_text("keymap = " + "[" * 3000 + "]" * 3000 + "\n")
+    result = esctui("status", env={**os.environ, "ESCTUI_CONFIG": str(config)})
+    assert result.returncode == 2
+    assert result.stderr == f"esctui: config file {config} is nested too deeply to be read.\n"
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(run: Run) -> None:
+    created = [
+        run(
+            "trigger", "--title", f, "--service", "dns", "--severity", "1", "--customer", f
+        ).output.strip()
+        for f in FORMULAS
+    ]
+    # The rules trim a title, so a leading tab leaves a leading `=`.
+    tabbed = run("trigger", "--title", "\t=1+1", "--service", "dns", "--severity", "1")
+    created.append(tabbed.output.strip())
+    for args in (("ls", "--csv"), ("export", "--csv")):
+        rows = list(csv.DictReader(io.StringIO(run(*args).output)))
+        ours = [row for row in rows if row["id"] in created]
+        assert len(ours) == len(created), args
+        for row in ours:
+            for value in row.values():
+                assert value[:1] not in ("=", "+", "-", "@", "\t", "\r"), (args, value)
+        titles = sorted(row["title"] for row in ours)
+        assert titles == sorted(["'=1+1", *(f"'{f}" for f in FORMULAS)]), args
+        assert {row["customer"] for row in ours} == {"", *(f"'{f}" for f in FORMULAS)}
+
+
+def test_csv_neutralises_every_formula_lead(capsys: pytest.CaptureFixture[str]) -> None:
+    cells = ["=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1", "plain", "a=1"]
+    write_csv(["cell"], [[cell] for cell in cells])
+    written = [row[0] for row in csv.reader(io.StringIO(capsys.readouterr().out))][1:]
+    assert written == ["'=1+1", "'+1", "'-1", "'@A1", "\\x09=1+1", "\\x0d=1+1", "plain", "a=1"]
+
+
+INVISIBLE = "\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u2028\u2029"
+
+
+def test_scrub_shows_bidi_overrides_and_invisible_characters() -> None:
+    shown = scrub(f"pay{INVISIBLE}ment")
+    assert shown == "pay" + "".join(f"\\u{ord(ch):04x}" for ch in INVISIBLE) + "ment"
+    assert scrub("Zürich ✓ 東京") == "Zürich ✓ 東京"  # everything else is left as it is
+
+
+def test_no_output_lets_a_title_spoof_another(run: Run) -> None:
+    spoof = "Disk full on db-1\u202e\u2066 (fixed)\u2069\u200b"
+    created = run("trigger", "--title", spoof, "--service", "dns", "--severity", "1")
+    incident = created.output.strip()
+    run("note", incident, "see\u202erunbook")
+    for args in (("ls",), ("show", incident), ("report",), ("ls", "--csv"), ("status",)):
+        output = run(*args).output
+        assert not any(ch in output for ch in INVISIBLE), args
+        if args != ("status",):  # status lists only what breaches
+            assert "db-1\\u202e\\u2066 (fixed)\\u2069\\u200b" in output, args
+    assert "see\\u202erunbook" in run("show", incident).output

@@ -25,7 +25,7 @@ def test_init_from_an_exported_directory_makes_a_working_store(
     )
     assert created.output.strip() == "INC-1001"
     again = run("--store", str(fresh), "init", "--directory", str(team))
-    assert again.exit_code == 3
+    assert again.exit_code == 1  # refused: it would replace a store
     assert "--force" in again.stderr
 
 
@@ -71,3 +71,46 @@ def test_bad_directory_files_name_the_key(run: Run, tmp_path: Path) -> None:
     result = run("--store", str(tmp_path / "s"), "init", "--directory", str(team))
     assert "rotation 'r' lists unknown responder 'ghost'" in result.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_a_directory_naming_someone_it_does_not_define_is_refused_with_1(
+    run: Run, store_path: Path, tmp_path: Path
+) -> None:
+    team = tmp_path / "team.toml"
+    team.write_text('[[rotations]]\nname = "r"\nmembers = ["ghost"]\n')
+    before = (store_path / "snapshot.json").read_bytes()
+    for args in (
+        ("--store", str(tmp_path / "s"), "init", "--directory", str(team)),
+        ("directory", "import", str(team)),
+    ):
+        result = run(*args)
+        assert result.exit_code == 1, args
+        assert "rotation 'r' lists unknown responder 'ghost'" in result.stderr
+    assert not (tmp_path / "s").exists()
+    assert (store_path / "snapshot.json").read_bytes() == before
+
+
+def test_demo_refuses_to_open_a_store_that_is_not_a_demo(run: Run, tmp_path: Path) -> None:
+    team = tmp_path / "team.toml"
+    team.write_text(
+        '[[responders]]\nname = "alice"\n[[policies]]\nname = "p"\n'
+        'levels = [{ targets = [{ kind = "responder", name = "alice" }] }]\n'
+    )
+    real = tmp_path / "real"
+    assert run("--store", str(real), "init", "--directory", str(team)).exit_code == 0
+    before = (real / "snapshot.json").read_bytes()
+    for who in ("frank", "alice"):
+        result = run("--store", str(real), "--as", who, "demo")
+        assert result.exit_code == 1, result.output
+        assert result.stderr == (
+            f"esctui: The store at {real} is not a demo store (its responders are not the "
+            f"demo's); open it with `esctui --store {real}`, or try the demo in a folder of "
+            "its own with `esctui --store DIR demo`.\n"
+        )
+    assert (real / "snapshot.json").read_bytes() == before
+
+
+def test_demo_opens_a_demo_store_that_is_there(run: Run, store_path: Path) -> None:
+    result = run("demo")  # without a terminal, the console prints the status instead
+    assert result.exit_code == 0, result.output
+    assert "you are frank" in result.output

@@ -171,3 +171,50 @@ def test_ls_of_resolved_incidents_says_which_deadline_was_missed(
     for incident_id, verdict in verdicts.items():
         sla = re.search(r" resolved +(ack missed|res missed|missed|met|\S+) ", shown[incident_id])
         assert sla is not None and sla.group(1) == verdict, shown[incident_id]
+
+
+@pytest.mark.parametrize("spelling", ["1", "SEV1", "sev1", "Sev1"])
+def test_ls_takes_a_severity_as_the_console_writes_it(run: Run, spelling: str) -> None:
+    result = run("ls", "--json", "--severity", spelling, "--severity", "SEV2")
+    assert result.exit_code == 0, result.output
+    assert {row["severity"] for row in json.loads(result.output)} == {1, 2}
+
+
+def test_ls_refuses_a_severity_that_is_not_one(run: Run) -> None:
+    result = run("ls", "--severity", "SEV5")
+    assert result.exit_code == 2
+    assert "'SEV5' is not a severity; write 1 to 4 or SEV1 to SEV4." in result.output
+
+
+def test_ls_names_the_known_services_for_an_unknown_one(run: Run, store_path: Path) -> None:
+    result = run("ls", "--service", "nosuch")
+    assert result.exit_code == 2
+    known = ", ".join(sorted(s.name for s in reopen(store_path).directory.services))
+    assert f"There is no service 'nosuch'; known services: {known}." in result.output
+    assert run("ls", "--service", "dns").exit_code == 0
+
+
+def test_show_breaks_a_multi_line_note_into_indented_lines(run: Run, store_path: Path) -> None:
+    incident = min(i.id for i in reopen(store_path).incidents.values() if i.is_open)
+    run("note", incident, "rolled back\nwatching \x1b[31m errors\r\nfor 10m")
+    run("comm", incident, "--channel", "email", "--direction", "out", "--with", "Acme",
+        "We are on it.\nNext update at 10:00.")  # fmt: skip
+    run("resolve", incident, "--note", "fixed\nby the rollback")
+    output = run("show", incident).output
+    indent = " " * 15  # under the entry, past its time
+    assert f"note by frank: rolled back\n{indent}watching \\x1b[31m errors\n{indent}for 10m\n" in (
+        output
+    )
+    assert f"resolved by frank: fixed\n{indent}by the rollback\n" in output
+    assert f"(frank): We are on it.\n{indent}Next update at 10:00." in output  # timeline
+    assert f"Acme: We are on it.\n{indent}Next update at 10:00. (frank)" in output  # comms
+    assert "\\x0a" not in output and "\r" not in output
+
+
+def test_one_line_places_keep_a_line_break_on_one_line(run: Run) -> None:
+    created = run("trigger", "--title", "two\nlines", "--service", "dns", "--severity", "1")
+    listed = run("ls").output
+    assert "two\\x0alines" in listed
+    assert created.output.strip() in next(
+        line for line in listed.splitlines() if "two\\x0a" in line
+    )

@@ -103,7 +103,11 @@ class Story:
 
     def do(self, command: c.AnyCommand, actor: str | None = "alice") -> list[AnyEvent]:
         ctx = lifecycle.Context(
-            directory=self.directory, now=self.at, actor=actor, new_id="INC-1001"
+            directory=self.directory,
+            now=self.at,
+            actor=actor,
+            new_id="INC-1001",
+            timeline=tuple(self.events),  # as a store gives it for an undo
         )
         produced = lifecycle.decide(self.incident, command, ctx)
         for event in produced:

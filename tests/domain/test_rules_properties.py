@@ -22,8 +22,10 @@ actors = st.sampled_from([*PEOPLE, None])
 texts = st.text(min_size=0, max_size=12)
 
 
-def commands(later: timedelta) -> st.SearchStrategy[c.AnyCommand]:
+def commands(later: timedelta, version: int = 1) -> st.SearchStrategy[c.AnyCommand]:
     return st.one_of(
+        st.just(c.Undo(incident=ID, version=version)),  # the change just made
+        st.builds(c.Undo, incident=st.just(ID), version=st.integers(-1, 40)),
         st.just(c.Acknowledge(incident=ID)),
         st.builds(c.Unacknowledge, incident=st.just(ID), reason=texts),
         st.builds(
@@ -88,7 +90,7 @@ def test_any_sequence_keeps_the_invariants(service: str, severity: int, plan: li
         if escalate_first:
             for command in due([story.state], story.directory, story.at):
                 story.do(command, None)
-        command = data.draw(commands(story.at))
+        command = data.draw(commands(story.at, story.state.version))
         try:
             story.do(command, actor)
         except DomainError as refusal:
@@ -117,6 +119,6 @@ def test_every_event_survives_the_wire(plan: list) -> None:
     for minutes, _, actor, data in plan:
         story.later(minutes)
         with contextlib.suppress(DomainError):
-            story.do(data.draw(commands(story.at)), actor)
+            story.do(data.draw(commands(story.at, story.state.version)), actor)
     for event in story.events:
         assert event_decoder.decode(msgspec.json.encode(event)) == event

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import httpx
 from click.testing import CliRunner
@@ -33,7 +34,11 @@ def test_no_token_a_wrong_token_and_a_revoked_token_are_401(server: Running) -> 
         after = alice.get("/v1/queue")
         stream = alice.get("/v1/events")
     assert after.status_code == 401 and stream.status_code == 401
-    assert after.json()["detail"] == "The token is unknown or has been revoked."
+    assert re.fullmatch(
+        r"The token tok-[0-9a-f]{6} \(alice's\) was revoked at [-0-9: ]+ UTC; ask for a new one\.",
+        after.json()["detail"],
+    )
+    assert wrong.json()["detail"] == "The token is unknown or has been revoked."
     with server.client("frank") as frank:  # frank's token is untouched
         assert frank.get("/v1/queue").status_code == 200
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import httpx
 
+from esctui.backends.journal import JournalStore
+from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
 from esctui.domain.models import Status
 
@@ -87,3 +89,59 @@ def test_a_key_the_header_cannot_hold_is_refused(server: Running) -> None:
             headers={"If-Match": "*", "Idempotency-Key": "tab\there"},
         )
     assert refused.status_code == 400
+
+
+def test_a_key_reused_for_another_request_is_422_and_nothing_is_done(server: Running) -> None:
+    store = reopen(server.store)
+    first, other = sorted(i.id for i in store.incidents.values() if i.status is Status.TRIGGERED)[
+        :2
+    ]
+    key = {"If-Match": "*", "Idempotency-Key": "reused"}
+    with server.client() as client:
+        noted = client.post(f"/v1/incidents/{first}/notes", json={"text": "on it"}, headers=key)
+        elsewhere = client.post(f"/v1/incidents/{other}/actions/acknowledge", headers=key)
+        other_text = client.post(f"/v1/incidents/{first}/notes", json={"text": "hm"}, headers=key)
+        same = client.post(f"/v1/incidents/{first}/notes", json={"text": "on it"}, headers=key)
+    assert noted.status_code == same.status_code == 200
+    assert same.json()["changes"] == noted.json()["changes"]
+    for refused in (elsewhere, other_text):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"] == (
+            f"This Idempotency-Key was already used for another request (note-added of "
+            f"{first}); use a new key for a new request. Nothing was done."
+        )
+    after = reopen(server.store)
+    assert after.incidents[other].status is Status.TRIGGERED
+    assert notes_saying(server.store, first, "on it") == 1
+    assert notes_saying(server.store, first, "hm") == 0
+
+
+def test_a_key_reused_after_a_refusal_is_422(server: Running) -> None:
+    store = reopen(server.store)
+    acknowledged = min(i.id for i in store.incidents.values() if i.status is Status.ACKNOWLEDGED)
+    key = {"If-Match": "*", "Idempotency-Key": "refused-first"}
+    with server.client() as client:
+        refused = client.post(f"/v1/incidents/{acknowledged}/actions/acknowledge", headers=key)
+        again = client.post(f"/v1/incidents/{acknowledged}/actions/acknowledge", headers=key)
+        reused = client.post(f"/v1/incidents/{acknowledged}/notes", json={"text": "x"}, headers=key)
+    assert refused.status_code == again.status_code == 409
+    assert again.json() == refused.json()
+    assert reused.status_code == 422
+    assert "already used for another request (one that was refused)" in reused.json()["detail"]
+
+
+def test_keys_recorded_before_requests_were_named_are_still_answered(server: Running) -> None:
+    incident = triggered(server.store)
+    # As an esctui from before recorded it: the responder's key, with nothing naming the request.
+    [recorded] = JournalStore(server.store).execute(
+        c.AddNote(incident=incident, text="from before"), "frank", key="frank\x1fold-key"
+    )
+    with server.client() as client:
+        again = client.post(
+            f"/v1/incidents/{incident}/notes",
+            json={"text": "from before"},
+            headers={"If-Match": "*", "Idempotency-Key": "old-key"},
+        )
+    assert again.status_code == 200, again.text
+    assert [change["revision"] for change in again.json()["changes"]] == [recorded.revision]
+    assert notes_saying(server.store, incident, "from before") == 1

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import signal
+import socket
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from .conftest import Spawned
 
 
 def serve(store: Path, *args: str) -> subprocess.Popen[str]:
@@ -82,3 +87,40 @@ def test_a_port_in_use_and_a_missing_store_are_exit_3(store_path: Path, tmp_path
     )  # fmt: skip
     assert missing.returncode == 3
     assert missing.stderr.startswith("esctui: There is no esctui store at")
+
+
+def test_serve_stops_cleanly_on_sigterm(spawned: tuple[Spawned, dict[str, str]]) -> None:
+    server, tokens = spawned
+    url = server.start()
+    assert server.process is not None and server.process.stderr is not None
+    headers = {"Authorization": f"Bearer {tokens['frank']}"}
+    with httpx.stream("GET", f"{url}/v1/events", headers=headers, timeout=10) as stream:
+        chunks = stream.iter_bytes()
+        assert next(chunks) == b": keep-alive\n\n"
+        server.process.send_signal(signal.SIGTERM)
+        assert list(chunks) == [], "the stream ends, and nothing else comes"
+        code = server.process.wait(timeout=10)
+    said = server.process.stderr.read()
+    assert code == 0, said
+    assert said == "esctui: stopped on SIGTERM; 1 event stream was closed.\n"
+
+
+def test_serve_survives_clients_that_went_away(spawned: tuple[Spawned, dict[str, str]]) -> None:
+    """While the server is stopped (as it was when something froze it), clients send
+    requests and give up; once it runs again it answers into closed connections, which
+    raises SIGPIPE."""
+    server, tokens = spawned
+    url = server.start()
+    assert server.process is not None
+    request = (
+        f"GET /v1/queue HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tokens['frank']}\r\n\r\n"
+    ).encode()
+    for _ in range(3):
+        server.process.send_signal(signal.SIGSTOP)
+        for _ in range(10):
+            with socket.create_connection(("127.0.0.1", server.port)) as client:
+                client.sendall(request * 4)  # and goes away without reading a byte
+        server.process.send_signal(signal.SIGCONT)
+        time.sleep(0.3)  # it answers them meanwhile
+        assert server.process.poll() is None, "serve died"
+    assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200

@@ -266,3 +266,20 @@ def test_writers_send_back_an_acknowledgement_that_ran_out(tmp_path: Path) -> No
     fresh.load()
     assert fresh.incidents["INC-1001"].status is Status.TRIGGERED
     assert fresh.incidents["INC-1001"].assignee == "bob"
+
+
+def test_an_undo_restores_the_state_before_across_a_compaction(store_path: Path) -> None:
+    store = JournalStore(store_path)
+    store.load()
+    before = store.incidents["INC-1002"]
+    [ack] = store.execute(c.Acknowledge(incident="INC-1002"), "bob")
+    store.compact()  # the acknowledgement is now in the snapshot's timeline, not the journal
+    [undone] = JournalStore(store_path).execute(
+        c.Undo(incident="INC-1002", version=ack.event.version), "bob"
+    )
+    after = JournalStore(store_path)
+    after.load()
+    restored = after.incidents["INC-1002"]
+    assert msgspec.structs.replace(restored, version=before.version) == before
+    assert replay(after.timeline("INC-1002")) == restored
+    assert undone.event.version == ack.event.version + 1

@@ -15,6 +15,7 @@ from esctui.backends.base import StoreError
 from esctui.backends.journal import JournalStore, codec, request_keys, snapshot, store
 from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
+from esctui.domain.models import Status
 
 NOTE = NoteAdded(
     incident="INC-1001",
@@ -212,3 +213,20 @@ def test_damaged_keys_in_the_snapshot_are_refused(store_path: Path) -> None:
     file.write_bytes(damaged)
     with pytest.raises(StoreError, match="snapshot.json is damaged"):
         JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="x"), "bob", key="k-1")
+
+
+def test_a_key_tagged_with_its_request_refuses_another_also_after_a_compaction(
+    store_path: Path,
+) -> None:
+    note = c.AddNote(incident="INC-1001", text="looking")
+    first = JournalStore(store_path).execute(note, "bob", key=request_keys.tagged("k-1", "aa"))
+    other = c.Acknowledge(incident="INC-1002")
+    with pytest.raises(request_keys.KeyReused) as reused:
+        JournalStore(store_path).execute(other, "bob", key=request_keys.tagged("k-1", "bb"))
+    assert reused.value.changes == first
+    JournalStore(store_path).compact()
+    after = JournalStore(store_path)
+    with pytest.raises(request_keys.KeyReused):
+        after.execute(other, "bob", key=request_keys.tagged("k-1", "bb"))
+    assert after.execute(note, "bob", key=request_keys.tagged("k-1", "aa")) == first
+    assert after.incidents["INC-1002"].status is Status.TRIGGERED

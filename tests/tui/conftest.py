@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
 
 from esctui.backends.base import IncidentHistory
@@ -80,6 +82,7 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
     create_store(store, directory, events, now=NOW)
     config_path = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("ESCTUI_CONFIG", str(config_path))
+    monkeypatch.setenv("TZ", "UTC")  # times on screen do not depend on this machine's zone
     return Console(store, config_path)
 
 
@@ -112,6 +115,13 @@ async def put_cursor_on(pilot: Pilot[None], incident_id: str) -> None:
     await settle(pilot, lambda: app.table.current_id == incident_id)
 
 
+async def select(pilot: Pilot[None], incidents: list[Incident]) -> None:
+    """Select these incidents for a bulk action, as a responder would: `space` on each."""
+    for incident in incidents:
+        await put_cursor_on(pilot, incident.id)
+        await pilot.press("space")
+
+
 def first(incidents: dict[str, Incident], status: Status, **where: object) -> Incident:
     return next(
         i
@@ -120,3 +130,18 @@ def first(incidents: dict[str, Incident], status: Status, **where: object) -> In
         and not i.snoozed(NOW)
         and all(getattr(i, k) == v for k, v in where.items())
     )
+
+
+@dataclass
+class Toasts:
+    """What the console said in toasts, caught as its `Notify` messages go by: pass `hook` as
+    `run_test(message_hook=...)`."""
+
+    said: list[str] = field(default_factory=list)
+
+    def hook(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.said.append(str(message.notification.message))
+
+    def saying(self, text: str) -> list[str]:
+        return [toast for toast in self.said if text in toast]

@@ -11,7 +11,7 @@ from esctui.domain import events as e
 from esctui.domain.models import Status
 from esctui.tui.command_line import CommandLineError, Request, parse
 
-from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
+from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, run, settle
 
 
 @pytest.mark.parametrize(
@@ -124,12 +124,12 @@ def test_colon_view_and_theme_and_the_theme_is_saved(console: Console) -> None:
 
 def test_colon_theme_unknown_is_refused_and_nothing_saved(console: Console) -> None:
     async def scenario() -> None:
-        async with console.app().run_test(size=(160, 40)) as pilot:
+        toasts = Toasts()
+        async with console.app().run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             await pilot.press(":", *"theme neon", "enter")
-            await pilot.pause(0.2)
+            await settle(pilot, lambda: bool(toasts.saying("no theme 'neon'")))
             assert app.theme == "esctui-dark"
-            assert any("no theme 'neon'" in str(n.message) for n in app._notifications)
 
     run(scenario)
     assert not console.config_path.exists()

@@ -121,7 +121,7 @@ def test_help_lists_the_pane_keys_with_their_ids(console: Console) -> None:
             await settle(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
             text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
             for binding_id in ("detail.next-tab", "detail.previous-tab", "detail.down",
-                               "detail.up", "detail.back"):  # fmt: skip
+                               "detail.up", "view.back"):  # fmt: skip
                 assert f"[{binding_id}]" in text
 
     run(scenario)

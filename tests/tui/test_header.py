@@ -4,7 +4,7 @@ hint line."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -85,11 +85,12 @@ def the_header(width: int, link: Link = Link.LOCAL, queued: int = 0) -> str:
     parts = header_parts(
         COUNTS_NOW,
         HOME,
+        UTC,
         me="frank",
         kind="journal",
         location="/home/frank/.local/share/esctui/store",
         link=link,
-        updated=datetime(2026, 11, 23, 3, 12, 9),
+        updated=datetime(2026, 11, 23, 3, 12, 9, tzinfo=UTC),
         read_only=False,
         queued=queued,
     )
@@ -102,13 +103,13 @@ COUNTED = "frank · 7 breached  10 triggered  7 mine  4 at risk  28 acknowledged
 @pytest.mark.parametrize(
     ("width", "shown"),
     [
-        (160, f"{COUNTED} · journal ~/.local/share/esctui/store · local · 03:12:09"),
+        (160, f"{COUNTED} · journal ~/.local/share/esctui/store · local · 03:12:09 UTC"),
         # the usual link state goes first, then the location is shortened
-        (128, f"{COUNTED} · journal ~/.local/share/esctui/store · 03:12:09"),
-        (118, f"{COUNTED} · journal ~/…/esctui/store · 03:12:09"),
-        (110, f"{COUNTED} · journal …/store · 03:12:09"),
-        (100, f"{COUNTED} · 03:12:09"),
-        (89, COUNTED),
+        (139, f"{COUNTED} · journal ~/.local/share/esctui/store · 03:12:09 UTC"),
+        (131, f"{COUNTED} · journal ~/…/esctui/store · 03:12:09 UTC"),
+        (120, f"{COUNTED} · journal …/store · 03:12:09 UTC"),
+        (111, f"{COUNTED} · 03:12:09 UTC"),
+        (93, COUNTED),
         (78, "frank · 7 breached  10 triggered  7 mine  4 at risk  28 acknowledged"),
         (40, "frank · 7 breached  10 triggered  7 mine"),
     ],
@@ -118,7 +119,7 @@ def test_the_header_gives_way_in_order(width: int, shown: str) -> None:
 
 
 def test_offline_is_said_whatever_the_width() -> None:
-    assert the_header(160, Link.OFFLINE, queued=2).startswith(
+    assert the_header(200, Link.OFFLINE, queued=2).startswith(
         "frank · OFFLINE: actions wait in the outbox (2 queued) · 7 breached"
     )
     assert the_header(78, Link.OFFLINE, queued=2) == (
@@ -143,6 +144,7 @@ def test_the_header_keeps_what_matters_most(
     must_show: list[str],
 ) -> None:
     monkeypatch.setenv("HOME", str(console.store.parent))
+    monkeypatch.setenv("TZ", "UTC")  # the time is shown in the display zone, named
 
     async def scenario() -> None:
         async with console.app().run_test(size=size) as pilot:

@@ -1,6 +1,7 @@
 """The console over a team server (`esctui --server URL`), with the server killed mid-session:
-the header says the link is down, an acknowledgement made meanwhile waits in the outbox, and
-once the server is back it lands exactly once.
+the header says the link is down, timelines read before are still shown (marked as possibly
+out of date), an acknowledgement made meanwhile waits in the outbox with a mark on its row and
+is not queued twice, quitting asks first, and once the server is back it lands exactly once.
 
 The server is a real `esctui serve` process; the console runs under Pilot in one test and as
 the installed program in a real terminal (tmux) in the other.
@@ -23,17 +24,19 @@ from textual.pilot import Pilot
 from esctui.backends.base import Link
 from esctui.backends.http.backend import HttpBackend
 from esctui.backends.journal import create_store
+from esctui.backends.journal.tokens import TokenBook
 from esctui.config import Config
 from esctui.demo import build_demo
 from esctui.domain import commands as c
-from esctui.domain.events import Acknowledged
+from esctui.domain.events import Acknowledged, NoteAdded
 from esctui.domain.models import Incident, Status
 from esctui.tui import ConsoleApp, ConsoleOptions
-from esctui.tui.app import OFFLINE_TIMELINE
+from esctui.tui.histories import OFFLINE_TIMELINE
 from esctui.tui.widgets.header import ConsoleHeader
 from live_server import Spawned, make_tokens, reopen
 
-from .conftest import opened, put_cursor_on, run, settle
+from .conftest import Toasts, opened, put_cursor_on, run, settle
+from .test_actions import row_text
 from .test_terminal import ESCTUI, UNSIZED, Terminal, tmux
 
 
@@ -84,36 +87,52 @@ def timeline(app: ConsoleApp) -> str:
     return str(app.query_one("#timeline-text").render())
 
 
-def toasts(app: ConsoleApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+def summary(app: ConsoleApp) -> str:
+    return str(app.query_one("#summary").render())
 
 
-async def acknowledge_while_down(pilot: Pilot[None], server: Spawned, incident: str) -> None:
-    """Open the console, kill the server, press `a` on `incident`: it waits in the outbox."""
+def stale(app: ConsoleApp) -> str:
+    notice = app.query_one("#stale")
+    return str(notice.render()) if notice.display else ""
+
+
+async def acknowledge_while_down(
+    pilot: Pilot[None], server: Spawned, incident: str, toasts: Toasts
+) -> None:
+    """Open the console, read `incident`'s timeline, kill the server, press `a` on it: it
+    waits in the outbox, its row marked, and a second `a` is not queued again."""
     app = await opened(pilot)
     assert header(app).startswith("frank · ")
     assert f"http {server.url} · online" in header(app)
+    never_read = next(i for i in app.model.rows if i not in (app.table.current_id, incident))
     await put_cursor_on(pilot, incident)
+    await settle(pilot, lambda: incident in summary(app) and "triggered by" in timeline(app))
+    seen = timeline(app)
 
     server.kill()
     await settle(pilot, lambda: app.link is Link.OFFLINE, timeout=10)
     assert "OFFLINE: actions wait in the outbox" in header(app)
-    assert any("cannot be reached" in toast for toast in toasts(app))
+    assert toasts.saying("cannot be reached")
 
-    # Looking around still works: the pane shows what the queue knows, and no error.
-    other = next(i for i in app.model.rows if i != incident)
-    await put_cursor_on(pilot, other)
-    # The pane may say so already for `incident`: wait for `other` to be the one shown.
-    await settle(pilot, lambda: other in str(app.query_one("#summary").render()))
+    # Looking around still works: a timeline never read says it cannot be read now; one read
+    # before is shown as it was read, marked as perhaps out of date.
+    await put_cursor_on(pilot, never_read)
+    await settle(pilot, lambda: never_read in summary(app))
     assert OFFLINE_TIMELINE in timeline(app)
+    assert stale(app) == ""
     await put_cursor_on(pilot, incident)
-    await settle(pilot, lambda: incident in str(app.query_one("#summary").render()))
-    assert not [t for t in toasts(app) if "went wrong" in t or "could not" in t]
+    await settle(pilot, lambda: incident in summary(app) and timeline(app) == seen)
+    assert "Offline: the timeline below is as read at" in stale(app)
+    assert not [t for t in toasts.said if "went wrong" in t or "could not" in t]
 
     await pilot.press("a")
     await settle(pilot, lambda: "(1 queued)" in header(app))
-    assert any("waits in the outbox" in toast for toast in toasts(app))
+    assert toasts.saying("waits in the outbox")
     assert app.model.incidents[incident].status is Status.TRIGGERED
+    assert row_text(app, incident).startswith("…")  # waiting in the outbox
+    await pilot.press("a")
+    await settle(pilot, lambda: bool(toasts.saying("You already asked to acknowledge")))
+    assert "(1 queued)" in header(app)
     assert acknowledgements(server.store, incident) == []
 
 
@@ -126,9 +145,19 @@ def test_the_console_waits_out_a_dead_server_and_its_ack_lands_once(
 
     async def scenario() -> None:
         app = console(server, tokens["frank"], outbox)
-        async with app.run_test(size=(160, 50)) as pilot:
-            await acknowledge_while_down(pilot, server, incident)
-            assert len(outbox_lines(outbox)) == 1
+        toasts = Toasts()
+        async with app.run_test(size=(160, 50), message_hook=toasts.hook) as pilot:
+            await acknowledge_while_down(pilot, server, incident, toasts)
+            # Another action on it waits behind the first, expecting what the first makes.
+            await pilot.press(":", *"note still on it", "enter")
+            await settle(pilot, lambda: "(2 queued)" in header(app))
+            assert len(outbox_lines(outbox)) == 2
+
+            await pilot.press("q")  # actions wait: quitting asks first
+            await settle(pilot, lambda: type(app.screen).__name__ == "Confirm")
+            assert "2 actions wait in the outbox" in str(app.screen.query_one(".question").render())
+            await pilot.press("n")
+            await settle(pilot, lambda: type(app.screen).__name__ == "Screen")
 
             await asyncio.to_thread(server.start)  # the same store on the same port
             await settle(pilot, lambda: app.link is Link.ONLINE, timeout=15)
@@ -138,13 +167,17 @@ def test_the_console_waits_out_a_dead_server_and_its_ack_lands_once(
                 timeout=15,
             )
             await settle(pilot, lambda: "queued" not in header(app))
+            await settle(pilot, lambda: not row_text(app, incident).startswith("…"))
             assert f"· http {server.url} · online" in header(app)
-            await settle(pilot, lambda: "acknowledged by frank" in timeline(app))
+            await settle(pilot, lambda: "note by frank: still on it" in timeline(app))
+            assert "acknowledged by frank" in timeline(app) and stale(app) == ""
             await pilot.pause(1.0)  # time for a second one to show up, if there were one
             await pilot.press("q")
 
     run(scenario)
     assert [a.by for a in acknowledgements(server.store, incident)] == ["frank"]
+    notes = [e for e in reopen(server.store).timeline(incident) if isinstance(e, NoteAdded)]
+    assert [(n.by, n.text) for n in notes] == [("frank", "still on it")]
     assert outbox_lines(outbox) == []
 
 
@@ -157,17 +190,19 @@ def test_a_queued_ack_someone_beat_is_shown_to_the_responder(
 
     async def scenario() -> None:
         app = console(server, tokens["frank"], outbox)
-        async with app.run_test(size=(160, 50)) as pilot:
-            await acknowledge_while_down(pilot, server, incident)
+        toasts = Toasts()
+        async with app.run_test(size=(160, 50), message_hook=toasts.hook) as pilot:
+            await acknowledge_while_down(pilot, server, incident, toasts)
             # Meanwhile alice, on the server's host, acknowledges it on the store itself.
             store = reopen(server.store)
             store.execute(c.Acknowledge(incident=incident), "alice")
 
             await asyncio.to_thread(server.start)
-            await settle(pilot, lambda: any("was refused" in t for t in toasts(app)), timeout=15)
+            await settle(pilot, lambda: bool(toasts.saying("was refused")), timeout=15)
             await settle(pilot, lambda: "queued" not in header(app))
             await settle(pilot, lambda: app.model.incidents[incident].assignee == "alice")
-            refusal = next(t for t in toasts(app) if "was refused" in t)
+            assert not row_text(app, incident).startswith("…")
+            refusal = toasts.saying("was refused")[0]
             assert f"Your acknowledge of {incident} from" in refusal
             now = "it is acknowledged, assigned to alice now."
             assert f"{incident} changed while you were offline; {now}" in refusal
@@ -209,6 +244,9 @@ def test_the_program_in_a_terminal_rides_out_a_server_restart(
         terminal.keys("a")
         terminal.wait_for("(1 queued)", timeout=5)
         assert len(outbox_lines(outbox)) == 1
+        terminal.keys("q")  # not gone: it asks, and stays on "n"
+        terminal.wait_for("1 action waits in the outbox", timeout=5)
+        terminal.keys("n")
         assert json.loads(outbox_lines(outbox)[0])["what"] == f"acknowledge of {incident.id}"
 
         server.start()
@@ -223,3 +261,22 @@ def test_the_program_in_a_terminal_rides_out_a_server_restart(
         terminal.keys("q")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_the_console_says_so_when_its_token_is_revoked(
+    served: tuple[Spawned, dict[str, str]], tmp_path: Path
+) -> None:
+    server, tokens = served
+
+    async def scenario() -> None:
+        app = console(server, tokens["frank"], tmp_path / "outbox.jsonl")
+        toasts = Toasts()
+        async with app.run_test(size=(160, 50), message_hook=toasts.hook) as pilot:
+            app = await opened(pilot)
+            TokenBook(server.store).revoke("frank", datetime.now(UTC))
+            # Its stream is ended saying so (or, not connected yet, refused when it connects).
+            await settle(pilot, lambda: bool(toasts.saying("(frank's) was revoked at")))
+            assert app.link is not Link.OFFLINE
+            await pilot.press("q")
+
+    run(scenario)

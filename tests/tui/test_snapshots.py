@@ -34,6 +34,7 @@ def pictured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
     create_store(store, directory, events, now=NOW)
     config_path = tmp_path / "config.toml"
     monkeypatch.setenv("ESCTUI_CONFIG", str(config_path))
+    monkeypatch.setenv("TZ", "UTC")  # the header names the display zone
     return Console(store, config_path)
 
 

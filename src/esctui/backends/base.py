@@ -15,25 +15,28 @@ from typing import Protocol, runtime_checkable
 import msgspec
 
 from esctui.domain.commands import AnyCommand
-from esctui.domain.errors import DomainError
-from esctui.domain.events import AnyEvent
-from esctui.domain.models import Directory, Incident
+from esctui.domain.errors import VersionConflict
+from esctui.domain.models import Directory
+from esctui.stores.records import (
+    Change,
+    IncidentHistory,
+    Queue,
+    StoreError,
+    StoreExists,
+)
 
-
-class StoreError(Exception):
-    """The store cannot be read or written. `str(error)` is one sentence naming what and where."""
-
-
-class StoreExists(StoreError):
-    """A store is already where a new one was to be created."""
-
-
-class VersionConflict(DomainError):
-    """The incident moved on since the caller looked (someone else was faster)."""
-
-    def __init__(self, message: str, current: Incident) -> None:
-        super().__init__(message)
-        self.current = current
+__all__ = [
+    "ActionQueued",
+    "Backend",
+    "Change",
+    "IncidentHistory",
+    "Link",
+    "Queue",
+    "StoreError",
+    "StoreExists",
+    "Update",
+    "VersionConflict",
+]
 
 
 class ActionQueued(Exception):
@@ -49,25 +52,6 @@ class Link(StrEnum):
     OFFLINE = "offline"  # a server, unreachable: actions wait in the outbox
 
 
-class Change(msgspec.Struct, frozen=True):
-    """One event as the store recorded it: `revision` is unique and grows by one per event."""
-
-    revision: int
-    event: AnyEvent
-
-
-class Queue(msgspec.Struct):
-    """What a face needs to draw the queue: the directory, and every open or recently resolved
-    incident by id, as of `revision`."""
-
-    directory: Directory
-    incidents: dict[str, Incident]
-    revision: int
-    # Names the store's snapshot the queue was read from: a compaction or a new directory
-    # makes another without a new revision (see `JournalStore.generation`).
-    snapshot: str = ""
-
-
 class Update(msgspec.Struct, frozen=True):
     """What `follow` yields: new changes, in revision order; or, when the backend could not
     bridge the gap (the store was compacted underneath, a subscriber fell too far behind), a
@@ -81,13 +65,6 @@ class Update(msgspec.Struct, frozen=True):
     queue: Queue | None = None
     link: Link | None = None
     notices: list[str] = []
-
-
-class IncidentHistory(msgspec.Struct, frozen=True):
-    """An incident with its whole timeline, for `show`, reports, metrics and export."""
-
-    incident: Incident
-    timeline: list[AnyEvent]
 
 
 @runtime_checkable

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -21,10 +21,11 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from esctui import __version__
-from esctui.backends.base import Backend, Queue, StoreError
+from esctui.backends.base import Backend, Queue, StoreError, StoreExists
 from esctui.config import (
     Config,
     ConfigError,
+    display_zone,
     load_config,
     resolve_identity,
     resolve_server,
@@ -80,6 +81,11 @@ class Session:
     @cached_property
     def config(self) -> Config:
         return load_config()
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        """The zone times are shown in (config `time_zone`, else the system's)."""
+        return display_zone(self.config)
 
     @cached_property
     def store_path(self) -> Path:
@@ -209,6 +215,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(["init", "directory"], "setup"),
     "demo": "demo",
     **dict.fromkeys(["serve", "token"], "server"),
+    "db": "database",
 }
 
 
@@ -228,7 +235,8 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except DomainError as error:
+        except (DomainError, StoreExists) as error:
+            # A store already there is refused like a rule would be: nothing is wrong with it.
             fail(str(error), REFUSED)
         except StoreError as error:
             fail(str(error), STORE_FAILURE)
@@ -280,8 +288,11 @@ def main() -> None:
     works, and no tearing down of the whole queue's objects on the way out (every write has
     been fsynced before it was reported)."""
     gc.disable()
-    # `esctui ls | head`: end quietly when the reader goes away, as Unix tools do.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # `esctui ls | head`: end quietly when the reader goes away, as Unix tools do. Only a pipe
+    # on stdout can go away so; on a terminal (the console) SIGPIPE stays ignored, so a server
+    # that hangs up costs a failed request, not the console (`serve` ignores it itself).
+    if not sys.stdout.isatty():
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code: int | str | None = 0
     try:
         cli(prog_name="esctui")

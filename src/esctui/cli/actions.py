@@ -10,6 +10,7 @@ import click
 from esctui.backends.base import ActionQueued, Backend, Change, Link, StoreError
 from esctui.cli import REFUSED, Session, cli, say_error, session
 from esctui.cli import render as r
+from esctui.cli.params import severities
 from esctui.domain import commands as c
 from esctui.domain.durations import parse_duration
 from esctui.domain.errors import DomainError
@@ -79,7 +80,13 @@ def said(verb: str) -> Callable[[Change], str]:
 @queue_option
 @click.option("--title", required=True, help="What is wrong, in a line.")
 @click.option("--service", required=True, help="The service that is affected.")
-@click.option("--severity", required=True, type=click.IntRange(1, 4), help="1 (worst) to 4.")
+@click.option(
+    "--severity",
+    required=True,
+    metavar="N",
+    callback=severities,
+    help="1 (worst) to 4, or SEV1 to SEV4.",
+)
 @click.option("--customer", default="", help="The customer affected, if one is.")
 @click.option("--label", "labels", multiple=True, metavar="KEY=VALUE", help="Repeatable.")
 def trigger(
@@ -181,7 +188,10 @@ def snooze(incident_id: str, duration: str, queue_offline: bool) -> None:
     act(
         s,
         [c.Snooze(incident=incident_id.upper(), until=until)],
-        lambda change: f"{change.event.incident} snoozed until {until:%H:%M} UTC.",
+        lambda change: (
+            f"{change.event.incident} snoozed until {r.clock(until, s.now, s.zone)} "
+            f"{r.zone_name(until, s.zone)}."
+        ),
         queue_offline=queue_offline,
     )
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from esctui.cli import cli, session
+from esctui.cli import cli, open_backend, session
 from esctui.cli.console import open_console
+from esctui.domain.errors import DomainError
+from esctui.domain.models import Directory
 
 
 @cli.command()
@@ -36,7 +40,24 @@ def demo(incidents: int, seed: int, no_tui: bool, force: bool) -> None:
     except StoreExists:
         if no_tui:
             raise
+        directory = refuse_unless_demo(s.store_path, directory)
     if directory.responder(s.identity) is None:
         s.as_flag = demo_identity()
     if not no_tui:
         open_console(s)
+
+
+def refuse_unless_demo(path: Path, demo: Directory) -> Directory:
+    """The directory of the store already at `path`, if it is a demo store (it has the demo's
+    responders); a team's real store is refused, never opened as the demo's `frank`."""
+    from esctui.backends.journal.backend import run_inline
+
+    # A backend of its own: the session's stays unopened for the console.
+    directory = run_inline(open_backend(path).open()).directory
+    if directory.responders != demo.responders:
+        raise DomainError(
+            f"The store at {path} is not a demo store (its responders are not the demo's); "
+            f"open it with `esctui --store {path}`, or try the demo in a folder of its own "
+            "with `esctui --store DIR demo`."
+        )
+    return directory

@@ -7,7 +7,20 @@ import shutil
 import sys
 from collections.abc import Iterable, Sequence
 
-from esctui.wording import age, clock, countdown, describe, fit, scrub, severity, who
+from esctui.wording import (
+    age,
+    clock,
+    countdown,
+    describe,
+    fit,
+    hanging,
+    scrub,
+    scrub_lines,
+    severity,
+    stamp,
+    who,
+    zone_name,
+)
 
 # The CLI's words for data are every face's (`wording`); `r.scrub(...)` reads well here.
 __all__ = [
@@ -16,22 +29,38 @@ __all__ = [
     "countdown",
     "describe",
     "fit",
+    "hanging",
     "room_left",
     "scrub",
+    "scrub_lines",
     "severity",
+    "stamp",
     "table",
     "who",
     "width",
     "write_csv",
+    "zone_name",
 ]
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """CSV on stdout, with data scrubbed as in every other plain output."""
+    """CSV on stdout, with data scrubbed as in every other plain output and kept from running
+    as a formula in a spreadsheet."""
     writer = csv.writer(sys.stdout)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([scrub(cell) if isinstance(cell, str) else cell for cell in row])
+        writer.writerow([csv_text(cell) if isinstance(cell, str) else cell for cell in row])
+
+
+# A spreadsheet runs a cell that starts with one of these (`=HYPERLINK(...)`, `+cmd|...`).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """`text` scrubbed, with a leading quote when it would start a formula (the usual
+    convention: the spreadsheet shows the text, quote hidden, and runs nothing)."""
+    shown = scrub(text)
+    return "'" + shown if shown.startswith(FORMULA_LEADS) else shown
 
 
 def width() -> int:

@@ -100,7 +100,7 @@ def show_metrics(since_text: str, as_json: bool) -> None:
     if as_json:
         emit_json(result)
         return
-    click.echo(f"since {result.since:%Y-%m-%d %H:%M} UTC · mean / p50 / p90")
+    click.echo(f"since {r.stamp(result.since, s.zone)} · mean / p50 / p90")
     rows = [["overall", *figure_cells(result.overall)]]
     rows += [[r.scrub(name), *figure_cells(f)] for name, f in result.per_service.items()]
     click.echo(
@@ -191,7 +191,11 @@ def report(since_text: str, as_json: bool) -> None:
         return
     now = s.now
     happened = result.happened
-    click.echo(f"hand-off {r.clock(since, now)} to {r.clock(now, now)} UTC")
+    zone = s.zone
+    click.echo(
+        f"hand-off {r.clock(since, now, zone)} to {r.clock(now, now, zone)} "
+        f"{r.zone_name(now, zone)}"
+    )
     holders: dict[str, list[str]] = {}
     for item in result.open:
         left = "-"

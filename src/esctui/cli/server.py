@@ -6,6 +6,7 @@ Both work on a store on this machine (`--store`), never through `--server`.
 from __future__ import annotations
 
 import gc
+import signal
 from pathlib import Path
 
 import click
@@ -66,8 +67,12 @@ def serve(
     except BindRefused as refused:
         fail(str(refused), STORE_FAILURE)
     gc.enable()  # a long-lived process, unlike the one-shot commands
+    # A client that went away before its answer was written must cost an error on that
+    # connection, not the process: the one-shot commands' SIGPIPE rule is not for a server.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     click.echo(f"esctui: serving {s.store_path} at {url_of(sock, tls)}", err=True)
-    run(app, sock, tls)
+    stopped = run(app, sock, tls)
+    click.echo(f"esctui: {stopped.sentence()}", err=True)
 
 
 @cli.group("token")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import click
@@ -14,9 +14,10 @@ import msgspec
 from esctui.backends.base import Backend, IncidentHistory, Queue
 from esctui.cli import Session, cli, session
 from esctui.cli import render as r
+from esctui.cli.params import severities
 from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
-from esctui.domain.models import Incident, Status
+from esctui.domain.models import Incident, Status, check_year
 from esctui.domain.oncall import level_on_call
 from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
 
@@ -98,7 +99,7 @@ def print_status(s: Session, *, as_json: bool) -> None:
         return
     lines = [
         f"{s.backend.kind} {r.scrub(s.backend.location)} · rev {queue.revision} · "
-        f"{now:%Y-%m-%d %H:%M} UTC" + (f" · you are {me}" if me else ""),
+        f"{r.stamp(now, s.zone)}" + (f" · you are {me}" if me else ""),
         f"open {len(open_)}: {statuses.get(Status.TRIGGERED, 0)} triggered, "
         f"{statuses.get(Status.ACKNOWLEDGED, 0)} acknowledged ({snoozed} snoozed) · "
         f"resolved in 24h: {resolved_today}",
@@ -147,8 +148,9 @@ def status(as_json: bool) -> None:
     "--severity",
     "severities",
     multiple=True,
-    type=click.IntRange(1, 4),
-    help="Only these severities (repeatable).",
+    metavar="N",
+    callback=severities,
+    help="Only these severities, 1 to 4 or SEV1 to SEV4 (repeatable).",
 )
 @click.option("--mine", is_flag=True, help="Only incidents assigned to me.")
 @click.option("--service", help="Only this service.")
@@ -171,6 +173,8 @@ def list_incidents(
     queue = s.run(lambda backend: backend.open())
     now, book = s.now, s.sla(queue)
     me = s.me(queue, required=mine)
+    if service is not None:
+        check_service(service, queue)
     wanted = set(statuses) or {Status.TRIGGERED.value, Status.ACKNOWLEDGED.value}
     chosen = [
         i
@@ -242,6 +246,18 @@ def sla_records(s: Session, incidents: list[Incident], book: SlaBook) -> dict[st
     }
 
 
+def check_service(service: str, queue: Queue) -> None:
+    """A service nobody knows is a typo to point out, not an empty queue."""
+    known = {s.name for s in queue.directory.services} | {
+        i.service for i in queue.incidents.values()
+    }
+    if service not in known:
+        raise click.BadParameter(
+            f"There is no service {service!r}; known services: {', '.join(sorted(known))}.",
+            param_hint="--service",
+        )
+
+
 def csv_row(i: Incident, book: SlaBook, now: datetime) -> list[object]:
     d = book.deadline(i)
     left = int(d.time_left(now).total_seconds()) if d else ""
@@ -251,6 +267,10 @@ def csv_row(i: Incident, book: SlaBook, now: datetime) -> list[object]:
 
 
 # -- show ----------------------------------------------------------------------------------
+
+
+# Where a timeline entry's text starts: a note's further lines stand under it.
+ENTRY = len("  ") + 11 + len("  ")
 
 
 @cli.command()
@@ -265,7 +285,7 @@ def show(incident_id: str, as_json: bool) -> None:
         return queue, await backend.history(incident_id.upper())
 
     queue, history = s.run(load)
-    now, book, incident = s.now, s.sla(queue), history.incident
+    now, book, incident, zone = s.now, s.sla(queue), history.incident, s.zone
     service = queue.directory.service(incident.service)
     policy = queue.directory.policy(service.policy) if service else None
     on_call = (
@@ -290,7 +310,7 @@ def show(incident_id: str, as_json: bool) -> None:
     lines = [
         f"{incident.id}  {r.severity(incident)}  {incident.status}"
         + (
-            f"  snoozed until {r.clock(incident.snoozed_until, now)}"
+            f"  snoozed until {r.clock(incident.snoozed_until, now, zone)}"
             if incident.snoozed(now)
             else ""
         )
@@ -306,13 +326,12 @@ def show(incident_id: str, as_json: bool) -> None:
             "  labels    "
             + " ".join(f"{r.scrub(k)}={r.scrub(v)}" for k, v in sorted(incident.labels.items()))
         )
-    lines.append(
-        f"  opened    {r.clock(incident.opened_at, now)} ({r.age(incident.opened_at, now)} ago)"
-    )
+    opened = incident.opened_at
+    lines.append(f"  opened    {r.clock(opened, now, zone)} ({r.age(opened, now)} ago)")
     if deadline:
         state = "breached" if deadline.breached(now) else "due"
         lines.append(
-            f"  SLA       {deadline.clock} by {r.clock(deadline.breach_at, now)}: "
+            f"  SLA       {deadline.clock} by {r.clock(deadline.breach_at, now, zone)}: "
             f"{state} ({r.countdown(deadline, now)})"
         )
     if incident.exhausted:
@@ -326,14 +345,17 @@ def show(incident_id: str, as_json: bool) -> None:
         )
     lines.append("timeline")
     for event in history.timeline:
-        lines.append(f"  {r.clock(event.at, now):>11}  {r.describe(event)}")
+        lines.append(
+            f"  {r.clock(event.at, now, zone):>11}  {r.hanging(r.describe(event, zone), ENTRY)}"
+        )
     talks = e.communications(history.timeline)
     if talks:
         lines.append("communications")
         for talk in talks:
+            summary = r.hanging(r.scrub_lines(talk.summary), ENTRY)
             lines.append(
-                f"  {r.clock(talk.at, now):>11}  {talk.direction:<3} {talk.channel:<11} "
-                f"{r.scrub(talk.counterpart)}: {r.scrub(talk.summary)} ({r.who(talk.author)})"
+                f"  {r.clock(talk.at, now, zone):>11}  {talk.direction:<3} {talk.channel:<11} "
+                f"{r.scrub(talk.counterpart)}: {summary} ({r.who(talk.author)})"
             )
     click.echo("\n".join(lines))
 
@@ -341,32 +363,43 @@ def show(incident_id: str, as_json: bool) -> None:
 # -- oncall --------------------------------------------------------------------------------
 
 
-def parse_when(text: str, now: datetime) -> datetime:
-    """An ISO date-time (UTC unless it says), `HH:MM` today (UTC), or `+2h` / `-1d` from now."""
+def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
+    """An ISO date-time (in `zone`, the display zone, unless it says), `HH:MM` today in `zone`,
+    or `+2h` / `-1d` from now; within the years esctui takes. In UTC, as times are kept."""
     text = text.strip()
     try:
         if text[:1] in "+-":
             delta = parse_duration(text[1:])
-            return now + delta if text[0] == "+" else now - delta
-        if len(text) <= 5 and ":" in text:
+            at = now + delta if text[0] == "+" else now - delta
+        elif len(text) <= 5 and ":" in text:
             hours, minutes = text.split(":")
-            return now.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
-        at = datetime.fromisoformat(text)
-    except ValueError:
+            local = now.astimezone(zone)
+            at = local.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
+        else:
+            at = datetime.fromisoformat(text)
+            at = at if at.tzinfo else at.replace(tzinfo=zone)
+    except ValueError as error:
+        message = str(error) if text[:1] in "+-" else f"{text!r} is not a time"
         raise click.BadParameter(
-            f"{text!r} is not a time; write 2026-11-23T09:00, 09:00, +2h or -1d.", param_hint="--at"
+            f"{message}; write 2026-11-23T09:00, 09:00, +2h or -1d.", param_hint="--at"
         ) from None
-    return at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
+    try:
+        check_year(at, repr(text))
+    except ValueError as error:
+        raise click.BadParameter(f"{error}.", param_hint="--at") from None
+    return at.astimezone(UTC)
 
 
 @cli.command()
 @click.option("--policy", help="Only this escalation policy.")
-@click.option("--at", "at_text", metavar="TIME", help="ISO time, HH:MM (UTC), +2h or -1d.")
+@click.option(
+    "--at", "at_text", metavar="TIME", help="ISO time, HH:MM (in your time zone), +2h or -1d."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def oncall(policy: str | None, at_text: str | None, as_json: bool) -> None:
     """Who is on call at each level of each escalation policy."""
     s = session()
-    at = parse_when(at_text, s.now) if at_text else s.now
+    at = parse_when(at_text, s.now, s.zone) if at_text else s.now
     queue = s.run(lambda backend: backend.open())
     policies = [p for p in queue.directory.policies if policy is None or p.name == policy]
     if policy and not policies:
@@ -391,7 +424,7 @@ def oncall(policy: str | None, at_text: str | None, as_json: bool) -> None:
     if as_json:
         emit_json({"at": at, "policies": data})
         return
-    click.echo(f"on call at {at:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"on call at {r.stamp(at, s.zone)}")
     for entry in data:
         levels = " · ".join(
             f"{lv['level']}: {', '.join(lv['on_call']) or 'nobody'} ({lv['timeout_minutes']}m)"

@@ -66,6 +66,13 @@ class Reopen(IncidentCommand, tag="reopen", frozen=True):
     reason: str = ""
 
 
+class Undo(IncidentCommand, tag="undo", frozen=True):
+    """Take back the actor's own change that brought the incident to `version`, as long as
+    nothing has happened to it since: the incident becomes what it was before that change."""
+
+    version: int
+
+
 class AddNote(IncidentCommand, tag="note", frozen=True):
     text: str
 
@@ -87,6 +94,7 @@ AnyCommand = (
     | Snooze
     | Resolve
     | Reopen
+    | Undo
     | AddNote
     | LogCommunication
 )

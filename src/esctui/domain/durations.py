@@ -7,19 +7,26 @@ from datetime import timedelta
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 PART = re.compile(r"(\d+)\s*([smhdw])")
+# Ten years: more than any window, snooze or report needs, and far from where date arithmetic
+# overflows.
+LONGEST = timedelta(days=3650)
 
 
 def parse_duration(text: str) -> timedelta:
-    """`30m`, `2h`, `1h30m`, `7d`, `2w` (or a bare number of minutes). ValueError otherwise."""
+    """`30m`, `2h`, `1h30m`, `7d`, `2w` (or a bare number of minutes), at most `LONGEST`.
+    ValueError otherwise."""
     cleaned = text.strip().lower()
     if cleaned.isdigit():
-        return timedelta(minutes=int(cleaned))
-    parts = PART.findall(cleaned)
-    if not parts or PART.sub("", cleaned).strip():
-        raise ValueError(f"{text!r} is not a duration; write it like 30m, 2h, 1h30m or 7d")
-    seconds = sum(int(n) * UNITS[unit] for n, unit in parts)
+        seconds = int(cleaned) * 60
+    else:
+        parts = PART.findall(cleaned)
+        if not parts or PART.sub("", cleaned).strip():
+            raise ValueError(f"{text!r} is not a duration; write it like 30m, 2h, 1h30m or 7d")
+        seconds = sum(int(n) * UNITS[unit] for n, unit in parts)
     if seconds <= 0:
         raise ValueError(f"{text!r} is not a duration longer than zero")
+    if seconds > LONGEST.total_seconds():
+        raise ValueError(f"{text!r} is longer than esctui takes (3650d, about ten years)")
     return timedelta(seconds=seconds)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import msgspec
 
-from esctui.domain.models import Channel, Direction
+from esctui.domain.models import Channel, Direction, Status
 
 
 class Event(msgspec.Struct, frozen=True, tag_field="type", forbid_unknown_fields=True):
@@ -76,6 +76,27 @@ class Reopened(Event, tag="reopened", frozen=True):
     reason: str = ""
 
 
+class Reverted(Event, tag="reverted", frozen=True):
+    """`by` took back their own change (an `undone` event, such as `acknowledged`, that brought
+    the incident to `undone_version`): the incident is again as it was before that change,
+    with the holder, level, escalation clock, snooze and SLA clocks it had then."""
+
+    undone: str
+    undone_version: int
+    status: Status
+    assignee: str | None
+    level: int
+    level_since: datetime | None
+    cycle: int
+    exhausted: bool
+    snoozed_until: datetime | None
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+
 class NoteAdded(Event, tag="note-added", frozen=True):
     text: str
 
@@ -97,6 +118,7 @@ AnyEvent = (
     | Snoozed
     | Resolved
     | Reopened
+    | Reverted
     | NoteAdded
     | CommunicationLogged
 )
@@ -111,6 +133,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Snoozed,
     Resolved,
     Reopened,
+    Reverted,
     NoteAdded,
     CommunicationLogged,
 )

@@ -10,6 +10,7 @@ import msgspec
 from esctui.domain import events as e
 from esctui.domain.models import Direction, Incident
 from esctui.domain.sla import SlaBook
+from esctui.domain.undo import what_stands
 
 
 class OpenIncident(msgspec.Struct, frozen=True):
@@ -83,7 +84,7 @@ def handoff_report(
             )
             if deadline is not None and since <= deadline.breach_at <= now:
                 note("breached", incident.id)
-        for event in timeline:
+        for event in what_stands(timeline):
             if not since <= event.at <= now:
                 continue
             match event:

@@ -1,20 +1,22 @@
 """The rulebook of an incident: which commands are allowed when, and what each one changes.
 
-`decide` checks a command against an incident's current state and answers with the events it
-produces, or refuses with a `DomainError` a responder can read. `apply` folds one event into the
-state. An incident's state is `replay` of its events, and nothing else.
+`refusal` says which kinds of command an incident's state allows (and `offered` lists them, for
+the faces); `decide` checks a command against an incident's current state and answers with the
+events it produces, or refuses with a `DomainError` a responder can read. `apply` folds one event
+into the state. An incident's state is `replay` of its events, and nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
 
 from esctui.domain import commands as c
 from esctui.domain import events as e
+from esctui.domain import undo
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Direction, Directory, EscalationPolicy, Incident, Status
 from esctui.domain.oncall import level_on_call
@@ -26,13 +28,15 @@ class Context(msgspec.Struct, frozen=True):
     """What a decision may look at besides the incident: the directory, the time and the actor.
 
     `actor` is None when esctui itself acts (timeout escalations). `new_id` is the id a Trigger
-    gives the incident it creates; the store allocates it.
+    gives the incident it creates; the store allocates it. `timeline` is the incident's whole
+    timeline, which only an `Undo` needs (to know the state before the change it takes back).
     """
 
     directory: Directory
     now: datetime
     actor: str | None
     new_id: str | None = None
+    timeline: tuple[e.AnyEvent, ...] = ()
 
 
 def when(at: datetime, now: datetime) -> str:
@@ -67,6 +71,59 @@ def first_on_call(directory: Directory, service: str, level: int, at: datetime) 
     return names[0] if names else None
 
 
+# What a responder can ask of an incident, in the order a face offers them.
+RESPONDER_COMMANDS: tuple[type[c.IncidentCommand], ...] = (
+    c.Acknowledge,
+    c.Unacknowledge,
+    c.HandOff,
+    c.Escalate,
+    c.Snooze,
+    c.Resolve,
+    c.Reopen,
+    c.AddNote,
+    c.LogCommunication,
+)
+
+# The commands that need an open incident, and what the responder would do with them.
+WHILE_OPEN: dict[type[c.IncidentCommand], str] = {
+    c.Acknowledge: "acknowledge it",
+    c.HandOff: "hand it off",
+    c.Escalate: "escalate it",
+    c.Snooze: "snooze it",
+}
+
+
+def refusal(incident: Incident, kind: type[c.IncidentCommand], now: datetime) -> str | None:
+    """Why no command of this `kind` can apply to `incident` as it stands, whatever its
+    arguments (a sentence for the responder); None when one can."""
+    name = incident.id
+    status = incident.status
+    if kind is c.Acknowledge and status is Status.ACKNOWLEDGED:
+        assert incident.acknowledged_at is not None
+        return (
+            f"{name} was already acknowledged by {incident.acknowledged_by} "
+            f"{when(incident.acknowledged_at, now)}."
+        )
+    if kind is c.Unacknowledge and status is not Status.ACKNOWLEDGED:
+        return f"{name} is {status}, not acknowledged."
+    if kind is c.Reopen and status is not Status.RESOLVED:
+        return f"{name} is still open ({status}); only a resolved incident can be reopened."
+    if status is Status.RESOLVED and (kind is c.Resolve or kind in WHILE_OPEN):
+        assert incident.resolved_at is not None
+        by = f"by {incident.resolved_by or 'esctui'} {when(incident.resolved_at, now)}"
+        if kind is c.Resolve:
+            return f"{name} was already resolved {by}."
+        return f"{name} was resolved {by}; reopen it before you {WHILE_OPEN[kind]}."
+    return None
+
+
+def offered(incident: Incident) -> frozenset[type[c.IncidentCommand]]:
+    """The kinds of command a responder can ask of `incident` as it stands."""
+    # The time only words a refusal; any will do to know whether there is one.
+    at = incident.opened_at
+    return frozenset(kind for kind in RESPONDER_COMMANDS if refusal(incident, kind, at) is None)
+
+
 def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> list[e.AnyEvent]:
     """The events `command` produces against `incident`, or a `DomainError` saying why not."""
     check_actor(ctx)
@@ -81,22 +138,15 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
         "by": ctx.actor,
     }
     name = incident.id
+    refused = refusal(incident, type(command), ctx.now)
+    if refused is not None:
+        raise DomainError(refused)
     match command:
         case c.Acknowledge():
-            if incident.status is Status.ACKNOWLEDGED:
-                assert incident.acknowledged_at is not None
-                raise DomainError(
-                    f"{name} was already acknowledged by {incident.acknowledged_by} "
-                    f"{when(incident.acknowledged_at, ctx.now)}."
-                )
-            refuse_if_resolved(incident, ctx, "acknowledge")
             return [e.Acknowledged(**head)]
         case c.Unacknowledge():
-            if incident.status is not Status.ACKNOWLEDGED:
-                raise DomainError(f"{name} is {incident.status}, not acknowledged.")
             return [e.Unacknowledged(**head, reason=command.reason)]
         case c.HandOff():
-            refuse_if_resolved(incident, ctx, "hand off")
             if ctx.directory.responder(command.to) is None:
                 raise DomainError(
                     f"Cannot hand {name} to {command.to!r}: no such responder; known "
@@ -116,26 +166,25 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
                 return []
             return [e.EscalationExhausted(**head, level=incident.level)]
         case c.Snooze():
-            refuse_if_resolved(incident, ctx, "snooze")
             if command.until <= ctx.now:
                 raise DomainError(f"A snooze of {name} must end in the future.")
+            longest = ctx.directory.max_snooze_hours
+            if command.until - ctx.now > timedelta(hours=longest):
+                raise DomainError(
+                    f"{name} can be snoozed for at most {longest}h (this one would end "
+                    f"{when(command.until, ctx.now)}); the directory's max_snooze_hours says so."
+                )
             return [e.Snoozed(**head, until=command.until)]
         case c.Resolve():
-            if incident.status is Status.RESOLVED:
-                assert incident.resolved_at is not None
-                raise DomainError(
-                    f"{name} was already resolved by {incident.resolved_by or 'esctui'} "
-                    f"{when(incident.resolved_at, ctx.now)}."
-                )
             return [e.Resolved(**head, note=command.note.strip())]
         case c.Reopen():
-            if incident.status is not Status.RESOLVED:
-                raise DomainError(
-                    f"{name} is still open ({incident.status}); only a resolved incident can "
-                    "be reopened."
-                )
             assignee = first_on_call(ctx.directory, incident.service, 1, ctx.now)
             return [e.Reopened(**head, assignee=assignee, reason=command.reason)]
+        case c.Undo():
+            change = undo.undone_change(incident, command, ctx.timeline, ctx.actor)
+            before = replay(ctx.timeline[: change.version - 1])
+            assert before is not None  # the trigger itself is never undone
+            return [undo.reverted(before, change, head)]
         case c.AddNote():
             if not command.text.strip():
                 raise DomainError(f"A note on {name} needs some text.")
@@ -155,15 +204,6 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
                 )
             ]
     raise DomainError(f"esctui does not know the command {type(command).__name__}.")
-
-
-def refuse_if_resolved(incident: Incident, ctx: Context, verb: str) -> None:
-    if incident.status is Status.RESOLVED:
-        assert incident.resolved_at is not None
-        raise DomainError(
-            f"{incident.id} was resolved by {incident.resolved_by or 'esctui'} "
-            f"{when(incident.resolved_at, ctx.now)}; reopen it before you {verb} it."
-        )
 
 
 def trigger(command: c.Trigger, ctx: Context) -> e.Triggered:
@@ -199,7 +239,6 @@ def escalate(
     incident: Incident, command: c.Escalate, ctx: Context, head: dict[str, Any]
 ) -> e.Escalated:
     name = incident.id
-    refuse_if_resolved(incident, ctx, "escalate")
     policy = policy_of(incident.service, ctx.directory)
     if policy is None:
         raise DomainError(f"{name}'s service {incident.service!r} has no escalation policy.")
@@ -329,6 +368,8 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 resolved_by=None,
                 snoozed_until=None,
             )
+        case e.Reverted():
+            return replace(incident, **base, **undo.restored(event))
         case e.NoteAdded():
             return replace(incident, **base, notes=incident.notes + 1)
         case e.CommunicationLogged():

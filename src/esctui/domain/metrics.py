@@ -15,6 +15,7 @@ import msgspec
 from esctui.domain import events as e
 from esctui.domain.models import Incident
 from esctui.domain.sla import SlaBook, SlaRecord, sla_record
+from esctui.domain.undo import what_stands
 
 
 class Durations(msgspec.Struct, frozen=True):
@@ -159,7 +160,7 @@ def metrics(
         first_acknowledgement = True
         reopened = False
         holder = incident.assignee
-        for event in timeline:
+        for event in what_stands(timeline):
             match event:
                 case e.Triggered():
                     holder = event.assignee

@@ -7,14 +7,30 @@ the directory are whole minutes, as teams write them in their runbooks.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
 
+# Bounds on what reaches date arithmetic, checked wherever a directory is read (a file, the
+# API): past them Python's datetime overflows, and no team means them.
+LONGEST_MINUTES = 366 * 24 * 60  # a year: a level's timeout, an SLA target
+LONGEST_HOURS = 366 * 24  # a year: a shift
+MOST_REPEATS = 100
+FIRST_YEAR, LAST_YEAR = 2000, 2200
+
 Severity = Annotated[int, msgspec.Meta(ge=1, le=4)]
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]
-Minutes = Annotated[int, msgspec.Meta(ge=1)]
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=LONGEST_MINUTES)]
+Hours = Annotated[int, msgspec.Meta(ge=1, le=LONGEST_HOURS)]
+
+
+def check_year(when: date, what: str) -> None:
+    """`ValueError` naming `what` unless `when` falls in the years esctui takes."""
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise ValueError(
+            f"{what} is in the year {when.year}; esctui takes the years {FIRST_YEAR} to {LAST_YEAR}"
+        )
 
 
 class Status(enum.StrEnum):
@@ -57,6 +73,10 @@ class Override(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     start: Instant
     end: Instant
 
+    def __post_init__(self) -> None:
+        check_year(self.start, "'start'")
+        check_year(self.end, "'end'")
+
 
 class Rotation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Members take shifts in order; the first shift starts on `start_date` at `handoff_time`.
@@ -67,11 +87,18 @@ class Rotation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     name: str
     members: tuple[str, ...]
-    shift_hours: Annotated[int, msgspec.Meta(ge=1)] = 168
+    shift_hours: Hours = 168
     handoff_time: str = "09:00"
     time_zone: str = "UTC"
     start_date: str = "2026-01-05"
     overrides: tuple[Override, ...] = ()
+
+    def __post_init__(self) -> None:
+        try:
+            first = date.fromisoformat(self.start_date)
+        except ValueError:
+            return  # not a date at all: `directory_problems` says so, with the handoff time
+        check_year(first, "'start_date'")
 
 
 class Target(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -95,7 +122,7 @@ class EscalationPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     name: str
     levels: tuple[EscalationLevel, ...]
-    repeat: Annotated[int, msgspec.Meta(ge=0)] = 0
+    repeat: Annotated[int, msgspec.Meta(ge=0, le=MOST_REPEATS)] = 0
     acknowledge_timeout_minutes: Minutes | None = None
 
 
@@ -116,13 +143,15 @@ class Service(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Everything an incident's rules refer to: people, rotations, policies, services, SLAs."""
+    """Everything an incident's rules refer to: people, rotations, policies, services, SLAs,
+    and how long a snooze may hold an incident's escalation (a week unless it says)."""
 
     responders: tuple[Responder, ...] = ()
     rotations: tuple[Rotation, ...] = ()
     policies: tuple[EscalationPolicy, ...] = ()
     services: tuple[Service, ...] = ()
     sla: dict[int, SlaTarget] = {}
+    max_snooze_hours: Hours = 168
 
     def responder(self, name: str) -> Responder | None:
         return next((r for r in self.responders if r.name == name), None)

@@ -10,6 +10,7 @@ import msgspec
 
 from esctui.domain import events as e
 from esctui.domain.models import Directory, Incident, SlaTarget, Status
+from esctui.domain.undo import what_stands
 
 DEFAULT_TARGETS: dict[int, SlaTarget] = {
     1: SlaTarget(acknowledge_minutes=5, resolve_minutes=4 * 60),
@@ -112,11 +113,12 @@ class SlaRecord(msgspec.Struct, frozen=True):
 
 
 def sla_record(incident: Incident, timeline: Iterable[e.AnyEvent], target: SlaTarget) -> SlaRecord:
-    """The record of `incident` against `target`, from its events. This is how metrics count
-    SLA compliance, and how every face tells a responder whether a deadline was kept: the
+    """The record of `incident` against `target`, from its events (those that stand: an
+    acknowledgement or resolution undone does not count). This is how metrics count SLA
+    compliance, and how every face tells a responder whether a deadline was kept: the
     incident's state keeps only its latest acknowledgement, which can come after the first."""
     acknowledged = resolved = None
-    for event in timeline:
+    for event in what_stands(timeline):
         if acknowledged is None and isinstance(event, e.Acknowledged):
             acknowledged = event.at
         elif resolved is None and isinstance(event, e.Resolved):

@@ -40,6 +40,9 @@ class ServerSettings:
 
     poll_every: float = 0.25
     escalate_every: float = 15.0
+    # How long a write waits for another process's lock on the store before it is refused
+    # (503): well inside a client's timeout, so it hears why instead of giving up.
+    lock_wait: float = 5.0
     heartbeat: float = 15.0
     buffer: int = DEFAULT_BUFFER
     max_body: int = MAX_BODY
@@ -48,7 +51,7 @@ class ServerSettings:
 def create_app(store_path: Path, settings: ServerSettings | None = None) -> Litestar:
     """The server over the journal store at `store_path`."""
     settings = settings or ServerSettings()
-    backend = JournalBackend(store_path)
+    backend = JournalBackend(store_path, lock_wait=settings.lock_wait)
     tokens = TokenBook(store_path)
     # The store is read here, so a missing or damaged store stops `serve` before it listens.
     backend.store.load()
@@ -105,7 +108,9 @@ async def repeat(
 
 
 async def take_in_others(context: ServerContext) -> None:
-    """What CLIs and consoles on the server's host wrote straight to the store."""
+    """What CLIs and consoles on the server's host wrote straight to the store, and the
+    tokens revoked there."""
+    context.end_revoked_streams()
     await offload(context.store.poll)
     context.hub.catch_up()
 

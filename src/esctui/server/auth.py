@@ -1,5 +1,6 @@
 """Who is asking: every request carries `Authorization: Bearer TOKEN`, and is done as the
-responder the token was made for. No token, an unknown one or a revoked one: 401."""
+responder the token was made for. No token, an unknown one or a revoked one: 401. A tokens file
+that cannot be read lets nobody in: 503, naming it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp
 
-from esctui.backends.journal.tokens import TokenBook, TokenRecord
+from esctui.backends.base import StoreError
+from esctui.backends.journal.tokens import TokenBook
+from esctui.server.problems import Problem
+from esctui.stores.records import TokenRecord
 
 # Open to anyone: the health check (for load balancers) and the API's description.
 PUBLIC = ["^/healthz$", "^/schema"]
@@ -31,10 +35,23 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
                 "This server needs a token: send `Authorization: Bearer TOKEN` "
                 "(`esctui token create NAME` on the server's host makes one)."
             )
-        record = self.tokens.responder_for(token.strip())
-        if record is None:
-            raise NotAuthorizedException("The token is unknown or has been revoked.")
+        try:
+            record = self.tokens.lookup(token.strip())
+        except StoreError as broken:
+            raise Problem(503, f"No token can be checked: {broken}") from None
+        if record is None or not record.active:
+            raise NotAuthorizedException(refused_token(record))
         return AuthenticationResult(user=record.responder, auth=record)
+
+
+def refused_token(record: TokenRecord | None) -> str:
+    """Why a token lets nobody in (any more)."""
+    if record is None or record.revoked_at is None:
+        return "The token is unknown or has been revoked."
+    return (
+        f"The token {record.id} ({record.responder}'s) was revoked at "
+        f"{record.revoked_at:%Y-%m-%d %H:%M} UTC; ask for a new one."
+    )
 
 
 def caller(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

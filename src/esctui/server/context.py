@@ -4,17 +4,21 @@ turning an action into events or into the right HTTP refusal."""
 from __future__ import annotations
 
 import collections
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from esctui.backends.base import StoreError, VersionConflict
 from esctui.backends.http.wire import Recorded
 from esctui.backends.journal import JournalBackend
+from esctui.backends.journal.request_keys import KeyReused, tagged
 from esctui.backends.journal.tokens import TokenBook
 from esctui.domain.commands import AnyCommand, IncidentCommand
 from esctui.domain.errors import DomainError
+from esctui.server.auth import refused_token
 from esctui.server.hub import Hub
 from esctui.server.problems import Problem
+from esctui.service.incidents import describe_changes, fingerprint
 
 # Refusals remembered by `Idempotency-Key`, so a client that lost the answer and sends the same
 # action again is refused the same way. A refusal wrote nothing, so only this process knows it;
@@ -22,6 +26,8 @@ from esctui.server.problems import Problem
 REMEMBERED_REFUSALS = 10_000
 
 Clock = Callable[[], datetime]
+
+DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: `str.isdigit` takes "²", which `int` refuses
 
 
 def utc_now() -> datetime:
@@ -44,7 +50,8 @@ class ServerContext:
         self.hub = Hub(backend.store, buffer)
         self.heartbeat = heartbeat
         self.clock = clock
-        self.refusals: collections.OrderedDict[str, Problem] = collections.OrderedDict()
+        # By request key: the digest of the request it came with, and the refusal.
+        self.refusals: collections.OrderedDict[str, tuple[str, Problem]] = collections.OrderedDict()
 
     async def act(
         self,
@@ -53,21 +60,32 @@ class ServerContext:
         expected: int | None,
         key: str | None = None,
     ) -> Recorded:
-        """Record `command` as `responder`; `Problem` 404, 409, 412 or 503 if it cannot be.
+        """Record `command` as `responder`; `Problem` 404, 409, 412, 422 or 503 if it cannot be.
 
-        The same `key` from the same responder again gets the first answer, not a second
-        action: the changes recorded for it (also after a restart) with the incident as it is
-        now, or the same refusal. A 503 is not remembered: nothing was decided.
+        The same `key` from the same responder with the same command again gets the first
+        answer, not a second action: the changes recorded for it (also after a restart) with
+        the incident as it is now, or the same refusal. The same key with another command is
+        a mistake (422): answering it with the first command's outcome would tell the caller
+        that something was done which was not. A 503 is not remembered: nothing was decided.
         """
-        request = None if key is None else request_key(responder, key)
-        earlier = None if request is None else self.refusals.get(request)
+        if key is None:
+            return await self.record(command, responder, expected, None)
+        request = request_key(responder, key)
+        # Named as the incident service names requests, so that keys recorded now are read
+        # the same once the service handles the server's commands.
+        digest = fingerprint(command, responder)
+        earlier = self.refusals.get(request)
         if earlier is not None:
-            raise earlier
+            if earlier[0] != digest:
+                raise key_reused("one that was refused")
+            raise earlier[1]
         try:
-            return await self.record(command, responder, expected, request)
+            return await self.record(command, responder, expected, tagged(request, digest))
+        except KeyReused as reused:
+            raise key_reused(describe_changes(reused.changes)) from None
         except Problem as problem:
-            if request is not None and problem.status_code != 503:
-                self.remember_refusal(request, problem)
+            if problem.status_code != 503:
+                self.remember_refusal(request, digest, problem)
             raise
 
     async def record(
@@ -88,7 +106,10 @@ class ServerContext:
         finally:
             self.hub.catch_up()  # what was recorded (escalations too, even on a refusal)
         incident_id = changes[-1].event.incident
-        return Recorded(incident=self.store.incidents[incident_id], changes=changes)
+        incident = self.store.incidents.get(incident_id)
+        if incident is None:  # an answer resent after the incident was archived
+            incident = (await self.backend.history(incident_id)).incident
+        return Recorded(incident=incident, changes=changes)
 
     async def exists(self, incident_id: str) -> bool:
         try:
@@ -97,10 +118,22 @@ class ServerContext:
             return False
         return True
 
-    def remember_refusal(self, request: str, problem: Problem) -> None:
-        self.refusals[request] = problem
+    def remember_refusal(self, request: str, digest: str, problem: Problem) -> None:
+        self.refusals[request] = (digest, problem)
         while len(self.refusals) > REMEMBERED_REFUSALS:
             self.refusals.popitem(last=False)
+
+    def end_revoked_streams(self) -> None:
+        """End the event streams of tokens revoked (or removed) since they were opened."""
+        for subscriber in self.hub.streams():
+            if subscriber.token is None:
+                continue
+            try:
+                record = self.tokens.as_now(subscriber.token)
+            except StoreError:
+                return  # every request, and /healthz, says what is wrong with the file meanwhile
+            if not subscriber.revoked and (record is None or not record.active):
+                subscriber.revoke(refused_token(record))
 
 
 def request_key(responder: str, key: str) -> str:
@@ -108,6 +141,14 @@ def request_key(responder: str, key: str) -> str:
     responder's key never answers for another's. The separator is a control character, which
     the header may not hold (see `IdempotencyKey`), so no two pairs give the same string."""
     return f"{responder}\x1f{key}"
+
+
+def key_reused(first: str) -> Problem:
+    return Problem(
+        422,
+        f"This Idempotency-Key was already used for another request ({first}); use a new key "
+        "for a new request. Nothing was done.",
+    )
 
 
 def expected_version(if_match: str | None) -> int | set[int] | None:
@@ -124,10 +165,16 @@ def expected_version(if_match: str | None) -> int | set[int] | None:
     versions: set[int] = set()
     for tag in if_match.split(","):
         tag = tag.strip().removeprefix("W/").strip('"')
-        if not tag.isdigit() or len(tag) > 18:
+        version = plain_number(tag)
+        if version is None:
             raise Problem(412, f"If-Match {if_match.strip()[:40]!r} names no incident version.")
-        versions.add(int(tag))
+        versions.add(version)
     return next(iter(versions)) if len(versions) == 1 else versions
+
+
+def plain_number(text: str) -> int | None:
+    """`text` as a revision or a version: up to 18 ASCII digits, else None."""
+    return int(text) if DIGITS.fullmatch(text) else None
 
 
 def etag(version: int) -> str:

@@ -10,16 +10,33 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
+from esctui.backends.base import StoreError
 from esctui.backends.http.wire import Health, LevelOnCall, Me, OnCall, PolicyOnCall
-from esctui.domain.models import Directory, EscalationPolicy, Responder, Rotation, Service
+from esctui.domain.models import (
+    Directory,
+    EscalationPolicy,
+    Responder,
+    Rotation,
+    Service,
+    check_year,
+)
 from esctui.domain.oncall import policy_on_call
 from esctui.server.auth import caller, token_of
 from esctui.server.context import ServerContext
-from esctui.server.problems import Problem
+from esctui.server.problems import Problem, problems
 
 
-@get("/healthz", summary="Whether the server is up, and the store's revision")
+@get(
+    "/healthz",
+    summary="Whether the server is up and can let anyone in, and the store's revision",
+    responses=problems(503),
+)
 async def health(server: NamedDependency[ServerContext]) -> Health:
+    """503 when no token can be checked (the tokens file is damaged or cannot be read)."""
+    try:
+        server.tokens.refresh()
+    except StoreError as broken:
+        raise Problem(503, f"The server lets nobody in: {broken}") from None
     return Health(status="ok", revision=server.store.revision)
 
 
@@ -71,6 +88,10 @@ async def oncall(
     when = at or server.clock()
     if when.tzinfo is None:
         raise Problem(400, "`at` needs a time zone, like 2026-11-23T09:00:00Z.")
+    try:
+        check_year(when, "`at`")
+    except ValueError as error:
+        raise Problem(400, f"{error}.") from None
     book = server.store.directory
     chosen = [p for p in book.policies if policy is None or p.name == policy]
     if policy is not None and not chosen:

@@ -7,36 +7,45 @@ the snapshot its queue came from (`?snapshot=`) and missed one is told to resync
 A comment line goes out as a heartbeat when nothing else does, so proxies keep the connection
 and clients can tell a dead link from a quiet one. A subscriber that fell too far behind gets
 one `resync` event (with the revision to reload from) and the stream ends: it reads the queue
-again and reconnects from there.
+again and reconnects from there. A stream whose token is revoked gets one `revoked` event (with
+a `detail` sentence) within a second or so, and ends: the token lets nobody in any more.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import get
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import Stream
 
-from esctui.server.context import ServerContext
-from esctui.server.hub import HEARTBEAT, resync_frame
+from esctui.server.auth import token_of
+from esctui.server.context import ServerContext, plain_number
+from esctui.server.hub import HEARTBEAT, resync_frame, revoked_frame
 from esctui.server.problems import Problem
+from esctui.stores.records import TokenRecord
 
 
 async def frames(
-    server: NamedDependency[ServerContext], after: int, snapshot: str | None
+    server: NamedDependency[ServerContext],
+    after: int,
+    snapshot: str | None,
+    token: TokenRecord,
 ) -> AsyncIterator[bytes]:
     # Subscribed once the response starts, so a client gone before that leaves nothing behind.
-    subscriber = server.hub.subscribe(after)
+    subscriber = server.hub.subscribe(after, token)
     if snapshot is not None and snapshot != server.store.generation:
         subscriber.fall_behind()
     try:
         yield HEARTBEAT  # headers and a first byte at once: the client knows it is connected
         while True:
             taken = await subscriber.take(server.heartbeat)
+            if subscriber.revoked:
+                yield revoked_frame(subscriber.revoked)
+                return
             if subscriber.closed:
                 return
             if taken is None:
@@ -56,12 +65,14 @@ async def frames(
             data_container=str,
             media_type="text/event-stream",
             description="`event: change` frames (`id` = revision, `data` = the change as "
-            "JSON), heartbeat comments, and `event: resync` when the client must reload.",
+            "JSON), heartbeat comments, `event: resync` when the client must reload, and "
+            '`event: revoked` (`data` = `{"detail": sentence}`) when the token was revoked.',
         )
     },
 )
 async def events(
     server: NamedDependency[ServerContext],
+    request: Request[Any, Any, Any],
     last_event_id: Annotated[
         str | None,
         HeaderParameter(name="Last-Event-ID", description="The last revision received."),
@@ -76,12 +87,12 @@ async def events(
 ) -> Stream:
     if last_event_id is None or not last_event_id.strip():
         after = server.hub.revision
-    elif last_event_id.strip().isdigit() and len(last_event_id.strip()) < 19:
-        after = int(last_event_id)
+    elif (given := plain_number(last_event_id.strip())) is not None:
+        after = given
     else:
         raise Problem(400, f"Last-Event-ID {last_event_id[:40]!r} is not a revision.")
     return Stream(
-        frames(server, after, snapshot),
+        frames(server, after, snapshot, token_of(request)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -24,7 +24,9 @@ from esctui.backends.http.wire import (
     ResolveBody,
     SnoozeBody,
     TriggerBody,
+    UndoBody,
 )
+from esctui.backends.journal.backend import offload
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
 from esctui.domain.events import communications
@@ -84,7 +86,7 @@ async def perform(
 async def read_queue(
     server: NamedDependency[ServerContext], request: Request[Any, Any, Any]
 ) -> QueueOut:
-    queue = server.store.queue()
+    queue = await offload(server.store.queue)  # never on the loop: a write may be under way
     return QueueOut(
         responder=caller(request),
         directory=queue.directory,
@@ -111,7 +113,7 @@ async def list_incidents(
 ) -> IncidentPage:
     """Open incidents unless `status` says otherwise; `breaching` keeps those past or close
     to their SLA; `mine` those assigned to the token's responder."""
-    queue = server.store.queue()
+    queue = await offload(server.store.queue)
     wanted = set(status or [Status.TRIGGERED, Status.ACKNOWLEDGED])
     after = cursor_number(cursor)
     me = caller(request)
@@ -312,6 +314,21 @@ async def reopen(
     return await perform(server, request, command, if_match, idempotency_key)
 
 
+@post(f"{ACTION}/undo", status_code=200, responses=ACTION_PROBLEMS)
+async def undo(
+    server: NamedDependency[ServerContext],
+    request: Request[Any, Any, Any],
+    incident_id: FromPath[str],
+    data: JSONBody[UndoBody],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response[Recorded]:
+    """Take back the caller's own change that brought the incident to `version`: it is as it
+    was before that change, if nothing has happened to it since (409 otherwise)."""
+    command = c.Undo(incident=incident_id.upper(), version=data.version)
+    return await perform(server, request, command, if_match, idempotency_key)
+
+
 @post("/v1/incidents/{incident_id:str}/notes", status_code=200, responses=ACTION_PROBLEMS)
 async def add_note(
     server: NamedDependency[ServerContext],
@@ -359,6 +376,7 @@ ROUTES = [
     snooze,
     resolve,
     reopen,
+    undo,
     add_note,
     log_communication,
 ]

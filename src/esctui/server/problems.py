@@ -98,6 +98,14 @@ def on_validation_error(
     return problem(422 if in_body else 400, detail, errors=errors)
 
 
+def on_too_deep(request: Request[Any, Any, Any], error: RecursionError) -> Response[Any]:
+    # msgspec gives up on JSON nested deeper than Python's recursion limit while decoding the
+    # body: the body's fault, not the server's.
+    if "deserializing" in str(error):
+        return problem(422, "The request body is nested too deeply to be read.")
+    return on_unexpected(request, error)
+
+
 def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("%s %s failed", request.method, request.url.path)
     return problem(500, "The server failed to answer; the error is in its log.")
@@ -106,5 +114,6 @@ def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     ValidationException: on_validation_error,
     HTTPException: on_http_exception,
+    RecursionError: on_too_deep,
     Exception: on_unexpected,
 }

@@ -6,9 +6,12 @@ be told explicitly (`--insecure-bind`) that something in front of it does.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import signal
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,17 +82,53 @@ def url_of(sock: socket.socket, tls: Tls | None) -> str:
     return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
-class Server(uvicorn.Server):
-    """uvicorn, ending the event streams before it waits for connections to close: they
-    would otherwise hold it up until its grace period ran out."""
+@dataclass(frozen=True)
+class Stopped:
+    """How serving ended: the signal that asked for it (None if none did), and how many
+    event streams were open and closed."""
 
-    def __init__(self, config: uvicorn.Config, end_streams: Callable[[], None]) -> None:
+    signal: str | None
+    streams: int
+
+    def sentence(self) -> str:
+        why = f"on {self.signal}" if self.signal else "serving"
+        streams = f"{self.streams} event stream{'' if self.streams == 1 else 's'}"
+        return f"stopped {why}; {streams} {'was' if self.streams == 1 else 'were'} closed."
+
+
+class Server(uvicorn.Server):
+    """uvicorn, ending the event streams before it waits for connections to close (they
+    would otherwise hold it up until its grace period ran out), and ending as a process
+    should when asked to stop: having stopped, not killed by the signal again."""
+
+    def __init__(self, config: uvicorn.Config, end_streams: Callable[[], int]) -> None:
         super().__init__(config)
         self.end_streams = end_streams
+        self.stopped_by: str | None = None
+        self.streams_closed = 0
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        self.end_streams()
+        self.streams_closed = self.end_streams()
         await super().shutdown(sockets)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn's own sends the signal again once it has shut down, so SIGTERM ends the
+        # process with 143 and no word; this one notes it, and `serve` exits 0 saying so.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        before = {sig: signal.signal(sig, self.stop_on) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
+
+    def stop_on(self, number: int, frame: object) -> None:
+        self.stopped_by = signal.Signals(number).name
+        self.handle_exit(number, None)
 
 
 def uvicorn_server(app: Litestar, tls: Tls | None, *, log_level: str = "warning") -> Server:
@@ -106,6 +145,8 @@ def uvicorn_server(app: Litestar, tls: Tls | None, *, log_level: str = "warning"
     return Server(config, app.state.end_streams)
 
 
-def run(app: Litestar, sock: socket.socket, tls: Tls | None) -> None:
-    """Serve until interrupted (Ctrl+C or SIGTERM)."""
-    uvicorn_server(app, tls).run(sockets=[sock])
+def run(app: Litestar, sock: socket.socket, tls: Tls | None) -> Stopped:
+    """Serve until interrupted (Ctrl+C or SIGTERM); how it ended."""
+    server = uvicorn_server(app, tls)
+    server.run(sockets=[sock])
+    return Stopped(signal=server.stopped_by, streams=server.streams_closed)

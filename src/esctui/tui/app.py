@@ -5,11 +5,12 @@ changes into a `QueueModel`, repaints the rows that changed, and sends actions i
 they were asked for.
 
 `ConsoleApp` is put together from mixins, one part of the console each: `IncidentActions`
-(`incident_actions.py`), the incident keys; `LiveQueue` (`live.py`), opening and following the
-queue; `Navigation` (`navigation.py`), the views, the sort, the filter and the panes;
-`BottomLine` (`bottom_line.py`), the `/` filter and the `:` command line. This module keeps the
-screen, the detail pane, the sending of actions, help and themes, and the one place for what
-goes wrong in workers.
+(`incident_actions.py`), the one door for incident actions (their table is `actions.py`, their
+keys `keys.py`); `LiveQueue` (`live.py`), opening and following the queue; `Navigation`
+(`navigation.py`), the views, the sort, the filter and the panes; `BottomLine`
+(`bottom_line.py`), the `/` filter and the `:` command line. This module keeps the screen, the
+detail pane, the sending of actions (and what waits in the outbox), quitting, help and themes,
+and the one place for what goes wrong in workers.
 """
 
 from __future__ import annotations
@@ -26,40 +27,43 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from esctui.backends.base import (
     ActionQueued,
     Backend,
-    IncidentHistory,
     Link,
     Queue,
     StoreError,
 )
-from esctui.config import Config, ConfigError, save_setting
+from esctui.config import Config, ConfigError, display_zone, save_setting
 from esctui.domain import commands as c
+from esctui.domain import events as e
+from esctui.domain.actions import Action
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory, Incident
 from esctui.domain.sla import sla_book
+from esctui.tui.actions import ACTIONS
 from esctui.tui.bottom_line import BottomLine
 from esctui.tui.command_line import CommandLineError, parse
-from esctui.tui.incident_actions import APPLIES, IncidentActions
+from esctui.tui.histories import ReadHistories
+from esctui.tui.incident_actions import IncidentActions
+from esctui.tui.keys import CONSOLE_BINDINGS, clash_anywhere, every_binding, unknown
 from esctui.tui.live import LiveQueue
 from esctui.tui.navigation import Navigation
 from esctui.tui.palette import ActionCommands, GoToIncident
 from esctui.tui.queue_model import QueueModel, View
-from esctui.tui.screens.confirm import steady
+from esctui.tui.queued import Queued
+from esctui.tui.screens.confirm import Confirm, steady
 from esctui.tui.screens.help import HelpScreen
 from esctui.tui.themes import BADGE_FALLBACK, DEFAULT_THEME, load_themes, without_colour
-from esctui.tui.undo import Done
+from esctui.tui.undo import Done, undone
 from esctui.tui.widgets.detail import IncidentDetail
 from esctui.tui.widgets.header import ConsoleHeader, ViewBar
 from esctui.tui.widgets.key_bar import KeyBar
 from esctui.tui.widgets.queue_table import QueueTable
 from esctui.wording import scrub
-
-OFFLINE_TIMELINE = "The timeline cannot be read while the server is unreachable."
 
 
 def utc_now() -> datetime:
@@ -90,46 +94,14 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
     #queue { height: 1fr; }
     #line { display: none; border: none; height: 1; padding: 0 1; }
     #line.open { display: block; }
+    #stale { display: none; height: 1; padding: 0 1; color: $warning; }
+    #stale.shown { display: block; }
     """
-    COMMANDS = App.COMMANDS | {ActionCommands, GoToIncident}
+    # esctui's own actions and themes, not Textual's generic entries.
+    COMMANDS = {ActionCommands, GoToIncident}
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "acknowledge", "Ack", id="incident.acknowledge"),
-        Binding("u", "unacknowledge", "Unack", show=False, id="incident.unacknowledge"),
-        Binding("h", "hand_off", "Hand off", id="incident.hand-off"),
-        Binding("e", "escalate", "Escalate", id="incident.escalate"),
-        Binding("E", "escalate_to", "Escalate to…", show=False, id="incident.escalate-to"),
-        Binding("s", "snooze", "Snooze", id="incident.snooze"),
-        Binding("r", "resolve", "Resolve", id="incident.resolve"),
-        Binding("o", "reopen", "Reopen", id="incident.reopen"),
-        Binding("n", "add_note", "Note", id="incident.note"),
-        Binding("c", "log_communication", "Comm", id="incident.communication"),
-        Binding("space", "toggle_select", "Select", show=False, id="incident.select"),
-        Binding("z", "undo", "Undo", show=False, id="incident.undo"),
-        Binding("y", "copy_id", "Copy id", show=False, id="incident.copy-id"),
-        Binding("1", "view('mine')", "Mine", show=False, id="view.mine"),
-        Binding("2", "view('unacknowledged')", "Unacked", show=False, id="view.unacknowledged"),
-        Binding("3", "view('open')", "Open", show=False, id="view.open"),
-        Binding("4", "view('breaching')", "Breaching", show=False, id="view.breaching"),
-        Binding("5", "view('resolved')", "Resolved", show=False, id="view.resolved"),
-        Binding("S", "cycle_sort", "Sort", show=False, id="view.sort"),
-        Binding("slash", "open_filter", "Filter", id="view.filter"),
-        Binding("escape", "step_back", "Back", show=False, id="view.back"),
-        Binding("enter", "open_detail", "Into the detail pane", show=False, id="pane.detail"),
-        Binding(
-            "tab",
-            "switch_pane",
-            "Into the detail pane; there, its next tab",
-            show=False,
-            id="pane.switch",
-            priority=True,
-        ),
-        Binding("colon", "open_command_line", "Cmd", show=False, id="app.command-line"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
-        Binding("q", "quit", "Quit", id="app.quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CONSOLE_BINDINGS
 
     def __init__(self, backend: Backend, options: ConsoleOptions) -> None:
         super().__init__()
@@ -139,6 +111,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         self.redact = options.redact
         self.clock = options.clock
         config = options.config
+        self.zone = display_zone(config)  # the zone times are shown in
         self.model = QueueModel.from_queue(
             Queue(directory=Directory(), incidents={}, revision=0),
             sla_book(Directory(), config.sla_overrides()),
@@ -149,6 +122,9 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         self.link = backend.link
         self.updated: datetime | None = None
         self.last_done: Done | None = None
+        self.queued = Queued()  # what this console put in the outbox, until it is sent
+        self.read = ReadHistories()
+        self.own_themes: list[str] = []
         self.acting = asyncio.Lock()
         self.line_mode = ""  # "filter" or "command" while the bottom line is open
         self.theme_ready = False
@@ -158,12 +134,13 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
     # -- building the screen -----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield ConsoleHeader(id="header")
+        yield ConsoleHeader(zone=self.zone, id="header")
         yield ViewBar(id="views")
         yield QueueTable(self.model, redact=self.redact, id="queue")
-        yield IncidentDetail(redact=self.redact, id="detail")
+        yield Static("", id="stale")
+        yield IncidentDetail(redact=self.redact, zone=self.zone, id="detail")
         yield steady(Input(id="line", compact=True))
-        yield KeyBar(id="keys")
+        yield KeyBar(id="keys", left_out=self.keys_left_out)
 
     @property
     def table(self) -> QueueTable:
@@ -174,8 +151,9 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         return self.query_one("#detail", IncidentDetail)
 
     async def on_mount(self) -> None:
+        if not self.apply_keymap():
+            return
         self.load_themes()
-        self.apply_keymap()
         for warning in self.options.warnings:
             self.notify(warning, severity="warning", timeout=10)
         self.table.focus()
@@ -186,6 +164,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         themes, problems = load_themes(*self.options.theme_folders)
         for theme in themes:
             self.register_theme(theme)
+            self.own_themes.append(theme.name)
         for problem in problems:
             self.notify(problem, title="Theme not loaded", severity="warning", timeout=10)
         wanted = self.options.config.theme
@@ -196,21 +175,34 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else self.theme
         self.theme_ready = True
 
-    def apply_keymap(self) -> None:
+    def apply_keymap(self) -> bool:
+        """Put the config's keymap in force; False (and the console ends, exit code 2) if it
+        gives one key to two bindings."""
         keymap = self.options.config.keymap
+        refused = clash_anywhere(keymap)
+        if refused is not None:
+            self.failure = refused
+            self.exit(return_code=2)
+            return False
+        warning = unknown(keymap)
+        if warning is not None:
+            self.notify(warning, severity="warning", timeout=10)
         known = {b.id for b in self.all_bindings()}
-        unknown = sorted(set(keymap) - known)
-        if unknown:
-            self.notify(
-                f"The keymap names bindings that do not exist: {', '.join(unknown)}.",
-                severity="warning",
-                timeout=10,
-            )
         self.set_keymap({k: v for k, v in keymap.items() if k in known})
+        return True
 
     def all_bindings(self) -> list[Binding]:
-        owned = [*self.BINDINGS, *QueueTable.BINDINGS, *IncidentDetail.BINDINGS]
-        return [b for b in owned if isinstance(b, Binding)]
+        return every_binding()
+
+    def keys_of(self, binding: Binding) -> str:
+        """The keys a binding is on, as the responder reads them (the keymap's, if it says)."""
+        keys = self.options.config.keymap.get(binding.id or "", binding.key)
+        return ", ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+    def keys_left_out(self) -> set[str]:
+        """The incident keys the bottom line leaves out: those not offered now."""
+        offered = self.offered_now()
+        return {a.binding for a in ACTIONS.values() if a.id not in offered}
 
     # -- the detail pane -----------------------------------------------------------------------
 
@@ -223,6 +215,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         incident_id = self.table.current_id
         if incident_id is None:
             self.detail.clear("No incident here.")
+            self.show_stale(None)
         else:
             self.load_detail(incident_id)
 
@@ -231,114 +224,133 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         await asyncio.sleep(0.05)  # a held-down j must not read every history on the way
         incident = self.model.incidents.get(incident_id)
         if self.backend.link is Link.OFFLINE and incident is not None:
-            # What the queue knows, without a request that can only fail; the pane is read
-            # again when the link returns.
+            # What the queue knows and the timeline last read, without a request that can
+            # only fail; the pane is read again when the link returns.
             if self.table.current_id == incident_id:
-                self.detail.show(
-                    IncidentHistory(incident=incident, timeline=[]),
-                    self.model.directory,
-                    self.model.book,
-                    self.clock(),
-                    unavailable=OFFLINE_TIMELINE,
-                )
+                self.show_offline(incident)
             return
         history = await self.backend.history(incident_id)
+        self.read.keep(history, self.clock())
         if self.table.current_id == incident_id:
             self.detail.show(history, self.model.directory, self.model.book, self.clock())
+            self.show_stale(None)
+
+    def show_offline(self, incident: Incident) -> None:
+        now = self.clock()
+        history, unavailable, notice = self.read.offline(incident, now, self.zone)
+        self.detail.show(
+            history, self.model.directory, self.model.book, now, unavailable=unavailable
+        )
+        self.show_stale(notice)
+
+    def show_stale(self, notice: str | None) -> None:
+        """Say, above the pane, that what it shows may be out of date (or stop saying so)."""
+        stale = self.query_one("#stale", Static)
+        stale.update(notice or "")
+        stale.set_class(notice is not None, "shown")
 
     # -- acting --------------------------------------------------------------------------------
 
     def send(
-        self, commands: list[c.AnyCommand], incidents: list[Incident], *, undoing: bool = False
+        self,
+        action: Action,
+        commands: list[c.AnyCommand],
+        incidents: list[Incident],
+        *,
+        undoing: Done | None = None,
     ) -> None:
+        """Send `commands` in order. Each expects the incident as I saw it, and as my actions
+        still waiting in the outbox will have made it; an undo names its own version."""
         if commands:
-            seen = {i.id: i.version for i in incidents}
-            self.act(commands, seen, undoing)
+            seen = {} if undoing else {i.id: self.queued.expected(i) for i in incidents}
+            self.act(action, commands, seen, undoing)
 
     @work(group="act", exit_on_error=False)
-    async def act(self, commands: list[c.AnyCommand], seen: dict[str, int], undoing: bool) -> None:
+    async def act(
+        self,
+        action: Action,
+        commands: list[c.AnyCommand],
+        seen: dict[str, int],
+        undoing: Done | None,
+    ) -> None:
+        changed: dict[str, e.AnyEvent] = {}
         async with self.acting:  # one at a time, in the order they were asked for
             for command in commands:
-                await self.execute(command, seen.get(getattr(command, "incident", "")), undoing)
+                assert isinstance(command, c.IncidentCommand)
+                event = await self.execute(action, command, seen.get(command.incident))
+                if event is not None:
+                    changed[command.incident] = event
         if len(commands) > 1:
             self.table.clear_selection()
+        if undoing is None:
+            self.last_done = Done(changed, time.monotonic())
+        elif changed:
+            said = undone(undoing, changed, self.zone)
+            self.notify(said, title="Undone", timeout=8, markup=False)
 
-    async def execute(self, command: c.AnyCommand, version: int | None, undoing: bool) -> None:
+    async def execute(
+        self, action: Action, command: c.AnyCommand, version: int | None
+    ) -> e.AnyEvent | None:
+        """Send one command; the event it made, or None (queued, refused, not saved)."""
         try:
             changes = await self.backend.execute(
                 command, actor=self.me, expected_version=version, queue_offline=True
             )
         except ActionQueued as queued:
+            assert isinstance(command, c.IncidentCommand)
+            self.queued.add(command.incident, action)
+            self.table.mark_waiting(self.queued.incidents)
             self.notify(str(queued), severity="warning")
             self.refresh_header()
-            return
+            return None
         except DomainError as refused:
             self.notify(str(refused), title="Refused", severity="error", timeout=8)
             self.resync()  # whoever was faster: show what is true now, not what was
-            return
+            return None
         except StoreError as failed:
             self.notify(str(failed), title="Not saved", severity="error", timeout=15)
-            return
-        if not undoing:
-            self.last_done = Done(command, tuple(ch.event for ch in changes), time.monotonic())
+            return None
         if self.model.bridges(changes):
             self.model.fold(changes)
             self.after_changes(changes, flash=False)
-        if undoing:
-            self.notify("Undone.", timeout=2)
+        return changes[-1].event if changes else None
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide the incident keys that cannot apply to the incident under the cursor."""
-        if action not in APPLIES:
-            return True
-        if self.options.read_only:
-            return False
-        tables = self.query(QueueTable)
-        incident_id = tables.first().current_id if tables else None
-        incident = self.model.incidents.get(incident_id) if incident_id else None
-        if incident is None:
-            return False
-        if self.table.selected and action in ("acknowledge", "resolve", "hand_off"):
-            return True
-        return incident.status in APPLIES[action]
+    def forget_sent(self) -> None:
+        """Once nothing waits in the outbox any more, the marks of what waited there go."""
+        if self.queued.incidents and not self.backend.waiting:
+            self.queued.sent()
+            self.table.mark_waiting(set())
 
-    def active_bindings_shown(self) -> list[Binding]:
-        """The bindings the footer offers now."""
-        return [
-            active.binding
-            for active in self.screen.active_bindings.values()
-            if active.binding.show
-            and active.enabled
-            and self.check_action(active.binding.action.split("(")[0], ()) is not False
-        ]
+    async def action_quit(self) -> None:
+        """Quit; with actions still in the outbox, only once the responder says so."""
+        waiting = self.backend.waiting
+        if not waiting:
+            self.exit()
+            return
+        actions = "1 action waits" if waiting == 1 else f"{waiting} actions wait"
+        question = (
+            f"{actions} in the outbox: kept, and sent by the next esctui (command or console) "
+            "that reaches the server. Quit now?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(Confirm(question, "Quit", "Stay"), answered)
 
     def run_from_palette(self, action: str) -> None:
         """The palette (and the command line) run the same action a key runs."""
         self.call_later(self.run_action, action)
 
-    def palette_entries(self) -> list[tuple[str, str, str]]:
-        entries = [
-            (b.description, f"key {b.key}", b.action)
-            for b in self.all_bindings()
-            if b.action not in ("command_palette",)
-            and not (b.id or "").startswith(("queue.", "detail."))  # the widget's own keys
-        ]
-        return entries + [
-            (f"Theme: {name}", "switch theme", f"use_theme('{name}')")
-            for name in sorted(self.available_themes)
-        ]
-
     # -- help and themes ---------------------------------------------------------------------
 
     def action_help(self) -> None:
-        keymap = self._keymap
-        rows = []
-        for binding in self.all_bindings():
-            if binding.id is None:
-                continue
-            keys = keymap.get(binding.id, binding.key)
-            shown = ", ".join(self.get_key_display(Binding(k, "")) for k in keys.split(","))
-            rows.append((shown, binding.description or binding.action, binding.id))
+        rows = [
+            (self.keys_of(binding), binding.description or binding.action, binding.id)
+            for binding in self.all_bindings()
+            if binding.id is not None
+        ]
         self.push_screen(HelpScreen(rows))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from esctui.domain import commands as c
-from esctui.tui.command_line import Request
+from esctui.tui.actions import Given
+from esctui.tui.command_line import ACTION_LINES, Request
 from esctui.tui.console_part import ConsolePart
 from esctui.wording import scrub
 
@@ -43,45 +43,11 @@ class BottomLine(ConsolePart):
 
     def run_request(self, request: Request) -> None:
         name = request.name
-        simple = {
-            "ack": "acknowledge",
-            "comm": "log_communication",
-            "undo": "undo",
-            "help": "help",
-            "quit": "quit",
-        }
-        if name in simple:
-            self.run_from_palette(simple[name])
-        elif name == "esc":
-            incidents = self.targets("escalate")
-            self.send(
-                [c.Escalate(incident=i.id, level=request.level) for i in incidents], incidents
-            )
-        elif name == "unack":
-            incidents = self.targets("unacknowledge")
-            self.send(
-                [c.Unacknowledge(incident=i.id, reason=request.text) for i in incidents], incidents
-            )
-        elif name == "handoff":
-            to, _, note = request.text.partition(" ")
-            incidents = self.targets("hand_off")
-            self.send(
-                [c.HandOff(incident=i.id, to=to, note=note.strip()) for i in incidents], incidents
-            )
-        elif name == "snooze":
-            assert request.duration is not None
-            until = self.clock() + request.duration
-            incidents = self.targets("snooze")
-            self.send([c.Snooze(incident=i.id, until=until) for i in incidents], incidents)
-        elif name == "resolve":
-            incidents = self.targets("resolve")
-            self.send([c.Resolve(incident=i.id, note=request.text) for i in incidents], incidents)
-        elif name == "reopen":
-            incidents = self.targets("reopen")
-            self.send([c.Reopen(incident=i.id, reason=request.text) for i in incidents], incidents)
-        elif name == "note":
-            incidents = self.targets("add_note")
-            self.send([c.AddNote(incident=i.id, text=request.text) for i in incidents], incidents)
+        if name in ACTION_LINES:  # an incident action: through the same door as its key
+            given = Given(text=request.text, level=request.level, duration=request.duration)
+            self.request(ACTION_LINES[name].id, given)
+        elif name in ("undo", "help", "quit"):
+            self.run_from_palette(name)
         elif name == "theme":
             self.action_use_theme(request.text)
         elif name == "view":

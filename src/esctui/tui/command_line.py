@@ -1,5 +1,6 @@
 """The `:` command line: `:ack`, `:esc 2`, `:handoff bob`, `:snooze 30m`, `:note text`,
-`:theme NAME`, `:view 2`. Parsing only; the app carries requests out."""
+`:theme NAME`, `:view 2`. Parsing only; the app carries requests out. The incident actions'
+commands, and what each takes, come from their table (`actions.py`)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from esctui.domain.durations import parse_duration
+from esctui.tui.actions import ACTIONS
 from esctui.tui.queue_model import SORTS, VIEWS, View
+
+# The incident actions' commands, by name.
+ACTION_LINES = {action.line: action for action in ACTIONS.values() if action.line}
 
 # Every command, its arguments and what it does: the help screen and the palette read this.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "ack": ("", "acknowledge the selection or the incident under the cursor"),
-    "unack": ("[REASON]", "give the incident back to be paged again"),
-    "esc": ("[LEVEL]", "escalate to the next level, or to LEVEL"),
-    "handoff": ("NAME [NOTE]", "hand off to a responder"),
-    "snooze": ("DURATION", "snooze, as 15m, 1h or 2h30m"),
-    "resolve": ("[NOTE]", "resolve"),
-    "reopen": ("[REASON]", "reopen a resolved incident"),
-    "note": ("TEXT", "add a note"),
-    "comm": ("", "log a communication"),
+    **{name: (action.usage, action.explains) for name, action in ACTION_LINES.items()},
     "theme": ("NAME", "switch the theme (saved to the config file)"),
     "view": ("1-5|NAME", "switch the view"),
     "sort": ("NAME", f"sort by {', '.join(SORTS)}"),
@@ -73,13 +70,14 @@ def parse(line: str) -> Request:
     needs_argument = COMMANDS[name][0] and not COMMANDS[name][0].startswith("[")
     if needs_argument and not rest:
         raise CommandLineError(f"{usage} needs {COMMANDS[name][0].split()[0]}.")
-    if name == "esc":
+    argument = ACTION_LINES[name].argument if name in ACTION_LINES else ""
+    if argument == "level":
         if not rest:
             return Request(name)
         if not rest.isdigit() or int(rest) < 1:
             raise CommandLineError(f"{usage}: the level is a number from 1, not {rest!r}.")
         return Request(name, level=int(rest))
-    if name == "snooze":
+    if argument == "duration":
         try:
             return Request(name, duration=parse_duration(rest))
         except ValueError as error:

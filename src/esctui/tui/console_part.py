@@ -14,9 +14,12 @@ if TYPE_CHECKING:
 
     from esctui.backends.base import Backend, Link
     from esctui.domain import commands as c
+    from esctui.domain.actions import Action
     from esctui.domain.models import Incident
+    from esctui.tui.actions import Given
     from esctui.tui.app import ConsoleOptions
     from esctui.tui.queue_model import QueueModel
+    from esctui.tui.queued import Queued
     from esctui.tui.undo import Done
     from esctui.tui.widgets.queue_table import QueueTable
 
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
         link: Link
         updated: datetime | None
         last_done: Done | None
+        queued: Queued
         line_mode: str
         failure: str | None
         bells_rung: int
@@ -42,10 +46,17 @@ if TYPE_CHECKING:
         def refresh_header(self) -> None: ...
 
         def send(
-            self, commands: list[c.AnyCommand], incidents: list[Incident], *, undoing: bool = False
+            self,
+            action: Action,
+            commands: list[c.AnyCommand],
+            incidents: list[Incident],
+            *,
+            undoing: Done | None = None,
         ) -> None: ...
 
-        def targets(self, action: str) -> list[Incident]: ...
+        def forget_sent(self) -> None: ...
+
+        def request(self, action_id: Action, given: Given | None = None) -> None: ...
 
         def run_from_palette(self, action: str) -> None: ...
 

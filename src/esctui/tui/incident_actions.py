@@ -1,190 +1,149 @@
-"""The keys that act on incidents: each builds domain commands (asking first where it must) and
-hands them to the console, which sends them to the backend in order."""
+"""Every request for an incident action, whichever key, `:` command or palette entry asked for
+it, goes through `request`: it decides whether the action is offered (a read-only console offers
+none; the rules say which apply to each incident; an action already waiting in the outbox is
+not queued twice), asks what must be asked (every resolve asks), and hands the commands to the
+console, which sends them in order. `z` takes back my last action the same way."""
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
+from dataclasses import replace
 
-from esctui.domain import commands as c
-from esctui.domain.models import Incident, Status
-from esctui.domain.oncall import level_on_call
+from esctui.domain.actions import Action
+from esctui.domain.models import Incident
+from esctui.tui.actions import ACTIONS, Given, IncidentAction, asks_first, offered, why_not
 from esctui.tui.console_part import ConsolePart
-from esctui.tui.screens.confirm import ConfirmResolve
-from esctui.tui.screens.forms import CommunicationForm, CommunicationInput, NoteEditor
-from esctui.tui.screens.pickers import HandOffPicker, LevelPicker, SnoozePicker
-from esctui.tui.undo import UNDO_SECONDS, inverse
+from esctui.tui.questions import dialog
+from esctui.tui.screens.confirm import Confirm, ConfirmResolve
+from esctui.tui.undo import UNDO_SECONDS, undo_commands
 
-# Which incidents an action can apply to, for the footer and the palette.
-APPLIES: dict[str, set[Status]] = {
-    "acknowledge": {Status.TRIGGERED},
-    "unacknowledge": {Status.ACKNOWLEDGED},
-    "hand_off": {Status.TRIGGERED, Status.ACKNOWLEDGED},
-    "escalate": {Status.TRIGGERED, Status.ACKNOWLEDGED},
-    "escalate_to": {Status.TRIGGERED, Status.ACKNOWLEDGED},
-    "snooze": {Status.TRIGGERED, Status.ACKNOWLEDGED},
-    "resolve": {Status.TRIGGERED, Status.ACKNOWLEDGED},
-    "reopen": {Status.RESOLVED},
-    "add_note": set(Status),
-    "log_communication": set(Status),
-}
-BULK = {"acknowledge", "resolve", "hand_off"}
+READ_ONLY = "This console is read-only (--read-only): it changes nothing."
 
 
 class IncidentActions(ConsolePart):
-    """Mixed into `ConsoleApp`: `action_*` methods for the incident keys."""
+    """Mixed into `ConsoleApp`: the one door for incident actions, and undo."""
 
-    def targets(self, action: str) -> list[Incident]:
+    def action_incident(self, action_id: str) -> None:
+        """The keys' action: `incident('acknowledge')`."""
+        self.request(Action(action_id))
+
+    def offered(self, incident: Incident) -> set[Action]:
+        """The actions offered on `incident` now: the one answer the bottom line, the palette
+        and every request go by (from the rules; a read-only console offers none)."""
+        if self.options.read_only:
+            return set()
+        return offered(incident)
+
+    def offered_now(self) -> set[Action]:
+        """What the bottom line and the palette offer: the actions on the incident under the
+        cursor, and the bulk actions any selected incident allows."""
+        table, incidents = self.table, self.model.incidents
+        cursor = incidents.get(table.current_id or "")
+        now: set[Action] = self.offered(cursor) if cursor is not None else set()
+        for incident_id in table.selected:
+            if incident_id in incidents:
+                now |= {a for a in self.offered(incidents[incident_id]) if ACTIONS[a].bulk}
+        return now
+
+    def targets(self, action: IncidentAction) -> list[Incident]:
         """The incidents `action` acts on: the selection for bulk actions, else the cursor's."""
         table = self.table
-        ids = table.acting_on() if action in BULK else [i for i in [table.current_id] if i]
+        ids = table.acting_on() if action.bulk else [i for i in [table.current_id] if i]
         return [self.model.incidents[i] for i in ids if i in self.model.incidents]
 
-    def described(self, incidents: list[Incident]) -> str:
-        if len(incidents) == 1:
-            return incidents[0].id
-        return f"{len(incidents)} incidents"
-
-    def action_acknowledge(self) -> None:
-        incidents = self.targets("acknowledge")
-        self.send([c.Acknowledge(incident=i.id) for i in incidents], incidents)
-
-    def action_unacknowledge(self) -> None:
-        incidents = self.targets("unacknowledge")
-        self.send([c.Unacknowledge(incident=i.id) for i in incidents], incidents)
-
-    def action_reopen(self) -> None:
-        incidents = self.targets("reopen")
-        self.send([c.Reopen(incident=i.id) for i in incidents], incidents)
-
-    def action_escalate(self) -> None:
-        incidents = self.targets("escalate")
-        self.send([c.Escalate(incident=i.id) for i in incidents], incidents)
-
-    def action_escalate_to(self) -> None:
-        incidents = self.targets("escalate_to")
+    def request(self, action_id: Action, given: Given | None = None) -> None:
+        """Do `action_id` on its incidents, if it is offered, once asked what must be asked."""
+        action = ACTIONS[action_id]
+        if self.options.read_only:
+            self.notify(READ_ONLY, severity="warning")
+            return
+        incidents = self.targets(action)
         if not incidents:
+            self.notify("There is no incident under the cursor.", severity="warning")
             return
-        incident = incidents[0]
-        service = self.model.directory.service(incident.service)
-        policy = self.model.directory.policy(service.policy) if service else None
-        if policy is None:
-            self.notify(f"{incident.service} has no escalation policy.", severity="warning")
+        refusals = {i.id: why for i in incidents if (why := self.refusal(action, i))}
+        if refusals:
+            said = " ".join(list(refusals.values())[:2])
+            if len(refusals) > 2:
+                said += f" (and {len(refusals) - 2} more)"
+            if len(refusals) < len(incidents):
+                said = f"Left out {len(refusals)} of {len(incidents)}: {said}"
+            self.notify(said, severity="warning", markup=False)  # names are data
+        ready = [i for i in incidents if i.id not in refusals]
+        if ready:
+            self.ask(action, ready, given or Given())
+
+    def refusal(self, action: IncidentAction, incident: Incident) -> str | None:
+        if action.id not in self.offered(incident):
+            return why_not(incident, action, self.clock())
+        if not action.repeats and self.queued.holds(incident.id, action.id):
+            return (
+                f"You already asked to {action.verb} {incident.id}: that waits in the outbox "
+                "and is sent when the server can be reached."
+            )
+        return None
+
+    def ask(self, action: IncidentAction, incidents: list[Incident], given: Given) -> None:
+        """Ask first where the action must (a colleague's SEV1), then what it needs."""
+        question = next((q for i in incidents if (q := asks_first(action, i, self.me))), None)
+        if question is None:
+            self.ask_details(action, incidents, given)
             return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.ask_details(action, incidents, given)
+
+        self.push_screen(Confirm(question), answered)
+
+    def ask_details(self, action: IncidentAction, incidents: list[Incident], given: Given) -> None:
+        if action.confirms:  # resolving always asks, with the note typed so far
+
+            def confirmed(note: str | None) -> None:
+                if note is not None:
+                    self.perform(action, incidents, replace(given, text=note))
+
+            self.push_screen(ConfirmResolve([i.id for i in incidents], given.text), confirmed)
+            return
+        if action.question is None or action.answered(given):
+            self.perform(action, incidents, given)
+            return
+        asking = dialog(
+            action.question, incidents, self.model.directory, self.clock(), redact=self.redact
+        )
+        if isinstance(asking, str):
+            self.notify(asking, severity="warning")
+            return
+
+        def answered(answer: object) -> None:
+            if answer is not None and answer != "":
+                self.perform(action, incidents, asking.given(answer))
+
+        self.push_screen(asking.screen, answered)
+
+    def perform(self, action: IncidentAction, incidents: list[Incident], given: Given) -> None:
         now = self.clock()
-        levels = [
-            level_on_call(self.model.directory, policy, n, now)
-            for n in range(1, len(policy.levels) + 1)
-        ]
-
-        def chosen(level: int | None) -> None:
-            if level is not None:
-                self.send([c.Escalate(incident=incident.id, level=level)], [incident])
-
-        self.push_screen(
-            LevelPicker(f"Escalate {incident.id} to which level?", levels, incident.level), chosen
-        )
-
-    def action_hand_off(self) -> None:
-        incidents = self.targets("hand_off")
-        if not incidents:
-            return
-        first = incidents[0]
-        on_call: list[str] = []
-        service = self.model.directory.service(first.service)
-        policy = self.model.directory.policy(service.policy) if service else None
-        if policy is not None:
-            for level in range(1, len(policy.levels) + 1):
-                for name in level_on_call(self.model.directory, policy, level, self.clock()):
-                    if name not in on_call:
-                        on_call.append(name)
-        people: list[tuple[str, str]] = []
-        for name in on_call:
-            people.append((name, "on call for " + first.service))
-        for responder in sorted(self.model.directory.responders, key=lambda r: r.name):
-            if responder.name not in on_call:
-                people.append((responder.name, responder.full_name or responder.team))
-
-        def chosen(name: str | None) -> None:
-            if name:
-                self.send([c.HandOff(incident=i.id, to=name) for i in incidents], incidents)
-
-        self.push_screen(HandOffPicker(f"Hand off {self.described(incidents)} to", people), chosen)
-
-    def action_snooze(self) -> None:
-        incidents = self.targets("snooze")
-        if not incidents:
-            return
-
-        def chosen(length: timedelta | None) -> None:
-            if length is not None:
-                until = self.clock() + length
-                self.send([c.Snooze(incident=i.id, until=until) for i in incidents], incidents)
-
-        self.push_screen(SnoozePicker(f"Snooze {self.described(incidents)} for"), chosen)
-
-    def action_resolve(self) -> None:
-        incidents = self.targets("resolve")
-        if not incidents:
-            return
-
-        def answered(note: str | None) -> None:
-            if note is not None:
-                self.send([c.Resolve(incident=i.id, note=note) for i in incidents], incidents)
-
-        self.push_screen(ConfirmResolve([i.id for i in incidents]), answered)
-
-    def action_add_note(self) -> None:
-        incidents = self.targets("add_note")
-        if not incidents:
-            return
-        incident = incidents[0]
-
-        def written(text: str | None) -> None:
-            if text:
-                self.send([c.AddNote(incident=incident.id, text=text)], [incident])
-
-        self.push_screen(NoteEditor(f"Note on {incident.id}"), written)
-
-    def action_log_communication(self) -> None:
-        incidents = self.targets("log_communication")
-        if not incidents:
-            return
-        incident = incidents[0]
-
-        def logged(talk: CommunicationInput | None) -> None:
-            if talk is not None:
-                command = c.LogCommunication(
-                    incident=incident.id,
-                    channel=talk.channel,
-                    direction=talk.direction,
-                    counterpart=talk.counterpart,
-                    summary=talk.summary,
-                )
-                self.send([command], [incident])
-
-        counterpart = "" if self.redact else incident.customer
-        self.push_screen(
-            CommunicationForm(f"Log a communication on {incident.id}", counterpart), logged
-        )
+        commands = [action.build(i.id, given, now) for i in incidents]
+        self.send(action.id, commands, incidents)
 
     def action_undo(self) -> None:
+        if self.options.read_only:
+            self.notify(READ_ONLY, severity="warning")
+            return
         done = self.last_done
-        if done is None or time.monotonic() - done.at > UNDO_SECONDS:
+        if done is None or not done.recent:
             self.notify(f"Nothing of yours to undo from the last {UNDO_SECONDS} seconds.")
             return
-        undo = inverse(done)
-        if isinstance(undo, str):
-            self.notify(undo, severity="warning")
+        commands = undo_commands(done)
+        if isinstance(commands, str):
+            self.notify(commands, severity="warning")
             return
         self.last_done = None
-        assert isinstance(undo, c.IncidentCommand)
-        incident = self.model.incidents.get(undo.incident)
-        self.send([undo], [incident] if incident else [], undoing=True)
+        self.send(Action.UNDO, commands, [], undoing=done)
 
     def action_toggle_select(self) -> None:
         self.table.toggle_selected()
         self.table.action_cursor_down()
+        self.refresh_bindings()  # the bulk actions offered follow the selection
 
     def action_copy_id(self) -> None:
         incident_id = self.table.current_id

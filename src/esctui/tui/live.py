@@ -83,6 +83,7 @@ class LiveQueue(ConsolePart):
                 self.after_changes(new, flash=True)
                 self.alert(new)
         self.updated = self.clock()
+        self.forget_sent()
         self.refresh_header()
 
     def after_changes(self, changes: list[Change], *, flash: bool) -> None:
@@ -135,6 +136,7 @@ class LiveQueue(ConsolePart):
         if self.model.tick(self.model.now) and self.model.arrange() != before:
             self.table.reordered(before)
         self.table.tick()
+        self.forget_sent()
         self.refresh_header()
 
     async def escalate_due(self) -> None:

@@ -36,7 +36,10 @@ class Navigation(ConsolePart):
         self.refresh_header()
 
     def action_step_back(self) -> None:
-        if self.line_mode:
+        """`esc`: out of the detail pane, else the bottom line, the filter, the selection."""
+        if self.query_one(IncidentDetail).has_focus_within:
+            self.table.focus()
+        elif self.line_mode:
             if self.line_mode == "filter":
                 self.set_filter("")
             self.close_line()
@@ -64,9 +67,6 @@ class Navigation(ConsolePart):
             detail.action_next_tab()
         else:
             detail.focus()
-
-    def on_incident_detail_left(self, _: IncidentDetail.Left) -> None:
-        self.table.focus()
 
     def on_queue_table_records_needed(self, _: QueueTable.RecordsNeeded) -> None:
         self.read_records()

@@ -1,4 +1,5 @@
-"""Ctrl+P: every action by name, and "go to incident" by id or title."""
+"""Ctrl+P: every action that applies now by name, esctui's themes, and "go to incident" by id
+or title."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from esctui.tui.actions import ACTIONS
 from esctui.wording import scrub
 
 if TYPE_CHECKING:
     from esctui.tui.app import ConsoleApp
 
 GO_TO_LIMIT = 50
+BY_BINDING = {action.binding: action for action in ACTIONS.values()}
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -31,7 +34,7 @@ def highlight(matcher: Matcher, text: str) -> Content:
 
 
 class ActionCommands(Provider):
-    """The console's actions, with the key each is on now."""
+    """The console's actions that apply now, with the key each is on, and esctui's themes."""
 
     @property
     def console(self) -> ConsoleApp:
@@ -41,11 +44,22 @@ class ActionCommands(Provider):
         return self.app
 
     def entries(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) for each action that applies now."""
-        return [
-            (title, help_text, action)
-            for title, help_text, action in self.console.palette_entries()
-            if self.console.check_action(action.split("(")[0], ()) is not False
+        """(title, help, action) for each action that applies now: the incident actions the
+        console offers, the rest of its keys, then its themes."""
+        console = self.console
+        offered = console.offered_now()
+        found: list[tuple[str, str, str]] = []
+        for binding in console.all_bindings():
+            keys = f"key {console.keys_of(binding)}"
+            action = BY_BINDING.get(binding.id or "")
+            if action is not None:
+                if action.id in offered:
+                    found.append((action.title, f"{keys} · {action.explains}", binding.action))
+            elif not elsewhere(binding.id or "", read_only=console.options.read_only):
+                found.append((binding.description, keys, binding.action))
+        return found + [
+            (f"Theme: {name}", "switch theme", f"use_theme('{name}')")
+            for name in sorted(console.own_themes)
         ]
 
     async def discover(self) -> Hits:
@@ -65,6 +79,16 @@ class ActionCommands(Provider):
                     partial(self.console.run_from_palette, action),
                     help=help_text,
                 )
+
+
+def elsewhere(binding_id: str, *, read_only: bool) -> bool:
+    """Keys the palette leaves out: itself, moving about the queue and the detail pane, and
+    undo where nothing can be done."""
+    return (
+        binding_id == "app.palette"
+        or binding_id.startswith(("queue.", "detail."))
+        or (read_only and binding_id == "incident.undo")
+    )
 
 
 class GoToIncident(Provider):

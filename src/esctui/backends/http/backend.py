@@ -2,10 +2,11 @@
 
 Requests carry the responder's token; actions carry `If-Match` with the version the caller
 saw (`*` when it gave none) and an `Idempotency-Key`, so a retry never acts twice. Connection
-errors, 5xx and 429 are retried with backoff. Live changes come from the server's event stream,
-which resumes from the last revision after a drop. While the server cannot be reached, actions
-the caller allows to wait go to the outbox and are sent, in order, when the link returns; the
-ones the server then refuses come back as notices.
+errors, 429 and 5xx answers not from the server itself are retried with backoff. Live changes
+come from the server's event stream, which resumes from the last revision after a drop. While
+the server cannot be reached, actions the caller allows to wait go to the outbox and are sent,
+in order, when the link returns, each with the token that made it; the ones the server then
+refuses come back as notices.
 """
 
 from __future__ import annotations
@@ -28,22 +29,23 @@ from esctui.backends.base import (
     Queue,
     StoreError,
     Update,
-    VersionConflict,
 )
 from esctui.backends.http import wire
 from esctui.backends.http.connection import Connection, Unreachable
-from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path
+from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path, token_fingerprint
 from esctui.backends.http.requests import (
+    TokenRefused,
     answer,
     describe,
     if_match,
     incident_path,
     outcome,
+    problem_of,
     request_for,
 )
+from esctui.backends.http.sending import UNREACHABLE, OutboxSender
 from esctui.backends.http.sse import EventParser
 from esctui.domain.commands import AnyCommand
-from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory
 
 change_decoder = msgspec.json.Decoder(Change)
@@ -51,6 +53,7 @@ queue_decoder = msgspec.json.Decoder(wire.QueueOut)
 detail_decoder = msgspec.json.Decoder(wire.IncidentDetail)
 histories_decoder = msgspec.json.Decoder(list[wire.HistoryOut])
 me_decoder = msgspec.json.Decoder(wire.Me)
+revoked_decoder = msgspec.json.Decoder(wire.Revoked)
 
 
 class HttpBackend:
@@ -80,13 +83,13 @@ class HttpBackend:
             backoff=backoff,
             quiet_limit=quiet_limit,
         )
-        self.outbox = Outbox(outbox or default_outbox_path(), self.url)
+        self.outbox = Outbox(outbox or default_outbox_path(), self.url, token_fingerprint(token))
         self.backoff = backoff
         self.responder: str | None = None
         self.snapshot = ""  # of the queue last read: the event stream resumes within it
         self.notices: list[str] = []
+        self.sender = OutboxSender(self.outbox, self.connection, self.notice)
         self.updates: asyncio.Queue[Update | BaseException] | None = None
-        self.sending: asyncio.Lock | None = None
         self.flushing: asyncio.Task[None] | None = None
 
     @property
@@ -124,7 +127,7 @@ class HttpBackend:
     # -- the protocol --------------------------------------------------------------------
 
     async def open(self) -> Queue:
-        if self.outbox.waiting():
+        if self.outbox.to_settle():
             await self.flush()  # first, so the queue shows what they did
         data = queue_decoder.decode(await self.connection.get("/v1/queue"))
         self.responder = data.responder
@@ -168,52 +171,31 @@ class HttpBackend:
             if_match=if_match(command, expected_version),
             what=describe(command),
             queued_at=datetime.now(UTC),
+            token=self.outbox.token,
+            responder=self.responder or "",
         )
-        if queue_offline and (self.connection.link is Link.OFFLINE or not await self.flush()):
-            self.keep(waiting)  # the outbox first: actions go out in the order taken
+        if queue_offline and self.connection.link is Link.OFFLINE:
+            self.keep(waiting, UNREACHABLE)
+        if queue_offline and not await self.flush():
+            # Behind those: actions go out in the order they were taken.
+            self.keep(waiting, self.sender.held_back)
         try:
-            response = await self.send(waiting)
+            response = await self.sender.send(waiting)
         except Unreachable:
             if not queue_offline:
                 raise
-            self.keep(waiting)
+            self.keep(waiting, UNREACHABLE)
         return answer(response.status_code, response.content, self.url)
 
-    async def send(self, waiting: Waiting) -> httpx.Response:
-        headers = {"Idempotency-Key": waiting.key}
-        if waiting.if_match is not None:
-            headers["If-Match"] = waiting.if_match
-        return await self.connection.request(
-            "POST", waiting.path, body=waiting.body, headers=headers
-        )
-
-    def keep(self, waiting: Waiting) -> NoReturn:
+    def keep(self, waiting: Waiting, why: str) -> NoReturn:
         self.outbox.add(waiting)
         raise ActionQueued(
-            f"The server cannot be reached: the {waiting.what} waits in the outbox and is "
-            "sent when it can be."
+            f"{why}: the {waiting.what} waits in the outbox and is sent when it can be."
         )
 
     async def flush(self) -> bool:
-        """Send what waits in the outbox, oldest first; True once it is empty. An action the
-        server refuses is reported as a notice, never dropped silently."""
-        if self.sending is None:
-            self.sending = asyncio.Lock()
-        async with self.sending:
-            for waiting in self.outbox.waiting():
-                try:
-                    response = await self.send(waiting)
-                except Unreachable:
-                    return False
-                try:
-                    answer(response.status_code, response.content, self.url)
-                except (DomainError, StoreError) as refused:
-                    self.notice(
-                        f"Your {waiting.what} from {waiting.queued_at:%H:%M} UTC, sent once "
-                        f"the server was back, was refused: {why(refused)}"
-                    )
-                self.outbox.remove(waiting.key)
-            return True
+        """Send this token's actions waiting in the outbox (see `OutboxSender.flush`)."""
+        return await self.sender.flush()
 
     async def flush_in_background(self) -> None:
         try:
@@ -271,11 +253,16 @@ class HttpBackend:
         ) as response:
             if response.status_code != 200:
                 await response.aread()
-                if response.status_code == 401 or response.status_code < 500:
+                if response.status_code < 500:
                     answer(response.status_code, response.content, self.url)
+                problem = problem_of(response.content)
+                if problem is not None:  # the server's own sentence: say it, and try again
+                    self.sender.tell_once(
+                        f"The server at {self.url} sends no live changes for now: {problem.detail}"
+                    )
                 raise Unreachable(f"The event stream answered HTTP {response.status_code}.")
             self.connection.mark(Link.ONLINE)
-            if self.outbox.waiting() and (self.flushing is None or self.flushing.done()):
+            if self.outbox.to_settle() and (self.flushing is None or self.flushing.done()):
                 # Beside the stream, which must keep being read while the outbox is sent.
                 self.flushing = asyncio.create_task(self.flush_in_background())
             parser = EventParser()
@@ -292,6 +279,11 @@ class HttpBackend:
                         if changes:
                             self.emit(Update(changes=changes))
                         return await self.resync()
+                    elif event.event == "revoked":
+                        raise TokenRefused(
+                            f"Your token was revoked: the server at {self.url} ended your event "
+                            f"stream. {revoked_decoder.decode(event.data).detail}"
+                        )
                 if changes:
                     self.emit(Update(changes=changes))
         return cursor
@@ -319,12 +311,3 @@ class HttpBackend:
         if self.flushing is not None:
             self.flushing.cancel()
         await self.connection.close()
-
-
-def why(refused: Exception) -> str:
-    """The refusal of a queued action: for one someone else beat, what the incident is now."""
-    if not isinstance(refused, VersionConflict):
-        return str(refused)
-    now = refused.current
-    holder = f", assigned to {now.assignee}" if now.assignee else ""
-    return f"{now.id} changed while you were offline; it is {now.status.value}{holder} now."

@@ -13,8 +13,6 @@ from esctui.backends.base import Link, StoreError
 from esctui.backends.http.requests import answer, problem_of
 from esctui.domain.errors import DomainError
 
-RETRY_STATUSES = {429, 502, 503, 504}
-
 
 class Unreachable(StoreError):
     """The server could not be reached (or kept failing) after every retry."""
@@ -74,9 +72,12 @@ class Connection:
         params: dict[str, str] | None = None,
         slow: bool = False,
     ) -> httpx.Response:
-        """Send, retrying connection failures, 5xx and 429 with growing pauses; `Unreachable`
-        once every attempt failed. A `slow` request (one that rewrites the whole store) is
-        given minutes to answer instead of seconds."""
+        """Send, retrying connection failures, 429 and 5xx answers that are not the server's
+        own sentence (a proxy's, a server starting) with growing pauses; `Unreachable` once
+        every attempt failed. The server's own 5xx (its store is locked, its disk full, a
+        bug) is its answer: sending it again at once would not change it, and it must not
+        pass for a server that cannot be reached. A `slow` request (one that rewrites the
+        whole store) is given minutes to answer instead of seconds."""
         content = None if body is None else msgspec.json.encode(body)
         sent_headers = dict(headers or {})
         if content is not None:
@@ -97,11 +98,12 @@ class Connection:
             except httpx.TransportError as error:
                 reason = describe_failure(error)
                 continue
-            if response.status_code in RETRY_STATUSES or response.status_code >= 500:
-                problem = problem_of(response.content)
-                reason = problem.detail if problem else f"HTTP {response.status_code}"
-                if response.status_code == 429:
-                    await asyncio.sleep(retry_after(response, self.backoff))
+            if response.status_code == 429:
+                reason = "HTTP 429, too many requests"
+                await asyncio.sleep(retry_after(response, self.backoff))
+                continue
+            if response.status_code >= 500 and problem_of(response.content) is None:
+                reason = f"HTTP {response.status_code}"
                 continue
             self.mark(Link.ONLINE)
             return response

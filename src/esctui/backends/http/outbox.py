@@ -5,10 +5,16 @@ One JSON line per action in a file on the responder's machine (`ESCTUI_OUTBOX`, 
 responder is told the action waits; it is removed only once the server has answered it (done
 or refused). Each carries the key the server remembers answers by, so an action sent twice
 (two processes flushing at once, an answer lost on the way) is still done once.
+
+Each also says who made it: a fingerprint of the token it was made with (never the token) and,
+when the server had said by then, that token's responder. Several tokens may share one login's
+outbox (a shared bastion account): each action goes out only with the token that made it, so
+it is done as whoever made it, or not at all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +35,17 @@ class Waiting(msgspec.Struct, frozen=True):
     if_match: str | None
     what: str  # "acknowledge of INC-1042", for the sentences a responder reads
     queued_at: datetime
+    token: str = ""  # `token_fingerprint` of the token it was made with; "" from an older esctui
+    responder: str = ""  # that token's responder, if the server had said by then
+
+    def described(self) -> str:
+        """`acknowledge of INC-1042 from 03:12 UTC`."""
+        return f"{self.what} from {self.queued_at:%H:%M} UTC"
+
+
+def token_fingerprint(token: str) -> str:
+    """Tells a token's actions from another's, and cannot be used as the token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def default_outbox_path() -> Path:
@@ -45,13 +62,15 @@ decoder = msgspec.json.Decoder(Waiting)
 
 
 class Outbox:
-    """The outbox file; only entries for `server` are this backend's to send."""
+    """The outbox file; only entries for `server` made with the token whose fingerprint is
+    `token` are this backend's to send."""
 
-    def __init__(self, path: Path, server: str) -> None:
+    def __init__(self, path: Path, server: str, token: str) -> None:
         self.path = path
         self.server = server
+        self.token = token
         self.lock = path.with_name(path.name + ".lock")
-        self.count = 0  # this server's entries, as of the last time the file was read or written
+        self.count = 0  # this backend's entries, as of the last time the file was read or written
 
     def add(self, waiting: Waiting) -> None:
         try:
@@ -64,19 +83,35 @@ class Outbox:
             raise StoreError(
                 f"Cannot write the outbox {self.path}: {error.strerror}; the action was not kept."
             ) from None
+        except StoreError as error:
+            raise StoreError(f"{error} The action was not kept in the outbox.") from None
 
     def waiting(self) -> list[Waiting]:
-        """This server's actions, oldest first."""
-        ours = [w for w in self.read() if w.server == self.server]
+        """The actions this backend is to send, oldest first."""
+        ours = [w for w in self.read() if w.server == self.server and w.token == self.token]
         self.count = len(ours)
         return ours
 
-    def remove(self, key: str) -> None:
+    def to_settle(self) -> bool:
+        """Whether this backend has actions to send, or unclaimed ones to settle."""
+        return any(w.server == self.server and w.token in ("", self.token) for w in self.read())
+
+    def others(self) -> list[Waiting]:
+        """This server's actions made with other tokens: theirs to send."""
+        return [
+            w for w in self.read() if w.server == self.server and w.token not in ("", self.token)
+        ]
+
+    def unclaimed(self) -> list[Waiting]:
+        """This server's actions queued by an esctui that did not note whose they were."""
+        return [w for w in self.read() if w.server == self.server and not w.token]
+
+    def remove(self, *keys: str) -> None:
         with files.exclusive_lock(self.lock):
-            kept = [w for w in self.read() if w.key != key]
+            kept = [w for w in self.read() if w.key not in keys]
             data = b"".join(msgspec.json.encode(w) + b"\n" for w in kept)
             files.replace_atomically(self.path, data, mode=0o600)
-            self.count = sum(1 for w in kept if w.server == self.server)
+            self.count = sum(1 for w in kept if w.server == self.server and w.token == self.token)
 
     def read(self) -> list[Waiting]:
         try:

@@ -20,6 +20,7 @@ ACTIONS: dict[type[c.Command], str] = {
     c.Snooze: "actions/snooze",
     c.Resolve: "actions/resolve",
     c.Reopen: "actions/reopen",
+    c.Undo: "actions/undo",
     c.AddNote: "notes",
     c.LogCommunication: "communications",
 }
@@ -29,6 +30,10 @@ T = TypeVar("T")
 recorded_decoder = msgspec.json.Decoder(wire.Recorded)
 outcome_decoder = msgspec.json.Decoder(wire.Outcome)
 problem_decoder = msgspec.json.Decoder(wire.ProblemBody)
+
+
+class TokenRefused(StoreError):
+    """The server lets this token in no more (revoked, or never made there)."""
 
 
 def request_for(command: c.AnyCommand) -> tuple[str, dict[str, object]]:
@@ -103,7 +108,7 @@ def refuse(status: int, content: bytes, server: str) -> NoReturn:
     if status in (403, 404, 409, 412, 413, 422):
         raise DomainError(detail)
     if status == 401:
-        raise StoreError(f"The server at {server} refused the token: {detail}")
+        raise TokenRefused(f"The server at {server} refused the token: {detail}")
     raise StoreError(f"The server at {server} could not do it: {detail}")
 
 

@@ -66,6 +66,10 @@ class ResolveBody(Body, frozen=True):
     note: Text = ""
 
 
+class UndoBody(Body, frozen=True):
+    version: Annotated[int, msgspec.Meta(ge=1)]
+
+
 class NoteBody(Body, frozen=True):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=40_000)]
 
@@ -158,6 +162,12 @@ class OnCall(msgspec.Struct, frozen=True):
 class Health(msgspec.Struct, frozen=True):
     status: str
     revision: int
+
+
+class Revoked(msgspec.Struct, frozen=True):
+    """The data of the `revoked` event that ends the event stream of a revoked token."""
+
+    detail: str
 
 
 class ProblemBody(msgspec.Struct, frozen=True, omit_defaults=True):

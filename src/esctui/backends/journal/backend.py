@@ -1,8 +1,10 @@
 """The journal store behind the async `Backend` protocol the faces call.
 
 Inside an event loop (the TUI, the server) file work runs in a worker thread, so the loop never
-waits on `fsync`. Outside one (a CLI command), the same coroutines run straight through without
-ever suspending, and a one-shot command does not pay for starting asyncio at all.
+waits on `fsync`; writes have threads of their own, so writers waiting for another process's
+lock never leave readers without one. Outside an event loop (a CLI command), the same coroutines
+run straight through without ever suspending, and a one-shot command does not pay for starting
+asyncio at all.
 """
 
 from __future__ import annotations
@@ -12,18 +14,29 @@ import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from esctui.backends.base import Change, IncidentHistory, Link, Queue, Update
+from esctui.backends.journal.files import LOCK_WAIT
 from esctui.backends.journal.store import DEFAULT_ARCHIVE_AFTER, Clock, JournalStore
 from esctui.domain.commands import AnyCommand
 from esctui.domain.models import Directory
 
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # not imported by one-shot commands
+
 T = TypeVar("T")
 
+# Writes at once inside one process (the server's requests): the lock lets one through at a
+# time, the others wait their bounded time for it in a thread each.
+WRITER_THREADS = 16
 
-async def offload(work: Callable[..., T], *args: object) -> T:
-    """`work(*args)` in a worker thread when an asyncio loop is running, else right here."""
+
+async def offload(
+    work: Callable[..., T], *args: object, threads: Callable[[], Executor] | None = None
+) -> T:
+    """`work(*args)` in a worker thread when an asyncio loop is running (one of `threads()`,
+    else the loop's own), else right here."""
     asyncio = sys.modules.get("asyncio")
     try:
         loop = asyncio.get_running_loop() if asyncio is not None else None
@@ -31,7 +44,8 @@ async def offload(work: Callable[..., T], *args: object) -> T:
         loop = None
     if loop is None:
         return work(*args)
-    result: T = await loop.run_in_executor(None, functools.partial(work, *args))
+    executor = threads() if threads is not None else None
+    result: T = await loop.run_in_executor(executor, functools.partial(work, *args))
     return result
 
 
@@ -54,9 +68,22 @@ class JournalBackend:
     waiting = 0  # a local store is never out of reach
     runs_inline = True  # its coroutines never suspend outside an event loop
 
-    def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
-        self.store = JournalStore(path, clock)
+    def __init__(
+        self, path: Path, *, clock: Clock | None = None, lock_wait: float = LOCK_WAIT
+    ) -> None:
+        self.store = JournalStore(path, clock, lock_wait=lock_wait)
         self.closed = False
+        self.writers: Executor | None = None
+
+    def writer_threads(self) -> Executor:
+        """The threads writes run in, made on the first write inside an event loop. Each may
+        wait up to `lock_wait` for another process's lock; reads meanwhile take the loop's own
+        threads, never these."""
+        if self.writers is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.writers = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="esctui-write")
+        return self.writers
 
     @property
     def location(self) -> str:
@@ -104,17 +131,26 @@ class JournalBackend:
     ) -> list[Change]:
         """`JournalStore.execute`: with a `request_key` already recorded, the changes recorded
         for it, and nothing new."""
-        return await offload(self.store.execute, command, actor, expected_version, request_key)
+        return await offload(
+            self.store.execute,
+            command,
+            actor,
+            expected_version,
+            request_key,
+            threads=self.writer_threads,
+        )
 
     async def escalate_due(self) -> list[Change]:
         """Record the auto-escalations that are due now."""
-        return await offload(self.store.escalate_due)
+        return await offload(self.store.escalate_due, threads=self.writer_threads)
 
     async def compact(self, archive_after: timedelta = DEFAULT_ARCHIVE_AFTER) -> str:
-        return await offload(self.store.compact, archive_after)
+        return await offload(self.store.compact, archive_after, threads=self.writer_threads)
 
     async def replace_directory(self, directory: Directory) -> str:
-        return await offload(self.store.replace_directory, directory)
+        return await offload(self.store.replace_directory, directory, threads=self.writer_threads)
 
     async def close(self) -> None:
         self.closed = True
+        if self.writers is not None:
+            self.writers.shutdown(wait=False)

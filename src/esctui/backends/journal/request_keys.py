@@ -4,6 +4,11 @@ carried it, so the same request sent again is answered instead of done twice.
 The keys come from two places: the snapshot (those a compaction folded away, oldest first) and
 the journal's lines. The snapshot's stay raw JSON until a writer is first asked about a key, so a
 process that opens the store to draw the queue or print the status never pays to decode them.
+
+A key may end in a tag that names the request it came with (`KEY\x1eTAG`, the tag being, say,
+a digest of the request): the same key with another tag is a different request reusing it, and
+is refused (`KeyReused`) rather than answered with what the first one did. A key recorded
+without a tag (by an esctui from before tags) is answered whatever the request.
 """
 
 from __future__ import annotations
@@ -20,12 +25,40 @@ from esctui.backends.journal import codec
 # waits for the server. The oldest go first.
 RECORDED_KEYS = 10_000
 
+TAG = "\x1e"
+
+
+class KeyReused(Exception):
+    """A key sent with another request than the one it was recorded for. `changes` are what
+    that one did."""
+
+    def __init__(self, key: str, changes: list[Change]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.changes = changes
+
+
+def tagged(key: str, tag: str) -> str:
+    """`key` as recorded for the request named by `tag` (none: the key as it is)."""
+    return f"{key}{TAG}{tag}" if tag else key
+
+
+def untagged(key: str) -> tuple[str, str]:
+    """(the key, its tag, or "" if it has none)."""
+    head, separator, tag = key.rpartition(TAG)
+    return (head, tag) if separator else (key, "")
+
+
+class Entry(msgspec.Struct):
+    tag: str
+    changes: list[Change]
+
 
 class RequestKeys:
     """Keys in the order they were recorded, with their changes; the newest `RECORDED_KEYS`."""
 
     def __init__(self) -> None:
-        self.keyed: collections.OrderedDict[str, list[Change]] = collections.OrderedDict()
+        self.keyed: collections.OrderedDict[str, Entry] = collections.OrderedDict()
         self.folded: msgspec.Raw | None = None  # the snapshot's keys, not decoded yet
         self.snapshot = Path()
 
@@ -37,39 +70,46 @@ class RequestKeys:
         self.snapshot = snapshot
 
     def remember(self, key: str, change: Change) -> None:
-        """Note `change` as (part of) what the request sent with `key` did."""
-        changes = self.keyed.get(key)
-        if changes is None:
-            self.keyed[key] = changes = []
+        """Note `change` as (part of) what the request sent with `key` (tag and all) did."""
+        head, tag = untagged(key)
+        entry = self.keyed.get(head)
+        if entry is None:
+            self.keyed[head] = entry = Entry(tag, [])
             if len(self.keyed) > RECORDED_KEYS:
                 self.keyed.popitem(last=False)
-        changes.append(change)
+        entry.changes.append(change)
 
     def answer(self, key: str) -> list[Change] | None:
-        """What was recorded for `key`, or None for a key never seen (or long forgotten)."""
-        changes = self.recorded().get(key)
-        return None if changes is None else list(changes)
+        """What was recorded for `key`, or None for a key never seen (or long forgotten);
+        `KeyReused` if it was recorded with another tag."""
+        head, tag = untagged(key)
+        entry = self.recorded().get(head)
+        if entry is None:
+            return None
+        if entry.tag and tag and entry.tag != tag:
+            raise KeyReused(head, list(entry.changes))
+        return list(entry.changes)
 
-    def recorded(self) -> collections.OrderedDict[str, list[Change]]:
-        """Every key remembered, oldest first: the snapshot's, as if read before the journal's
-        lines, then the journal's."""
+    def recorded(self) -> collections.OrderedDict[str, Entry]:
+        """Every key remembered (without its tag), oldest first: the snapshot's, as if read
+        before the journal's lines, then the journal's."""
         if self.folded is not None:
             folded, self.folded = self.decode(self.folded), None
             from_journal = self.keyed
-            self.keyed = collections.OrderedDict(
-                (key, [Change(revision=revision, event=event) for revision, event in changes])
-                for key, changes in folded[-RECORDED_KEYS:]
-            )
-            for key, changes in from_journal.items():
-                for change in changes:
-                    self.remember(key, change)
+            self.keyed = collections.OrderedDict()
+            for key, changes in folded[-RECORDED_KEYS:]:
+                for revision, event in changes:
+                    self.remember(key, Change(revision=revision, event=event))
+            for head, entry in from_journal.items():
+                for change in entry.changes:
+                    self.remember(tagged(head, entry.tag), change)
         return self.keyed
 
     def for_snapshot(self) -> msgspec.Raw:
         """Every key remembered, as a new snapshot keeps them."""
         keys = [
-            (key, [(change.revision, change.event) for change in changes])
-            for key, changes in self.recorded().items()
+            (tagged(head, entry.tag), [(c.revision, c.event) for c in entry.changes])
+            for head, entry in self.recorded().items()
         ]
         return msgspec.Raw(codec.encoder.encode(keys))
 

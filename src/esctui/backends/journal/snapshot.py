@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +46,8 @@ def write_snapshot(
     files.replace_atomically(path / codec.SNAPSHOT, codec.encoder.encode(snapshot))
     for stale in path.glob("timelines-*.json"):
         if stale.name != name:
-            stale.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # tried again by the next compaction
+                stale.unlink()
 
 
 def decode_snapshot(file: Path, data: bytes) -> codec.Snapshot:
@@ -93,7 +95,10 @@ def create_store(
         )
     if path.exists() and not path.is_dir():
         raise StoreError(f"{path} exists and is not a directory.")
-    path.mkdir(parents=True, exist_ok=True)
+    # Its files hold titles, notes and customer names: a new store is its owner's alone (one
+    # made beforehand, say group-owned for a team, keeps its mode; see `files`).
+    path.parent.mkdir(parents=True, exist_ok=True)
+    files.make_directory(path, 0o700)
     states: dict[str, Incident] = {}
     timelines: dict[str, list[AnyEvent]] = {}
     for event in events:

@@ -1,13 +1,15 @@
 """The journal store: a snapshot plus an append-only journal in one directory.
 
 Readers never lock: they read the snapshot, then only the journal bytes that are new since they
-last looked. Writers take an exclusive lock, catch up, cut a torn last line left by a crash,
-apply due auto-escalations, check the command, append its events in one write and fsync before
-they answer. A command sent with an idempotency key carries it on its lines, so the same key sent
-again, even to a process started after a crash, gets the recorded changes back instead of a
-second action; a compaction carries the keys (the newest `RECORDED_KEYS`) into the snapshot it
-writes, so this holds across one too. A damaged line with good lines after it stops everything
-with a sentence naming the file and the line: the store is never rewritten to "repair" it.
+last looked. Writers take an exclusive lock (waiting a bounded time for another process's, and
+never while holding this process's own state, so readers here never wait on that), catch up, cut
+a torn last line left by a crash, apply due auto-escalations, check the command, append its
+events in one write and fsync before they answer. A command sent with an idempotency key carries
+it on its lines, so the same key sent again, even to a process started after a crash, gets the
+recorded changes back instead of a second action; a compaction carries the keys (the newest
+`RECORDED_KEYS`) into the snapshot it writes, so this holds across one too. A damaged line with
+good lines after it stops everything with a sentence naming the file and the line: the store is
+never rewritten to "repair" it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from esctui.backends.journal.archive import Archive
 from esctui.backends.journal.request_keys import RequestKeys
 from esctui.backends.journal.snapshot import decode_snapshot, write_snapshot
 from esctui.domain import lifecycle
-from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger
+from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger, Undo
 from esctui.domain.errors import DomainError
 from esctui.domain.escalation import due, escalation_due_at
 from esctui.domain.events import AnyEvent, Triggered
@@ -58,9 +60,12 @@ class JournalStore:
     """One process's view of a store directory. Thread-safe; not shared between processes
     (each process opens its own, the files are what they share)."""
 
-    def __init__(self, path: Path, clock: Clock | None = None) -> None:
+    def __init__(
+        self, path: Path, clock: Clock | None = None, *, lock_wait: float = files.LOCK_WAIT
+    ) -> None:
         self.path = path
         self.clock = clock or utc_now
+        self.lock_wait = lock_wait
         self.archive = Archive(path / codec.ARCHIVE)
         self.mutex = threading.RLock()
         self.loaded = False
@@ -79,6 +84,7 @@ class JournalStore:
         self.journal_id: tuple[int, int] | None = None
         self.offset = 0
         self.lines = 0
+        self.swept = False  # temp files of dead writers removed, once per process
 
     # -- reading -------------------------------------------------------------------------
 
@@ -120,8 +126,9 @@ class JournalStore:
     def read_snapshot(self) -> None:
         if not self.path.is_dir():
             raise StoreError(
-                f"There is no esctui store at {self.path}; create one with "
-                f"`esctui --store {self.path} demo --no-tui`."
+                f"There is no esctui store at {self.path}; create one for your team with "
+                f"`esctui --store {self.path} init --directory team.toml`, or a demo to try "
+                f"with `esctui --store {self.path} demo --no-tui`."
             )
         file = self.path / codec.SNAPSHOT
         try:
@@ -257,7 +264,8 @@ class JournalStore:
 
     def snapshot_timelines(self) -> dict[str, msgspec.Raw]:
         """The timelines as of the snapshot, read on first use. A compaction elsewhere may
-        have removed the file since the snapshot was read: then read the store again."""
+        have removed the file since the snapshot was read: then read the store again. If the
+        snapshot in force names a file that is not there, that is damage, and said so."""
         for _ in range(10):
             if self.timelines is not None:
                 return self.timelines
@@ -265,7 +273,16 @@ class JournalStore:
             try:
                 self.timelines = codec.timelines_decoder.decode(file.read_bytes())
             except FileNotFoundError:
+                named_by = self.snapshot_id
                 self.load()
+                if self.snapshot_id == named_by:
+                    raise StoreError(
+                        f"{file} is missing, though {self.path / codec.SNAPSHOT} names it: "
+                        "the timelines of the store's incidents are in it. Nothing was changed; "
+                        "restore it from a backup."
+                    ) from None
+            except OSError as error:
+                raise StoreError(f"Cannot read {file}: {files.describe(error)}.") from None
             except msgspec.DecodeError as error:
                 raise StoreError(
                     f"{file} is damaged ({error}); the store was left as it is."
@@ -297,11 +314,30 @@ class JournalStore:
     # -- writing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
+    def reading(self, *, wait: bool = True) -> Iterator[bool]:
+        """Hold this process's view of the store still while reading several things from it;
+        with `wait=False`, yields False at once (holding nothing) if a write in this process
+        is under way. Never waits on another process."""
+        held = self.mutex.acquire(blocking=wait)
+        try:
+            yield held
+        finally:
+            if held:
+                self.mutex.release()
+
+    @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the lock with the in-memory state caught up with the files."""
+        """Hold the lock with the in-memory state caught up with the files.
+
+        The lock comes first, and only then this process's own state: while another process
+        holds the lock, readers in this one carry on, and a writer gives up after
+        `lock_wait` seconds with a sentence naming the lock and its holder."""
         if not self.path.is_dir():
             self.read_snapshot()  # says there is no store here
-        with self.mutex, files.exclusive_lock(self.path / codec.LOCK):
+        with files.exclusive_lock(self.path / codec.LOCK, wait=self.lock_wait), self.mutex:
+            if not self.swept:
+                files.remove_leftovers(self.path)
+                self.swept = True
             if not self.loaded or not self.snapshot_unchanged():
                 self.load()
             if not self.read_journal(writer=True):
@@ -386,7 +422,13 @@ class JournalStore:
                     incident,
                 )
         new_id = format_incident_id(self.next_number) if isinstance(command, Trigger) else None
-        ctx = lifecycle.Context(directory=self.directory, now=now, actor=actor, new_id=new_id)
+        timeline: tuple[AnyEvent, ...] = ()
+        if isinstance(command, Undo) and incident is not None:
+            # Only an undo reads the timeline: for the state before the change it takes back.
+            timeline = tuple(self.timeline(incident.id))
+        ctx = lifecycle.Context(
+            directory=self.directory, now=now, actor=actor, new_id=new_id, timeline=timeline
+        )
         return lifecycle.decide(incident, command, ctx)
 
     def append(
@@ -409,11 +451,8 @@ class JournalStore:
         )
         try:
             files.append_durably(self.path / codec.JOURNAL, data)
-        except OSError as error:
-            raise StoreError(
-                f"Cannot write {self.path / codec.JOURNAL}: {error.strerror}; "
-                "the action was not recorded."
-            ) from None
+        except StoreError as error:
+            raise StoreError(f"{error} The action was not recorded.") from None
         file = self.path / codec.JOURNAL
         for n, event in enumerate(events):
             self.take(first + n, event, file, self.lines + 1, keys[n])
@@ -441,7 +480,7 @@ class JournalStore:
                     f"{', ...' if len(orphans) > 5 else ''}); resolve them or keep the services."
                 )
             self.directory = directory
-            self.fold(self.clock(), timedelta(days=36500))
+            self.fold(self.clock(), timedelta(days=36500))  # reads the store again if it fails
             return (
                 f"Directory in force: {len(directory.responders)} responders, "
                 f"{len(directory.rotations)} rotations, {len(directory.policies)} policies, "
@@ -457,6 +496,21 @@ class JournalStore:
             return self.fold(self.clock(), archive_after)
 
     def fold(self, now: datetime, archive_after: timedelta) -> str:
+        """Write the new snapshot (see `compact`). If a file cannot be written (a full disk),
+        `StoreError` names it: what was written by then is harmless (archive records are read
+        once, a snapshot with the journal it folded reads the same), and this process reads
+        the store again, so it holds what is on disk, not what it meant to write."""
+        files.remove_leftovers(self.path)
+        try:
+            return self.write_folded(now, archive_after)
+        except StoreError as error:
+            with contextlib.suppress(StoreError):
+                self.load()
+            raise StoreError(
+                f"{error} The compaction stopped there; nothing recorded was lost."
+            ) from None
+
+    def write_folded(self, now: datetime, archive_after: timedelta) -> str:
         cutoff = now - archive_after
         folded = self.lines
         known = self.snapshot_timelines()

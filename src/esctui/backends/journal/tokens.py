@@ -5,7 +5,7 @@ gives nobody a way in. Every token belongs to one responder: whatever a request 
 does is done as that responder. An administrator's token may also change the whole store
 through the server (compact it, put a new directory in force). The file is replaced atomically
 under the store's lock, and a running server notices a change (a revoked token) on the next
-request.
+request, and ends the revoked token's event streams.
 """
 
 from __future__ import annotations
@@ -21,25 +21,10 @@ import msgspec
 
 from esctui.backends.base import StoreError
 from esctui.backends.journal import codec, files
+from esctui.stores.records import TokenRecord
 
 TOKENS = "tokens.json"
 PREFIX = "esc_"
-
-
-class TokenRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
-    """One token as the file keeps it: never the token itself. Fields at their defaults are
-    left out, so a responder's token reads the same to an esctui that knows no `admin`."""
-
-    id: str
-    responder: str
-    sha256: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-    admin: bool = False
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 class TokenFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -63,14 +48,17 @@ class TokenBook:
         """Every token ever made here, revoked ones included, oldest first."""
         return self.read().tokens
 
-    def responder_for(self, token: str) -> TokenRecord | None:
-        """The active token record matching `token`, or None (unknown or revoked)."""
+    def lookup(self, token: str) -> TokenRecord | None:
+        """The record of `token`, revoked or not; None if it was never made here."""
         self.refresh()
         record = self.by_digest.get(digest(token))
-        if record is None or not record.active:
-            return None
         # The dictionary lookup found it; compare in constant time all the same.
-        return record if hmac.compare_digest(record.sha256, digest(token)) else None
+        return record if record and hmac.compare_digest(record.sha256, digest(token)) else None
+
+    def as_now(self, record: TokenRecord) -> TokenRecord | None:
+        """`record` as the file has it now (revoked since, perhaps); None if it is gone."""
+        self.refresh()
+        return self.by_digest.get(record.sha256)
 
     def create(
         self, responder: str, now: datetime, *, admin: bool = False
@@ -115,10 +103,14 @@ class TokenBook:
             raise StoreError(f"There is no esctui store at {self.path}.")
 
     def refresh(self) -> None:
+        """Read the file again if it changed; `StoreError` if it cannot be read or is damaged
+        (then nobody is let in: no token can be checked)."""
         try:
             identity = files.file_identity(os.stat(self.file))
         except FileNotFoundError:
             identity = None
+        except OSError as error:
+            raise StoreError(f"Cannot read {self.file}: {files.describe(error)}.") from None
         if identity != self.identity or identity is None:
             book = self.read()
             self.by_digest = {record.sha256: record for record in book.tokens}
@@ -132,18 +124,21 @@ class TokenBook:
             self.identity = None
             return TokenFile()
         except OSError as error:
-            raise StoreError(f"Cannot read {self.file}: {error.strerror}.") from None
+            raise StoreError(f"Cannot read {self.file}: {files.describe(error)}.") from None
         try:
             book = msgspec.json.decode(data, type=TokenFile)
         except msgspec.DecodeError as error:
-            raise StoreError(f"{self.file} is damaged ({error}); it was left as it is.") from None
+            raise StoreError(
+                f"{self.file} is damaged ({error}); it was left as it is: restore it from a "
+                "backup, or move it away and make the tokens again."
+            ) from None
         self.identity = identity
         return book
 
     def write(self, book: TokenFile) -> None:
+        """Replace the file (holding the store's lock): hashes only, so it takes the store's
+        modes like its other files, and a server in the store's group can read it."""
+        files.remove_leftovers(self.path)
         data = msgspec.json.format(msgspec.json.encode(book), indent=2) + b"\n"
-        try:
-            files.replace_atomically(self.file, data, mode=0o600)
-        except OSError as error:
-            raise StoreError(f"Cannot write {self.file}: {error.strerror}.") from None
+        files.replace_atomically(self.file, data)
         self.identity = None  # read again on the next lookup

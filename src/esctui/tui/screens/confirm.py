@@ -1,4 +1,5 @@
-"""Questions with a yes: resolving (with an optional note), and dropping typed text."""
+"""Questions with a yes: resolving (with an optional note), dropping typed text, and any other
+question an action must ask first."""
 
 from __future__ import annotations
 
@@ -39,16 +40,17 @@ class ConfirmResolve(ModalScreen[str | None]):
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmResolve")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, incident_ids: list[str]) -> None:
+    def __init__(self, incident_ids: list[str], note: str = "") -> None:
         super().__init__()
         self.incident_ids = incident_ids
+        self.note = note
 
     def compose(self) -> ComposeResult:
         shown = ", ".join(self.incident_ids[:5])
         more = f" and {len(self.incident_ids) - 5} more" if len(self.incident_ids) > 5 else ""
         with Vertical():
             yield Label(Content(f"Resolve {shown}{more}?"), classes="question")
-            yield steady(Input(placeholder="Resolution note (optional)", id="note"))
+            yield steady(Input(self.note, placeholder="Resolution note (optional)", id="note"))
             with Horizontal():
                 yield Button("Resolve", variant="success", id="yes")
                 yield Button("Cancel", id="no")
@@ -67,28 +69,37 @@ class ConfirmResolve(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmDiscard(ModalScreen[bool]):
-    """`Drop what you typed?`: True to drop it."""
+class Confirm(ModalScreen[bool]):
+    """A question with a yes (`y`) and a no (`n`, `esc`): True for yes."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDiscard")
+    DEFAULT_CSS = DIALOG_CSS.format(name="Confirm")
     BINDINGS = [
-        Binding("y", "answer(True)", "Drop it", id="dialog.yes"),
-        Binding("n,escape", "answer(False)", "Keep editing", id="dialog.no"),
+        Binding("y", "answer(True)", "Yes", id="dialog.yes"),
+        Binding("n,escape", "answer(False)", "No", id="dialog.no"),
     ]
 
-    def __init__(self, what: str = "what you typed") -> None:
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
         super().__init__()
-        self.what = what
+        self.question = question
+        self.yes = yes
+        self.no = no
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(f"Drop {self.what}?"), classes="question")
+            yield Label(Content(self.question), classes="question")
             with Horizontal():
-                yield Button("Drop it (y)", variant="error", id="yes")
-                yield Button("Keep editing (n)", variant="primary", id="no")
+                yield Button(f"{self.yes} (y)", variant="error", id="yes")
+                yield Button(f"{self.no} (n)", variant="primary", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
-    def action_answer(self, drop: bool) -> None:
-        self.dismiss(drop)
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ConfirmDiscard(Confirm):
+    """`Drop what you typed?`: True to drop it."""
+
+    def __init__(self, what: str = "what you typed") -> None:
+        super().__init__(f"Drop {what}?", "Drop it", "Keep editing")

@@ -2,20 +2,19 @@
 and its details (labels, customer, policy and who is on call at each level).
 
 The pane is reached from the keyboard (`enter` or `tab` from the queue) and has its own keys:
-`]` and `[` (or `tab` and `shift+tab`) between the tabs, `j`/`k` to scroll, `esc` back to the
-queue. The timeline and the communications follow their newest entry, unless the responder has
-scrolled up to read.
+`]` and `[` (or `tab` and `shift+tab`) between the tabs, `j`/`k` to scroll; the console's `esc`
+goes back to the queue. The timeline and the communications follow their newest entry, unless
+the responder has scrolled up to read.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
 from esctui.backends.base import IncidentHistory
@@ -26,7 +25,7 @@ from esctui.domain.oncall import level_on_call
 from esctui.domain.sla import Clock, Deadline, Reached, SlaBook, SlaRecord, sla_record
 from esctui.tui.columns import REDACTED_CUSTOMER, REDACTED_TITLE, sla_text
 from esctui.tui.themes import ALARM
-from esctui.wording import clock, describe, scrub, who
+from esctui.wording import clock, describe, hanging, scrub, who
 
 Part = str | tuple[str, str]
 
@@ -55,7 +54,6 @@ class IncidentDetail(Vertical, can_focus=True):
             "pagedown,ctrl+f", "scroll('page_down')", "Page down", show=False, id="detail.page-down"
         ),
         Binding("pageup,ctrl+b", "scroll('page_up')", "Page up", show=False, id="detail.page-up"),
-        Binding("escape", "leave", "Back", id="detail.back"),
     ]
 
     DEFAULT_CSS = """
@@ -67,15 +65,13 @@ class IncidentDetail(Vertical, can_focus=True):
     IncidentDetail VerticalScroll { height: 1fr; }
     """
 
-    def __init__(self, *, redact: bool = False, id: str | None = None) -> None:
+    def __init__(self, *, redact: bool = False, zone: tzinfo = UTC, id: str | None = None) -> None:
         super().__init__(id=id)
         self.redact = redact
+        self.zone = zone  # times are shown in it
         self.incident_id: str | None = None
         # Whether a tab is kept at its newest entry: until the responder scrolls up in it.
         self.following = dict.fromkeys(FOLLOWED, True)
-
-    class Left(Message):
-        """The responder left the pane for the queue."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -116,9 +112,6 @@ class IncidentDetail(Vertical, can_focus=True):
         """`down`, `up`, `home`, `end`, `page_down` or `page_up`, in the tab shown."""
         scroll = getattr(self.scroller(), f"scroll_{how}")
         scroll(animate=False, on_complete=self.note_where_followed)
-
-    def action_leave(self) -> None:
-        self.post_message(self.Left())
 
     # -- what it shows -------------------------------------------------------------------------
 
@@ -205,10 +198,10 @@ class IncidentDetail(Vertical, can_focus=True):
         parts: list[Part] = []
         for event in timeline:
             tone = "$accent" if isinstance(event, e.NoteAdded) else ""
-            text = describe(event)
+            text = hanging(describe(event, self.zone), 11 + 2)  # a note's lines under its entry
             if self.redact and isinstance(event, e.CommunicationLogged):
                 text = text.replace(scrub(event.counterpart), REDACTED_CUSTOMER)
-            parts.append((f"{clock(event.at, now):>11}  ", "$text-muted"))
+            parts.append((f"{clock(event.at, now, self.zone):>11}  ", "$text-muted"))
             parts.append((text + "\n", tone))
         return Content.assemble(*parts).rstrip()  # no blank line under the newest entry
 
@@ -220,7 +213,7 @@ class IncidentDetail(Vertical, can_focus=True):
         for talk in talks:
             arrow = "→" if talk.direction == "out" else "←"
             counterpart = REDACTED_CUSTOMER if self.redact else scrub(talk.counterpart)
-            parts.append((f"{clock(talk.at, now):>11}  ", "$text-muted"))
+            parts.append((f"{clock(talk.at, now, self.zone):>11}  ", "$text-muted"))
             parts.append((f"{arrow} {talk.channel:<11} ", "bold"))
             parts.append(f"{counterpart}: {scrub(talk.summary)} ")
             parts.append((f"({who(talk.author)})\n", "$text-muted"))
@@ -238,22 +231,21 @@ class IncidentDetail(Vertical, can_focus=True):
         rows: list[tuple[str, str]] = [
             ("service", scrub(incident.service)),
             ("customer", scrub(customer) or "-"),
-            ("opened", clock(incident.opened_at, now)),
-            ("created", clock(incident.created_at, now)),
+            ("opened", clock(incident.opened_at, now, self.zone)),
+            ("created", clock(incident.created_at, now, self.zone)),
         ]
         if incident.acknowledged_at:
-            rows.append(
-                (
-                    "acknowledged",
-                    f"{clock(incident.acknowledged_at, now)} by {who(incident.acknowledged_by)}",
-                )
-            )
+            acknowledged = clock(incident.acknowledged_at, now, self.zone)
+            rows.append(("acknowledged", f"{acknowledged} by {who(incident.acknowledged_by)}"))
         if incident.resolved_at:
             rows.append(
-                ("resolved", f"{clock(incident.resolved_at, now)} by {who(incident.resolved_by)}")
+                (
+                    "resolved",
+                    f"{clock(incident.resolved_at, now, self.zone)} by {who(incident.resolved_by)}",
+                )
             )
         if incident.snoozed(now):
-            rows.append(("snoozed until", clock(incident.snoozed_until, now)))
+            rows.append(("snoozed until", clock(incident.snoozed_until, now, self.zone)))
         target = book.target(incident.service, incident.severity)
         rows.append(
             (

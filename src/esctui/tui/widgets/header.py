@@ -9,7 +9,7 @@ list, with its rank.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import NotRequired, TypedDict, Unpack
 
@@ -65,14 +65,18 @@ class OneLine(Widget):
 
 class ConsoleHeader(OneLine):
     """`frank · 1 breached  3 triggered  2 mine  5 acknowledged · journal ~/store · local ·
-    03:12:09`."""
+    03:12:09 CET`, the time in the display zone."""
 
     DEFAULT_CSS = """
     ConsoleHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
+    def __init__(self, *, zone: tzinfo = UTC, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.zone = zone  # the time is shown in it, with its short name
+
     def show(self, model: QueueModel, **facts: Unpack[HeaderFacts]) -> None:
-        self.show_parts(header_parts(model.counts(), Path.home(), **facts))
+        self.show_parts(header_parts(model.counts(), Path.home(), self.zone, **facts))
 
 
 class HeaderFacts(TypedDict):
@@ -88,7 +92,7 @@ class HeaderFacts(TypedDict):
 
 
 def header_parts(
-    counts: Mapping[str, int], home: Path, **facts: Unpack[HeaderFacts]
+    counts: Mapping[str, int], home: Path, zone: tzinfo, **facts: Unpack[HeaderFacts]
 ) -> list[LinePart]:
     """The header's parts, in the order shown. Ranks: the higher, the sooner a part gives way.
     The usual link state goes first, then the location is shortened; the counts go last, the
@@ -122,7 +126,8 @@ def header_parts(
         state = LinePart.of((link.value, LINK_TONES[link]), *waiting, keep=21, group="link")
         parts.append(state)
     if updated is not None:
-        parts.append(LinePart.of((f"{updated:%H:%M:%S}", "$text-muted"), keep=8, group="time"))
+        shown = f"{updated.astimezone(zone):%H:%M:%S %Z}"  # in the display zone, named
+        parts.append(LinePart.of((shown, "$text-muted"), keep=8, group="time"))
     return parts
 
 

@@ -9,6 +9,7 @@ when the keys differ it is drawn again, and nothing else on the screen moves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import events
@@ -31,7 +32,11 @@ GAP = "  "
 
 
 class KeyBar(Widget):
-    """The keys the focused widget, the screen and the app offer now; a click presses one."""
+    """The keys the focused widget, the screen and the app offer now; a click presses one.
+
+    `left_out` names the bindings (by id) not to show however enabled they are: the app keeps
+    every incident key live, so that one that does not apply can say why, and offers here
+    only those that do."""
 
     DEFAULT_CSS = """
     KeyBar {
@@ -42,8 +47,9 @@ class KeyBar(Widget):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, left_out: Callable[[], set[str]] = set) -> None:
         super().__init__(id=id)
+        self.left_out = left_out
         self.keys: tuple[Key, ...] = ()
         self.palette: Key | None = None
         self.spans: list[tuple[int, int, Key]] = []  # where each key was drawn, for clicks
@@ -61,6 +67,7 @@ class KeyBar(Widget):
         keys: list[Key] = []
         palette: Key | None = None
         seen: set[str] = set()
+        left_out = self.left_out()
         for active in screen.active_bindings.values():
             binding = active.binding
             key = Key(
@@ -71,7 +78,7 @@ class KeyBar(Widget):
             )
             if binding.key == self.app.COMMAND_PALETTE_BINDING:
                 palette = key if self.app.ENABLE_COMMAND_PALETTE else None
-            elif binding.show and binding.action not in seen:
+            elif binding.show and binding.action not in seen and binding.id not in left_out:
                 seen.add(binding.action)  # one key per action, like Textual's footer
                 keys.append(key)
         if tuple(keys) != self.keys or palette != self.palette:

@@ -31,8 +31,8 @@ NOT_REVERSED = Style(reverse=False)
 
 
 class QueueTable(ScrollView, can_focus=True):
-    """Rows of incidents with a cursor, a bulk selection, and a brief flash on rows that
-    changed elsewhere."""
+    """Rows of incidents with a cursor, a bulk selection, a mark (`…`) on those with actions
+    waiting in the outbox, and a brief flash on rows that changed elsewhere."""
 
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="queue.down"),
@@ -120,6 +120,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.model = model
         self.redact = redact
         self.selected: set[str] = set()
+        self.waiting: set[str] = set()
         self.flashing: dict[str, float] = {}
         self.shown: dict[str, tuple[tuple[str, Tone], ...]] = {}
         self.styles_cache: dict[str, Style] = {}
@@ -217,7 +218,13 @@ class QueueTable(ScrollView, can_focus=True):
         # A selected row is marked and its id coloured; its other cells keep their tones.
         selected = incident_id in self.selected
         marked = row_style + self.style_of("selected") if selected else row_style
-        segments = [Segment("● " if selected else "  ", marked)]
+        if selected:
+            segments = [Segment("● ", marked)]
+        elif incident_id in self.waiting:  # an action on it waits in the outbox
+            waiting = self.cell_style("warning", row_style, base, on_cursor)
+            segments = [Segment("…", waiting), Segment(" ", row_style)]
+        else:
+            segments = [Segment("  ", row_style)]
         record = None
         if incident.status is Status.RESOLVED:
             record = model.record(incident_id)
@@ -379,6 +386,13 @@ class QueueTable(ScrollView, can_focus=True):
             return
         self.selected ^= {incident_id}
         self.refresh_line(self.cursor + 1)
+
+    def mark_waiting(self, incident_ids: set[str]) -> None:
+        """Mark these incidents' rows as having actions waiting in the outbox (and only
+        these)."""
+        changed, self.waiting = incident_ids ^ self.waiting, set(incident_ids)
+        for incident_id in changed:
+            self.refresh_row(incident_id)
 
     def clear_selection(self) -> None:
         self.selected.clear()

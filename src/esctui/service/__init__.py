@@ -1,0 +1,1 @@
+"""The application layer: the rules of handling a command over any store, intake, paging."""

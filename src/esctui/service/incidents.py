@@ -1,0 +1,195 @@
+"""The incident service: how a command is handled, over any store.
+
+For one command, in one transaction of the store: answer a request already recorded under its
+idempotency key (refusing the key sent with another request); hold the incident and check the
+version the caller saw; record the escalations that fell due for it first (so the command acts
+on the incident as it truly is now); let the rules `decide`; append what they produced,
+remembered under the key. The store keeps events and state; the rules are here and in
+`domain/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import msgspec
+
+from esctui.domain import lifecycle
+from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger, Undo
+from esctui.domain.errors import DomainError, NotFound, RequestReused, VersionConflict
+from esctui.domain.escalation import due
+from esctui.domain.events import AnyEvent
+from esctui.domain.models import Directory, Incident
+from esctui.domain.oncall import directory_problems
+from esctui.service.ports import EventStore, Transaction
+from esctui.stores.records import Change, Recorded
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fingerprint(command: AnyCommand, actor: str | None) -> str:
+    """What identifies a request beside its key: who asked for what, exactly."""
+    body = msgspec.json.encode([actor, command])
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+class IncidentService:
+    """Commands in, changes out, over `store`; `clock` is the time the rules see."""
+
+    def __init__(self, store: EventStore, clock: Clock | None = None) -> None:
+        self.store = store
+        self.clock = clock or utc_now
+
+    async def execute(
+        self,
+        command: AnyCommand,
+        actor: str | None,
+        *,
+        expected_version: int | None = None,
+        request_key: str | None = None,
+    ) -> Recorded:
+        """Record `command` as `actor` and return what it did; `DomainError` (or `NotFound`,
+        `VersionConflict`, `RequestReused`) if the rules or the caller's version refuse it.
+
+        With a `request_key` already recorded for the same request, the recorded changes
+        come back and nothing is written: the caller is resending a request whose answer it
+        never got."""
+        request = None if request_key is None else (request_key, fingerprint(command, actor))
+        async with self.store.transaction() as tx:
+            if request is not None:
+                answered = await self.answered(tx, command, *request)
+                if answered is not None:
+                    return answered
+            now = self.clock()
+            if isinstance(command, IncidentCommand):
+                incident = await self.held(tx, command.incident)
+                if expected_version is not None and incident.version != expected_version:
+                    raise VersionConflict(
+                        f"{incident.id} changed since you looked (version {expected_version}, "
+                        f"now {incident.version}); look again and retry.",
+                        incident,
+                    )
+                incident = await self.escalate_first(tx, incident, now)
+                # Only an undo reads the timeline: for the state before the change it undoes.
+                timeline = (
+                    tuple(await tx.timeline(incident.id)) if isinstance(command, Undo) else ()
+                )
+                ctx = lifecycle.Context(
+                    directory=tx.directory, now=now, actor=actor, timeline=timeline
+                )
+                events = lifecycle.decide(incident, command, ctx)
+            else:
+                assert isinstance(command, Trigger)
+                new_id = await tx.next_id()
+                ctx = lifecycle.Context(directory=tx.directory, now=now, actor=actor, new_id=new_id)
+                incident = None
+                events = lifecycle.decide(None, command, ctx)
+            changes = await tx.append(events, request)
+            return Recorded(incident=fold(incident, changes), changes=changes)
+
+    async def answered(
+        self, tx: Transaction, command: AnyCommand, key: str, print_: str
+    ) -> Recorded | None:
+        recorded = await tx.recorded(key)
+        if recorded is None:
+            return None
+        # A key recorded before requests had fingerprints is answered as it always was.
+        if recorded.fingerprint and recorded.fingerprint != print_:
+            raise RequestReused(
+                "This Idempotency-Key was already used for another request "
+                f"({describe_changes(recorded.changes)}); use a new key for a new request."
+            )
+        if not recorded.changes:
+            raise RequestReused("This Idempotency-Key was recorded without changes.")
+        incident_id = recorded.changes[-1].event.incident
+        now = await tx.incident(incident_id)
+        if now is None:  # archived since: what it did still stands
+            now = fold(None, recorded.changes)
+        return Recorded(incident=now, changes=recorded.changes)
+
+    async def held(self, tx: Transaction, incident_id: str) -> Incident:
+        incident = await tx.incident(incident_id)
+        if incident is not None:
+            return incident
+        if await tx.archived(incident_id):
+            raise DomainError(
+                f"{incident_id} is archived (resolved long ago) and can no longer be changed."
+            )
+        raise NotFound(f"There is no incident {incident_id}.")
+
+    async def escalate_first(self, tx: Transaction, incident: Incident, now: datetime) -> Incident:
+        """Record what auto-escalation owes `incident` by now, so the command meets the
+        incident as it truly stands; the incident after."""
+        events = escalations(incident, tx.directory, now)
+        if not events:
+            return incident
+        changes = await tx.append(events)
+        return fold(incident, changes)
+
+    async def escalate_due(self) -> list[Change]:
+        """Record every escalation due now (idempotent: any process holding the store may run
+        it, and a second run at the same time records nothing)."""
+        now = self.clock()
+        recorded: list[Change] = []
+        for incident_id in await self.store.due(now):
+            async with self.store.transaction() as tx:
+                incident = await tx.incident(incident_id)
+                if incident is None:
+                    continue
+                events = escalations(incident, tx.directory, now)
+                if events:
+                    recorded += await tx.append(events)
+        return recorded
+
+    async def replace_directory(self, directory: Directory) -> str:
+        """Put a new directory in force; refused if it has dangling references, or if an open
+        incident's service would vanish. A one-line summary of what is now in force."""
+        problems = directory_problems(directory)
+        if problems:
+            raise DomainError("The directory has problems: " + "; ".join(problems) + ".")
+        services = {s.name for s in directory.services}
+        async with self.store.transaction() as tx:
+            orphans = sorted(i.id for i in await tx.open_incidents() if i.service not in services)
+            if orphans:
+                shown = ", ".join(orphans[:5]) + (", ..." if len(orphans) > 5 else "")
+                raise DomainError(
+                    f"Open incidents use services the new directory drops ({shown}); resolve "
+                    "them or keep the services."
+                )
+            await tx.put_directory(directory)
+        return (
+            f"Directory in force: {len(directory.responders)} responders, "
+            f"{len(directory.rotations)} rotations, {len(directory.policies)} policies, "
+            f"{len(directory.services)} services."
+        )
+
+
+def escalations(incident: Incident, directory: Directory, now: datetime) -> list[AnyEvent]:
+    """The events auto-escalation owes `incident` at `now` (none, or one step)."""
+    system = lifecycle.Context(directory=directory, now=now, actor=None)
+    events: list[AnyEvent] = []
+    for command in due([incident], directory, now):
+        events += lifecycle.decide(incident, command, system)
+    return events
+
+
+def fold(incident: Incident | None, changes: list[Change]) -> Incident:
+    state = incident
+    for change in changes:
+        if state is None or change.event.incident == state.id:
+            state = lifecycle.apply(state, change.event)
+    assert state is not None
+    return state
+
+
+def describe_changes(changes: list[Change]) -> str:
+    if not changes:
+        return "nothing"
+    first = changes[-1].event
+    return f"{first.__struct_config__.tag} of {first.incident}"

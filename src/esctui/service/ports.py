@@ -1,0 +1,150 @@
+"""What the service needs from a store, and nothing more: the ports every store implements.
+
+A store keeps events and state safely; it decides nothing. The incident service holds the rules
+of handling a command (load the state, check the version, apply due escalations, `decide`,
+remember the idempotency key, append) and calls only these methods. A second store is one
+implementation of these protocols plus the shared contract tests (`tests/stores/`).
+
+Every method may raise `StoreError` (the store cannot be read or written: a sentence naming
+what and where). Stores may call pure domain functions to keep their own indexes (`apply` to
+fold events into states, `escalation_due_at` for when an incident next escalates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Protocol
+
+from esctui.domain.events import AnyEvent
+from esctui.domain.models import Directory, Incident
+from esctui.stores.records import (
+    Change,
+    Followed,
+    IncidentHistory,
+    Queue,
+    RecordedRequest,
+    TokenRecord,
+)
+
+
+class Transaction(Protocol):
+    """One unit of work. Nothing it appends is seen by others until it ends without an error;
+    an error in the block undoes everything it appended (where the store can: the journal's
+    appends are each durable on their own, and each is a whole, valid step)."""
+
+    @property
+    def directory(self) -> Directory:
+        """The directory in force for this transaction."""
+        ...
+
+    async def incident(self, incident_id: str) -> Incident | None:
+        """The incident's current state (None if the store has no open or recently resolved
+        incident by that id), held for the rest of the transaction: a concurrent transaction
+        asking for the same incident waits until this one ends, then sees what it wrote."""
+        ...
+
+    async def archived(self, incident_id: str) -> bool:
+        """Whether the incident exists but was archived (resolved long ago, no longer
+        changeable)."""
+        ...
+
+    async def timeline(self, incident_id: str) -> list[AnyEvent]:
+        """Every event of a held incident, oldest first (to know its state at an earlier
+        version)."""
+        ...
+
+    async def recorded(self, key: str) -> RecordedRequest | None:
+        """What the request with idempotency `key` recorded, if it was recorded. The key is
+        held for the rest of the transaction, so a concurrent transaction with the same key
+        waits, then sees this one's record."""
+        ...
+
+    async def next_id(self) -> str:
+        """A new incident id, never given before (gaps are allowed)."""
+        ...
+
+    async def open_incidents(self) -> list[Incident]:
+        """Every unresolved incident (for checks over the whole queue, such as a new
+        directory that would strand one)."""
+        ...
+
+    async def append(
+        self, events: list[AnyEvent], request: tuple[str, str] | None = None
+    ) -> list[Change]:
+        """Record `events` in order, each with the next revision (revisions are dense and
+        grow by one per event, in the order transactions end). With `request` (key,
+        fingerprint), they are what that request did: `recorded(key)` answers them from now
+        on. An event that does not fold into its incident's state is a bug: refuse it
+        (`ValueError`) before anything is written."""
+        ...
+
+    async def put_directory(self, directory: Directory) -> None:
+        """Put `directory` in force (already checked by the service)."""
+        ...
+
+
+class EventStore(Protocol):
+    """Where incidents live: a journal directory, a PostgreSQL database."""
+
+    @property
+    def kind(self) -> str:
+        """`journal`, `postgres`: shown in headers and `status`."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Where it is, as a responder would recognise it (never with a password)."""
+        ...
+
+    async def read(self) -> Queue:
+        """The directory, every unresolved incident and those resolved recently, as of one
+        revision."""
+        ...
+
+    async def history(self, incident_id: str) -> IncidentHistory | None:
+        """One incident (open, resolved or archived) with its timeline; None if there is none."""
+        ...
+
+    async def histories(self, since: datetime) -> list[IncidentHistory]:
+        """Every incident created or resolved at or after `since`, archived ones included."""
+        ...
+
+    def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Followed]:
+        """Changes recorded after revision `after` (by any process), in batches as they land,
+        until closed. `interval` is how often to look where the store cannot push."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """A unit of work (see `Transaction`)."""
+        ...
+
+    async def due(self, now: datetime) -> list[str]:
+        """The unresolved incidents whose escalation (`escalation_due_at`) is at or before
+        `now`."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class TokenStore(Protocol):
+    """The server's access tokens: only their SHA-256 is kept."""
+
+    async def find(self, token: str) -> TokenRecord | None:
+        """The active record matching `token`, or None (unknown or revoked)."""
+        ...
+
+    async def create(
+        self, responder: str, now: datetime, *, admin: bool = False
+    ) -> tuple[str, TokenRecord]:
+        """A new token for `responder`: the token (shown once) and what is kept of it."""
+        ...
+
+    async def revoke(self, which: str, now: datetime) -> list[TokenRecord]:
+        """Revoke the token with id `which`, or every active token of responder `which`."""
+        ...
+
+    async def records(self) -> list[TokenRecord]:
+        """Every token ever made, revoked ones included, oldest first."""
+        ...

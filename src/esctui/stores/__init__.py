@@ -1,0 +1,1 @@
+"""Where events and state are kept: storage craft only (the rules live in `service/`)."""

@@ -1,0 +1,130 @@
+"""`esctui db migrate`, `db import --from DIR`, `db export --to DIR`: the database from
+`--database`, `ESCTUI_DATABASE` or the config file; a sentence and an exit code when it
+cannot be used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from esctui.backends.journal import JournalStore, create_store
+from esctui.cli import cli
+from esctui.demo import build_demo
+from live_postgres import free_port
+
+
+@pytest.fixture(autouse=True)
+def nowhere_else(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESCTUI_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("ESCTUI_DATABASE", raising=False)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Path:
+    path = tmp_path / "journal"
+    directory, events = build_demo(30, seed=4, now=datetime.now(UTC))
+    create_store(path, directory, events)
+    return path
+
+
+def db(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["db", *args], catch_exceptions=False)
+
+
+def test_migrate_then_again(database: str) -> None:
+    first = db("migrate", "--database", database)
+    again = db("migrate", "--database", database)
+    assert (first.exit_code, again.exit_code) == (0, 0)
+    assert first.stdout == f"Migrated {database} to schema 1: 0001_initial.\n"
+    assert again.stdout == f"{database} is at schema 1 already; nothing to do.\n"
+
+
+def test_import_then_export_through_the_environment(
+    journal: Path, tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESCTUI_DATABASE", database)
+    moved = db("import", "--from", str(journal))
+    again = db("import", "--from", str(journal))
+    exported = db("export", "--to", str(tmp_path / "exported"))
+    over = db("export", "--to", str(journal))
+    original, copy = JournalStore(journal), JournalStore(tmp_path / "exported")
+    original.load()
+    copy.load()
+    revision = original.queue().revision
+    summary = f"30 incidents ({revision} events, revision {revision}), 0 tokens and 0 recorded"
+    assert moved.exit_code == 0, moved.stderr
+    assert moved.stdout == f"Imported {summary} requests from {journal} into {database}.\n"
+    assert again.exit_code == 1
+    assert again.stderr == (
+        f"esctui: The database {database} already holds 30 incidents; a store is moved only "
+        "into an empty database. Nothing was changed.\n"
+    )
+    assert exported.exit_code == 0, exported.stderr
+    assert exported.stdout.startswith(f"Exported {summary} requests from {database} to ")
+    assert copy.queue().incidents == original.queue().incidents
+    assert over.exit_code == 1
+    assert over.stderr == (
+        f"esctui: A store already exists at {journal}; export to a directory without one. "
+        "Nothing was changed.\n"
+    )
+
+
+def test_the_database_from_the_config_file(database: str, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'database = "{database}"\n')
+    done = CliRunner().invoke(cli, ["db", "migrate"], env={"ESCTUI_CONFIG": str(config)})
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.startswith(f"Migrated {database}")
+
+
+def test_no_database_is_a_usage_error() -> None:
+    done = db("migrate")
+    assert done.exit_code == 2
+    assert "Which database? Give --database URL, or set ESCTUI_DATABASE" in done.stderr
+
+
+def test_a_database_url_that_is_not_postgresql_is_a_usage_error() -> None:
+    done = db("migrate", "--database", "mysql://db/oncall")
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "esctui: The database must be a postgresql:// URL, like postgresql://USER@HOST:5432/NAME.\n"
+    )
+
+
+def test_a_database_out_of_reach_is_exit_code_3_without_the_password() -> None:
+    port = free_port()
+    done = db("migrate", "--database", f"postgresql://esctui:s3cret@127.0.0.1:{port}/oncall")
+    assert done.exit_code == 3
+    assert done.stderr == (
+        f"esctui: Cannot reach the database postgresql://esctui@127.0.0.1:{port}/oncall: the "
+        "connection was refused (is PostgreSQL running?).\n"
+    )
+
+
+def test_the_database_commands_run_without_textual(database: str) -> None:
+    code = (
+        "import sys\n"
+        "from esctui.cli import cli\n"
+        f"cli(['db', 'migrate', '--database', {database!r}], standalone_mode=False)\n"
+        "sys.exit(3 if 'textual' in sys.modules else 0)\n"
+    )
+    done = esctui_python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Migrated {database}")
+
+
+def test_the_cli_imports_asyncpg_only_for_a_database() -> None:
+    code = (
+        "import sys, esctui.cli, esctui.cli.database\n"
+        "sys.exit(3 if 'asyncpg' in sys.modules else 0)\n"
+    )
+    assert esctui_python(code).returncode == 0
+
+
+def esctui_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -1,0 +1,98 @@
+"""Input a client can send, and files the server's host can break, get their 4xx or a 503 with
+a sentence: never a 500."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from esctui.domain.models import Status
+from live_server import Spawned, make_tokens
+
+from .conftest import Running, reopen
+
+
+def triggered(store: Path) -> str:
+    return min(i.id for i in reopen(store).incidents.values() if i.status is Status.TRIGGERED)
+
+
+def test_a_last_event_id_or_an_if_match_that_is_no_number_is_refused(server: Running) -> None:
+    incident = triggered(server.store)
+    with server.client() as client:
+        stream = client.get("/v1/events", headers={"Last-Event-ID": b"\xb2"})
+        note = client.post(
+            f"/v1/incidents/{incident}/notes", json={"text": "x"}, headers={"If-Match": b'"\xb2"'}
+        )
+    assert stream.status_code == 400, stream.text
+    assert stream.json()["detail"] == "Last-Event-ID '²' is not a revision."
+    assert note.status_code == 412, note.text
+    assert note.json()["detail"] == "If-Match '\"²\"' names no incident version."
+
+
+def test_a_body_nested_too_deep_is_422(server: Running) -> None:
+    deep = '{"a":' * 5000 + '"x"' + "}" * 5000
+    body = f'{{"title":"t","service":"checkout","severity":2,"labels":{deep}}}'
+    with server.client() as client:
+        refused = client.post(
+            "/v1/incidents", content=body, headers={"Content-Type": "application/json"}
+        )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"] == "The request body is nested too deeply to be read."
+
+
+def test_a_damaged_tokens_file_is_503_naming_it_and_health_says_so(server: Running) -> None:
+    tokens = server.store / "tokens.json"
+    tokens.write_text("{damaged")
+    with server.client() as client:
+        queue = client.get("/v1/queue")
+        health = client.get("/healthz")
+    for answer in (queue, health):
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert f"{tokens} is damaged" in answer.json()["detail"]
+    assert queue.json()["detail"].startswith("No token can be checked: ")
+    assert health.json()["detail"].startswith("The server lets nobody in: ")
+
+
+def test_a_request_resent_after_its_incident_was_archived_gets_its_answer(
+    server: Running,
+) -> None:
+    incident = triggered(server.store)
+    resolve = f"/v1/incidents/{incident}/actions/resolve"
+    headers = {"If-Match": "*", "Idempotency-Key": "resolve-before-archive"}
+    with server.client() as client, server.client("admin") as admin:
+        first = client.post(resolve, json={"note": "fixed"}, headers=headers)
+        assert first.status_code == 200, first.text
+        compacted = admin.post("/v1/store/compact", json={"archive_after_seconds": 0})
+        assert compacted.status_code == 200 and "archived" in compacted.json()["summary"]
+        assert incident not in reopen(server.store).incidents
+        again = client.post(resolve, json={"note": "fixed"}, headers=headers)
+    assert again.status_code == 200, again.text
+    assert again.json()["changes"] == first.json()["changes"]
+    assert again.json()["incident"]["status"] == "resolved"
+
+
+def test_a_compaction_the_disk_refuses_is_503_naming_the_file(store_path: Path) -> None:
+    tokens = make_tokens(store_path)
+    server = Spawned(store_path, file_limit=4096)
+    try:
+        url = server.start()
+        journal = (store_path / "journal.jsonl").read_bytes()
+        refused = httpx.post(
+            f"{url}/v1/store/compact",
+            json={"archive_after_seconds": 0},
+            headers={"Authorization": f"Bearer {tokens['admin']}"},
+            timeout=30,
+        )
+        health = httpx.get(f"{url}/healthz", timeout=10)
+    finally:
+        server.stop()
+    assert refused.status_code == 503, refused.text
+    detail = json.loads(refused.text)["detail"]
+    assert detail.startswith(f"Cannot write {store_path}/")
+    assert ": File too large. The compaction stopped there; nothing recorded was lost." in detail
+    assert health.status_code == 200
+    assert (store_path / "journal.jsonl").read_bytes() == journal
+    assert sorted(p.name for p in store_path.glob(".*")) == []

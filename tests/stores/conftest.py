@@ -1,0 +1,95 @@
+"""The stores the contract tests run against, and a few steps written with the domain's own
+rules (`lifecycle.decide`) so every event a test appends is a real one.
+
+Each store is a `Place`: it creates a store holding a directory, opens store objects on it
+(each with files or connections of its own, as another process would), and gives its tokens.
+A second store joins the contract tests by adding a Place to `STORES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import pytest
+
+from esctui.domain import commands as c
+from esctui.domain import lifecycle
+from esctui.domain.events import AnyEvent
+from esctui.domain.models import Directory
+from esctui.service.ports import EventStore, TokenStore, Transaction
+from esctui.stores.records import Change
+from store.conftest import NOW, team
+
+__all__ = ["NOW", "Place", "act", "team", "trigger"]
+
+
+class Place(Protocol):
+    now: datetime
+
+    async def create(self, directory: Directory, events: list[AnyEvent]) -> None: ...
+
+    async def open(self) -> EventStore: ...
+
+    def tokens(self, store: EventStore) -> TokenStore: ...
+
+
+@dataclass
+class PostgresPlace:
+    url: str
+    now: datetime = NOW
+
+    async def create(self, directory: Directory, events: list[AnyEvent]) -> None:
+        from esctui.stores.postgres import create
+
+        await create(self.url, directory, events)
+
+    async def open(self) -> EventStore:
+        from esctui.stores.postgres import PostgresStore
+
+        return await PostgresStore.open(self.url, clock=lambda: self.now)
+
+    def tokens(self, store: Any) -> TokenStore:
+        tokens: TokenStore = store.tokens
+        return tokens
+
+
+STORES = ["postgres"]
+
+
+@pytest.fixture(params=STORES)
+def store_factory(request: pytest.FixtureRequest) -> Place:
+    """Where a new store goes, one kind per parameter."""
+    if request.param == "postgres":
+        return PostgresPlace(request.getfixturevalue("database"))
+    raise AssertionError(request.param)
+
+
+async def trigger(
+    tx: Transaction,
+    title: str = "disk full",
+    *,
+    actor: str = "alice",
+    at: datetime = NOW,
+    request: tuple[str, str] | None = None,
+) -> list[Change]:
+    """Open an incident (SEV2 on `api`), as the service does."""
+    context = lifecycle.Context(tx.directory, at, actor, new_id=await tx.next_id())
+    command = c.Trigger(title=title, service="api", severity=2)
+    return await tx.append(lifecycle.decide(None, command, context), request)
+
+
+async def act(
+    tx: Transaction,
+    command: Any,
+    *,
+    actor: str = "alice",
+    at: datetime = NOW,
+    request: tuple[str, str] | None = None,
+) -> list[Change]:
+    """`command` on its incident, held in `tx`; `DomainError` if the rules refuse it."""
+    incident = await tx.incident(command.incident)
+    context = lifecycle.Context(tx.directory, at, actor)
+    events = lifecycle.decide(incident, command, context)
+    return await tx.append(events, request)

@@ -1,0 +1,49 @@
+"""Every benchmark still runs: each as its own process at a tiny size, so none rots unnoticed
+when the code it measures changes. Its figures are printed, not asserted (this machine is
+shared and noisy); what is checked is that it finishes and prints them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+TINY = {
+    "store_bench.py": (["--sizes", "40", "--runs", "1", "--keys", "20"], ["incidents", "ms"]),
+    "tui_bench.py": (
+        ["--sizes", "40", "--runs", "1", "--idle", "1", "--presses", "1"],
+        ["40 incidents", "first paint ms", "a to repaint ms"],
+    ),
+    "server_bench.py": (
+        ["--subscribers", "2", "--seconds", "0.5", "--rate", "20", "--workers", "2"],
+        ["actions/s", "p50"],
+    ),
+}
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_a_benchmark_runs_at_a_tiny_size(script: str, tmp_path: Path) -> None:
+    args, figures = TINY[script]
+    env = {**os.environ, "ESCTUI_CONFIG": str(tmp_path / "no-config.toml")}
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    for figure in figures:
+        assert figure in done.stdout, done.stdout
+
+
+def test_every_benchmark_is_run_here() -> None:
+    scripts = {p.name for p in BENCH.glob("*_bench.py")}
+    assert scripts == set(TINY)
