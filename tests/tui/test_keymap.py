@@ -3,6 +3,8 @@ the console can act on the wrong key."""
 
 from __future__ import annotations
 
+from textual.widgets import TabbedContent
+
 from esctui.config import Config
 from esctui.domain.models import Status
 from esctui.tui import ConsoleApp
@@ -46,6 +48,25 @@ def test_swapping_two_keys_is_fine(console: Console) -> None:
             await put_cursor_on(pilot, target.id)
             await pilot.press("a")
             await settle(pilot, lambda: type(app.screen).__name__ == "ConfirmResolve")
+            assert app.return_code is None
+
+    run(scenario)
+
+
+def test_the_detail_panes_keys_clash_only_with_keys_in_force_beside_them(
+    console: Console,
+) -> None:
+    app = refused(console, {"detail.down": "a"})  # in the pane, a acknowledges
+    assert "gives a to both detail.down and incident.acknowledge" in (app.failure or "")
+    # The pane's j and the queue's j are never in force together; a pane key can be remapped.
+    config = Config(keymap={"detail.next-tab": "t"})
+
+    async def scenario() -> None:
+        async with console.app(config=config).run_test(size=(120, 30)) as pilot:
+            app = await opened(pilot)
+            await pilot.press("enter", "t")
+            tabs = app.query_one("#detail-tabs", TabbedContent)
+            await settle(pilot, lambda: tabs.active == "communications")
             assert app.return_code is None
 
     run(scenario)
