@@ -13,8 +13,8 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from esctui.backends.journal import JournalStore
 from esctui.domain.sla import sla_book
+from esctui.stores.journal import JournalStore
 from esctui.tui.columns import COLUMNS, cell
 from esctui.tui.queue_model import QueueModel
 

@@ -33,10 +33,10 @@ from pathlib import Path
 
 import httpx
 
-from esctui.backends.journal import JournalStore, create_store
-from esctui.backends.journal.tokens import TokenBook
 from esctui.demo import build_demo
 from esctui.domain.models import Status
+from esctui.stores.journal import JournalStore, create_store
+from esctui.stores.journal.tokens import TokenBook
 
 ID_LINE = re.compile(rb"^id: (\d+)$", re.M)
 

@@ -25,15 +25,18 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from esctui.backends.journal import JournalBackend, JournalStore, codec, create_store
 from esctui.demo import build_demo, demo_identity
 from esctui.domain import commands as c
+from esctui.stores.journal import JournalStore, codec, create_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from acting import execute, local
 
 OPEN_PROBE = """
 import resource, sys, time
 from pathlib import Path
 started = time.perf_counter()
-from esctui.backends.journal import JournalStore
+from esctui.stores.journal import JournalStore
 store = JournalStore(Path(sys.argv[1]))
 store.load()
 elapsed = time.perf_counter() - started
@@ -84,7 +87,7 @@ def action_in_process(path: Path, runs: int) -> float:
     samples = []
     for n in range(runs):
         started = time.perf_counter()
-        store.execute(c.AddNote(incident=incident, text=f"bench note {n}"), demo_identity())
+        execute(store, c.AddNote(incident=incident, text=f"bench note {n}"), demo_identity())
         samples.append(time.perf_counter() - started)
     return median_ms(samples)
 
@@ -104,7 +107,7 @@ def follower_latency(path: Path, runs: int) -> float:
     incident = next(i.id for i in store.incidents.values() if i.is_open)
     sent: dict[int, float] = {}
     for n in range(runs):
-        [change] = store.execute(c.AddNote(incident=incident, text=f"follow {n}"), demo_identity())
+        [change] = execute(store, c.AddNote(incident=incident, text=f"follow {n}"), demo_identity())
         sent[change.revision] = time.time()
         time.sleep(0.3)
     seen = [json.loads(line) for line in probe.stdout]
@@ -123,7 +126,7 @@ def recorded_keys_cost(path: Path, runs: int, count: int) -> str:
     incidents = [i.id for i in store.incidents.values() if i.is_open]
     for n in range(count):
         note = c.AddNote(incident=incidents[n % len(incidents)], text=f"replica lag {n} ms")
-        store.execute(note, demo_identity(), key=f"{demo_identity()}\x1f{uuid.uuid4().hex}")
+        execute(store, note, demo_identity(), key=f"{demo_identity()}\x1f{uuid.uuid4().hex}")
     store.compact()
     size_after = (path / codec.SNAPSHOT).stat().st_size / 1e6
     open_after = open_probe(path, runs)[0]
@@ -144,10 +147,10 @@ def recorded_keys_cost(path: Path, runs: int, count: int) -> str:
 FOLLOW_PROBE = """
 import asyncio, json, sys, time
 from pathlib import Path
-from esctui.backends.journal import JournalBackend
+from esctui.backends.local import open_local
 
 async def main():
-    backend = JournalBackend(Path(sys.argv[1]))
+    backend = open_local(sys.argv[1])
     queue = await backend.open()
     print("ready", flush=True)
     seen = 0
@@ -193,9 +196,7 @@ def main() -> None:
             opened, rss, held = open_probe(path, max(5, options.runs // 3))
             action = action_in_process(path, options.runs * 4)
             incident = next(
-                i.id
-                for i in asyncio.run(JournalBackend(path).open()).incidents.values()
-                if i.is_open
+                i.id for i in asyncio.run(local(path).open()).incidents.values() if i.is_open
             )
             cli_action = median_ms(
                 wall(

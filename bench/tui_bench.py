@@ -30,12 +30,15 @@ from pathlib import Path
 
 import msgspec
 
-from esctui.backends.journal import JournalStore, create_store
 from esctui.demo import build_demo, demo_identity
 from esctui.domain import commands as c
 from esctui.domain.models import Directory, Status
 from esctui.domain.sla import sla_book
+from esctui.stores.journal import JournalStore, create_store
 from esctui.tui.queue_model import QueueModel
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from acting import execute, replace_directory
 
 COLUMNS, LINES = 160, 50
 HERE = Path(__file__).resolve().parent
@@ -120,7 +123,7 @@ def build(root: Path, size: int) -> Path:
     create_store(path, directory, events)
     store = JournalStore(path)
     store.load()
-    store.replace_directory(without_timeouts(store.directory))
+    replace_directory(store, without_timeouts(store.directory))
     return path
 
 
@@ -168,7 +171,7 @@ def triggered(store: Path) -> list[str]:
 def acknowledge_elsewhere(store: Path, incident_id: str) -> None:
     writer = JournalStore(store)
     writer.load()
-    writer.execute(c.Acknowledge(incident=incident_id), "alice", None)
+    execute(writer, c.Acknowledge(incident=incident_id), "alice", None)
 
 
 def measure_console(

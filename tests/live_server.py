@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from esctui.backends.journal import JournalStore
-from esctui.backends.journal.tokens import TokenBook
+from esctui.stores.journal import JournalStore
+from esctui.stores.journal.tokens import TokenBook
 
 
 def reopen(path: Path) -> JournalStore:

@@ -262,6 +262,22 @@ def resolve_store_path(flag: str | None, config: Config) -> Path:
     return platformdirs.user_data_path("esctui") / "store"
 
 
+def resolve_store(flag: str | None, config: Config) -> str:
+    """Where the store is: `--store` (a directory or a postgresql:// URL), else `ESCTUI_STORE`,
+    else `ESCTUI_DATABASE`, else the config's `store`, else its `database`, else `esctui/store`
+    in the XDG data dir."""
+    chosen = (
+        flag
+        or os.environ.get("ESCTUI_STORE")
+        or os.environ.get("ESCTUI_DATABASE")
+        or config.store
+        or config.database
+    )
+    if chosen and DATABASE_URL.match(chosen):
+        return chosen
+    return str(Path(chosen).expanduser() if chosen else resolve_store_path(None, config))
+
+
 def default_store_path() -> Path:
     """`ESCTUI_STORE`, else the config file's `store`, else the XDG data dir."""
     return resolve_store_path(None, load_config())

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from esctui.backends.journal import JournalStore, create_store
 from esctui.cli import cli
 from esctui.demo import build_demo
+from esctui.stores.journal import JournalStore, create_store
 
 Run = Callable[..., Result]
 

@@ -17,10 +17,11 @@ import httpx
 import pytest
 
 from esctui.backends.http.backend import HttpBackend
-from esctui.backends.journal import create_store
+from esctui.backends.local import open_local
 from esctui.demo import build_demo
 from esctui.server.app import ServerSettings, create_app
 from esctui.server.running import listen, uvicorn_server
+from esctui.stores.journal import create_store
 from live_server import Spawned, make_tokens
 from live_server import reopen as reopen  # the tests here take it from this module
 
@@ -70,7 +71,8 @@ def run_in_thread(store_path: Path, settings: ServerSettings) -> Iterator[Runnin
     tokens = make_tokens(store_path)
     sock = listen("127.0.0.1", 0)
     host, port = sock.getsockname()[:2]
-    uv = uvicorn_server(create_app(store_path, settings), None)
+    backend = open_local(str(store_path), lock_wait=settings.lock_wait)
+    uv = uvicorn_server(create_app(backend, backend.tokens, settings), None)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

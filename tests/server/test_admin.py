@@ -10,11 +10,11 @@ import msgspec
 from click.testing import CliRunner, Result
 
 from esctui.backends.base import Update
-from esctui.backends.journal import codec
 from esctui.cli import cli
 from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
 from esctui.domain.models import Directory, Responder
+from esctui.stores.journal import codec
 
 from .conftest import Running, reopen
 
@@ -73,7 +73,7 @@ def test_an_administrator_puts_a_directory_in_force_and_every_console_rereads(
             async for update in connected:
                 if any(isinstance(ch.event, NoteAdded) for ch in update.changes):
                     break
-            summary = await ivan.replace_directory(bigger)
+            summary = await ivan.admin.replace_directory(bigger)
             assert summary.startswith(f"Directory in force: {len(bigger.responders)} responders")
             return (
                 await asyncio.wait_for(next_redraw(connected), 10),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
-from esctui.backends.journal import codec
+from esctui.stores.journal import codec
 
 from .conftest import Running, reopen
 

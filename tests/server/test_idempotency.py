@@ -7,10 +7,11 @@ from pathlib import Path
 
 import httpx
 
-from esctui.backends.journal import JournalStore
+from acting import execute
 from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
 from esctui.domain.models import Status
+from esctui.stores.journal import JournalStore
 
 from .conftest import Running, Spawned, reopen
 
@@ -133,8 +134,11 @@ def test_a_key_reused_after_a_refusal_is_422(server: Running) -> None:
 def test_keys_recorded_before_requests_were_named_are_still_answered(server: Running) -> None:
     incident = triggered(server.store)
     # As an esctui from before recorded it: the responder's key, with nothing naming the request.
-    [recorded] = JournalStore(server.store).execute(
-        c.AddNote(incident=incident, text="from before"), "frank", key="frank\x1fold-key"
+    [recorded] = execute(
+        JournalStore(server.store),
+        c.AddNote(incident=incident, text="from before"),
+        "frank",
+        key="frank\x1fold-key",
     )
     with server.client() as client:
         again = client.post(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
+from acting import execute
 from esctui.backends.base import Update
 from esctui.backends.http.sse import EventParser
-from esctui.backends.journal import JournalStore, create_store
 from esctui.domain import commands as c
 from esctui.domain.events import Escalated, NoteAdded
 from esctui.domain.models import (
@@ -23,6 +23,7 @@ from esctui.domain.models import (
     Service,
     Target,
 )
+from esctui.stores.journal import JournalStore, create_store
 
 from .conftest import FAST, Running, run_in_thread
 
@@ -74,8 +75,10 @@ def test_the_server_escalates_on_its_own_timer(tmp_path: Path) -> None:
     path = tmp_path / "store"
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
     create_store(path, team(), [], now=an_hour_ago)
-    JournalStore(path, clock=lambda: an_hour_ago).execute(
-        c.Trigger(title="Disk full", service="api", severity=2), "alice"
+    execute(
+        JournalStore(path, clock=lambda: an_hour_ago),
+        c.Trigger(title="Disk full", service="api", severity=2),
+        "alice",
     )  # level 1 timed out 50 minutes ago; nobody will touch the store from now on
     runs = run_in_thread(path, FAST)
     server = next(runs)
@@ -98,7 +101,7 @@ def test_what_another_process_writes_to_the_store_reaches_clients(server: Runnin
     incident = min(store.incidents)
 
     def write_locally() -> None:
-        JournalStore(server.store).execute(c.AddNote(incident=incident, text="from cron"), "bob")
+        execute(JournalStore(server.store), c.AddNote(incident=incident, text="from cron"), "bob")
 
     update = first_update(
         server,

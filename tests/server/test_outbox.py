@@ -18,11 +18,11 @@ import pytest
 from esctui.backends.base import ActionQueued, Link, StoreError
 from esctui.backends.http.backend import HttpBackend
 from esctui.backends.http.connection import Unreachable
-from esctui.backends.journal.tokens import TokenBook
 from esctui.domain import commands as c
 from esctui.domain.events import Acknowledged, NoteAdded
 from esctui.domain.models import Status
 from esctui.server.app import ServerSettings
+from esctui.stores.journal.tokens import TokenBook
 from lock_holder import LockHolder
 
 from .conftest import FAST, Running, Spawned, reopen, run_in_thread

@@ -13,9 +13,9 @@ import pytest
 
 from esctui.backends.base import Link, StoreError, Update
 from esctui.backends.http.sse import EventParser, ServerEvent
-from esctui.backends.journal.tokens import TokenBook
 from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
+from esctui.stores.journal.tokens import TokenBook
 
 from .conftest import Running
 

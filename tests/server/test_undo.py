@@ -45,13 +45,19 @@ def test_the_http_backend_sends_an_undo(server: Running) -> None:
                 (i for i in queue.incidents.values() if i.status is Status.ACKNOWLEDGED),
                 key=lambda i: i.id,
             )
-            [resolved] = await frank.execute(
-                c.Resolve(incident=target.id), actor=None, expected_version=target.version
-            )
+            [resolved] = (
+                await frank.execute(
+                    c.Resolve(incident=target.id), actor=None, expected_version=target.version
+                )
+            ).changes
             version = resolved.event.version
-            [undone] = await frank.execute(
-                c.Undo(incident=target.id, version=version), actor=None, expected_version=version
-            )
+            [undone] = (
+                await frank.execute(
+                    c.Undo(incident=target.id, version=version),
+                    actor=None,
+                    expected_version=version,
+                )
+            ).changes
             assert isinstance(undone.event, Reverted)
             return undone.event
         finally:

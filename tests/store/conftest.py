@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from esctui.backends.journal import JournalStore, create_store
+from acting import execute
 from esctui.domain import commands as c
 from esctui.domain.models import (
     Directory,
@@ -16,6 +16,7 @@ from esctui.domain.models import (
     Service,
     Target,
 )
+from esctui.stores.journal import JournalStore, create_store
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
@@ -49,5 +50,5 @@ def store_path(tmp_path: Path) -> Path:
     create_store(path, team(), [], now=NOW)
     store = JournalStore(path)
     for n in range(3):
-        store.execute(c.Trigger(title=f"incident {n}", service="api", severity=2), "alice")
+        execute(store, c.Trigger(title=f"incident {n}", service="api", severity=2), "alice")
     return path

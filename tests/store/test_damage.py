@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from acting import execute
 from esctui.backends.base import StoreError
-from esctui.backends.journal import JournalStore, codec
 from esctui.domain import commands as c
+from esctui.stores.journal import JournalStore, codec
 
 
 def note(store_path: Path, text: str) -> None:
-    JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text=text), "alice")
+    execute(JournalStore(store_path), c.AddNote(incident="INC-1001", text=text), "alice")
 
 
 def journal(store_path: Path) -> Path:
@@ -72,12 +73,12 @@ def test_a_damaged_line_in_the_middle_is_refused_naming_file_and_line(
 
 
 def test_a_damaged_idempotency_key_in_the_middle_is_refused(store_path: Path) -> None:
-    JournalStore(store_path).execute(
-        c.AddNote(incident="INC-1001", text="one"), "alice", key="key-1"
+    execute(
+        JournalStore(store_path), c.AddNote(incident="INC-1001", text="one"), "alice", key="key-1"
     )
     note(store_path, "two")
     data = journal(store_path).read_bytes()
-    journal(store_path).write_bytes(data.replace(b'"key-1"', b'"key-7"'))  # the event intact
+    journal(store_path).write_bytes(data.replace(b'"key-1', b'"key-7'))  # the event intact
     with pytest.raises(StoreError, match=r"journal\.jsonl line 4 is damaged \(checksum"):
         JournalStore(store_path).load()
 

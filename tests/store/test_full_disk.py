@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from esctui.backends.journal import JournalStore, create_store
+from acting import execute
 from esctui.domain import commands as c
+from esctui.stores.journal import JournalStore, create_store
 
 from .conftest import team
 
@@ -43,10 +44,10 @@ def esctui(store: Path, *args: str, limit: int) -> subprocess.CompletedProcess[s
 def resolved_long_ago(path: Path, titles: list[str]) -> None:
     store = JournalStore(path, clock=lambda: LONG_AGO)
     for title in titles:
-        [change] = store.execute(c.Trigger(title=title, service="api", severity=2), "alice")
+        [change] = execute(store, c.Trigger(title=title, service="api", severity=2), "alice")
         incident = change.event.incident
-        store.execute(c.AddNote(incident=incident, text="x" * 2000), "alice")
-        store.execute(c.Resolve(incident=incident), "alice")
+        execute(store, c.AddNote(incident=incident, text="x" * 2000), "alice")
+        execute(store, c.Resolve(incident=incident), "alice")
 
 
 @pytest.fixture

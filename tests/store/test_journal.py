@@ -7,20 +7,21 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from acting import escalate_due, execute, local, replace_directory
 from esctui.backends.base import StoreError, Update, VersionConflict
-from esctui.backends.journal import JournalBackend, JournalStore, codec, create_store
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
 from esctui.domain.events import Acknowledged, Escalated, NoteAdded
 from esctui.domain.lifecycle import replay
 from esctui.domain.models import Responder, Service, Status
+from esctui.stores.journal import JournalStore, codec, create_store
 
 from .conftest import NOW, team
 
 
 def test_an_action_is_in_the_journal_and_seen_by_a_fresh_reader(store_path: Path) -> None:
     writer = JournalStore(store_path)
-    [change] = writer.execute(c.Acknowledge(incident="INC-1002"), "bob")
+    [change] = execute(writer, c.Acknowledge(incident="INC-1002"), "bob")
     assert isinstance(change.event, Acknowledged)
     reader = JournalStore(store_path)
     reader.load()
@@ -31,18 +32,18 @@ def test_an_action_is_in_the_journal_and_seen_by_a_fresh_reader(store_path: Path
 
 def test_trigger_numbers_follow_the_highest_id(store_path: Path) -> None:
     store = JournalStore(store_path)
-    [change] = store.execute(c.Trigger(title="new", service="db", severity=1), "carol")
+    [change] = execute(store, c.Trigger(title="new", service="db", severity=1), "carol")
     assert change.event.incident == "INC-1004"
 
 
 def test_a_refused_command_writes_nothing(store_path: Path) -> None:
     store = JournalStore(store_path)
-    store.execute(c.Acknowledge(incident="INC-1001"), "bob")
+    execute(store, c.Acknowledge(incident="INC-1001"), "bob")
     size = (store_path / codec.JOURNAL).stat().st_size
     with pytest.raises(DomainError, match=r"INC-1001 was already acknowledged by bob"):
-        JournalStore(store_path).execute(c.Acknowledge(incident="INC-1001"), "alice")
+        execute(JournalStore(store_path), c.Acknowledge(incident="INC-1001"), "alice")
     with pytest.raises(DomainError, match="There is no incident INC-9"):
-        store.execute(c.Acknowledge(incident="INC-9"), "alice")
+        execute(store, c.Acknowledge(incident="INC-9"), "alice")
     assert (store_path / codec.JOURNAL).stat().st_size == size
 
 
@@ -50,29 +51,29 @@ def test_a_stale_version_is_a_conflict(store_path: Path) -> None:
     store = JournalStore(store_path)
     store.load()
     seen = store.incidents["INC-1001"].version
-    JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="first"), "bob")
+    execute(JournalStore(store_path), c.AddNote(incident="INC-1001", text="first"), "bob")
     with pytest.raises(VersionConflict) as caught:
-        store.execute(c.Acknowledge(incident="INC-1001"), "alice", expected_version=seen)
+        execute(store, c.Acknowledge(incident="INC-1001"), "alice", expected_version=seen)
     assert caught.value.current.version == seen + 1
 
 
 def test_writers_apply_due_escalations_once(store_path: Path) -> None:
     later = NOW + timedelta(days=400)  # every level has long timed out
     store = JournalStore(store_path, clock=lambda: later)
-    store.execute(c.AddNote(incident="INC-1003", text="looking"), "dave")
+    execute(store, c.AddNote(incident="INC-1003", text="looking"), "dave")
     timeline = store.timeline("INC-1001")
     assert [type(e) for e in timeline[-1:]] == [Escalated]
     again = JournalStore(store_path, clock=lambda: later)
-    assert again.escalate_due() == []
+    assert escalate_due(again) == []
     assert again.incidents["INC-1001"].level == 2
     assert again.incidents["INC-1001"].assignee == "carol"
 
 
 def test_state_equals_replay_of_the_timeline(store_path: Path) -> None:
     store = JournalStore(store_path)
-    store.execute(c.HandOff(incident="INC-1001", to="dave", note="yours"), "alice")
-    store.execute(c.Acknowledge(incident="INC-1001"), "dave")
-    store.execute(c.Resolve(incident="INC-1001", note="fixed"), "dave")
+    execute(store, c.HandOff(incident="INC-1001", to="dave", note="yours"), "alice")
+    execute(store, c.Acknowledge(incident="INC-1001"), "dave")
+    execute(store, c.Resolve(incident="INC-1001", note="fixed"), "dave")
     fresh = JournalStore(store_path)
     fresh.load()
     assert replay(fresh.timeline("INC-1001")) == fresh.incidents["INC-1001"]
@@ -81,8 +82,8 @@ def test_state_equals_replay_of_the_timeline(store_path: Path) -> None:
 def test_compaction_folds_the_journal_and_archives_long_resolved(store_path: Path) -> None:
     now = datetime.now(UTC)
     store = JournalStore(store_path)
-    store.execute(c.Resolve(incident="INC-1001"), "alice")
-    store.execute(c.AddNote(incident="INC-1002", text="still on it"), "bob")
+    execute(store, c.Resolve(incident="INC-1001"), "alice")
+    execute(store, c.AddNote(incident="INC-1002", text="still on it"), "bob")
     later = JournalStore(store_path, clock=lambda: now + timedelta(days=30))
     summary = later.compact(timedelta(days=14))
     assert "archived 1 incidents" in summary
@@ -99,9 +100,9 @@ def test_compaction_folds_the_journal_and_archives_long_resolved(store_path: Pat
         "INC-1003",
     ]
     with pytest.raises(DomainError, match="archived"):
-        fresh.execute(c.Reopen(incident="INC-1001"), "alice")
+        execute(fresh, c.Reopen(incident="INC-1001"), "alice")
     # numbering continues past the archived incident
-    [change] = fresh.execute(c.Trigger(title="x", service="api", severity=3), "alice")
+    [change] = execute(fresh, c.Trigger(title="x", service="api", severity=3), "alice")
     assert change.event.incident == "INC-1004"
 
 
@@ -109,9 +110,9 @@ def test_a_reader_sees_a_compaction_done_by_another_process(store_path: Path) ->
     reader = JournalStore(store_path)
     reader.load()
     writer = JournalStore(store_path)
-    writer.execute(c.AddNote(incident="INC-1003", text="before"), "bob")
+    execute(writer, c.AddNote(incident="INC-1003", text="before"), "bob")
     writer.compact()
-    writer.execute(c.AddNote(incident="INC-1003", text="after"), "bob")
+    execute(writer, c.AddNote(incident="INC-1003", text="after"), "bob")
     assert reader.poll() is True
     assert reader.incidents["INC-1003"].notes == 2
     assert reader.revision == writer.revision
@@ -137,11 +138,11 @@ def test_a_missing_store_is_a_sentence(tmp_path: Path) -> None:
 
 def test_follow_sees_another_writer_within_a_second(store_path: Path) -> None:
     async def scenario() -> list[str]:
-        backend = JournalBackend(store_path)
+        backend = local(store_path)
         queue = await backend.open()
         updates = backend.follow(queue.revision, interval=0.05)
         other = JournalStore(store_path)
-        await asyncio.to_thread(other.execute, c.Acknowledge(incident="INC-1003"), "dave")
+        await asyncio.to_thread(execute, other, c.Acknowledge(incident="INC-1003"), "dave")
         update = await asyncio.wait_for(anext(updates), 1.0)
         await backend.close()
         return [type(change.event).__name__ for change in update.changes]
@@ -151,7 +152,7 @@ def test_follow_sees_another_writer_within_a_second(store_path: Path) -> None:
 
 def test_follow_also_sees_this_process_own_writes(store_path: Path) -> None:
     async def scenario() -> int:
-        backend = JournalBackend(store_path)
+        backend = local(store_path)
         queue = await backend.open()
         updates = backend.follow(queue.revision, interval=0.05)
         await backend.execute(c.AddNote(incident="INC-1001", text="mine"), actor="alice")
@@ -164,26 +165,26 @@ def test_follow_also_sees_this_process_own_writes(store_path: Path) -> None:
 
 def test_a_new_directory_takes_effect_and_keeps_every_incident(store_path: Path) -> None:
     store = JournalStore(store_path)
-    store.execute(c.AddNote(incident="INC-1001", text="kept"), "alice")
+    execute(store, c.AddNote(incident="INC-1001", text="kept"), "alice")
     bigger = msgspec.structs.replace(
         team(), responders=(*team().responders, Responder(name="erin"))
     )
-    assert "5 responders" in store.replace_directory(bigger)
+    assert "5 responders" in replace_directory(store, bigger)
     fresh = JournalStore(store_path)
     fresh.load()
     assert fresh.directory.responder("erin") is not None
     assert fresh.incidents["INC-1001"].notes == 1
-    fresh.execute(c.HandOff(incident="INC-1001", to="erin"), "alice")
+    execute(fresh, c.HandOff(incident="INC-1001", to="erin"), "alice")
 
 
 def test_a_directory_that_drops_an_open_incident_service_is_refused(store_path: Path) -> None:
     before = (store_path / codec.SNAPSHOT).read_bytes()
     smaller = msgspec.structs.replace(team(), services=(team().services[1],))
     with pytest.raises(DomainError, match=r"Open incidents use services the new directory drops"):
-        JournalStore(store_path).replace_directory(smaller)
+        replace_directory(JournalStore(store_path), smaller)
     dangling = msgspec.structs.replace(team(), services=(Service(name="x", policy="nope"),))
     with pytest.raises(DomainError, match="unknown policy 'nope'"):
-        JournalStore(store_path).replace_directory(dangling)
+        replace_directory(JournalStore(store_path), dangling)
     assert (store_path / codec.SNAPSHOT).read_bytes() == before
 
 
@@ -191,7 +192,7 @@ def test_a_timeline_is_found_after_another_process_compacted(store_path: Path) -
     reader = JournalStore(store_path)
     reader.load()
     writer = JournalStore(store_path)
-    writer.execute(c.AddNote(incident="INC-1002", text="folded away"), "bob")
+    execute(writer, c.AddNote(incident="INC-1002", text="folded away"), "bob")
     writer.compact()
     assert len(list(store_path.glob("timelines-*.json"))) == 1
     timeline = reader.timeline("INC-1002")  # its timelines file is gone: it reads again
@@ -211,11 +212,11 @@ def test_a_damaged_timelines_file_is_a_sentence(store_path: Path) -> None:
 
 def test_follow_redraws_from_the_new_queue_after_a_compaction(store_path: Path) -> None:
     async def scenario() -> tuple[int, int]:
-        backend = JournalBackend(store_path)
+        backend = local(store_path)
         queue = await backend.open()
         updates = backend.follow(queue.revision, interval=0.05)
         other = JournalStore(store_path)
-        await asyncio.to_thread(other.execute, c.AddNote(incident="INC-1001", text="x"), "bob")
+        await asyncio.to_thread(execute, other, c.AddNote(incident="INC-1001", text="x"), "bob")
         await asyncio.to_thread(other.compact)
         update = await asyncio.wait_for(anext(updates), 1.0)
         while update.queue is None:  # the note may arrive before the compaction
@@ -235,12 +236,12 @@ def test_follow_redraws_even_when_something_else_read_the_new_snapshot_first(
     bigger = msgspec.structs.replace(team(), responders=(*team().responders, Responder("erin")))
 
     async def scenario() -> Update:
-        backend = JournalBackend(store_path)
+        backend = local(store_path)
         queue = await backend.open()
         updates = backend.follow(queue.revision, interval=0.5)
         first = asyncio.ensure_future(anext(updates))
         await asyncio.sleep(0.1)  # the follower has polled once and sleeps
-        JournalStore(store_path).replace_directory(bigger)  # another process
+        replace_directory(JournalStore(store_path), bigger)  # another process
         await backend.open()  # this process reads the store afresh before the next poll
         try:
             return await asyncio.wait_for(first, 2.0)
@@ -257,10 +258,10 @@ def test_writers_send_back_an_acknowledgement_that_ran_out(tmp_path: Path) -> No
     path = tmp_path / "store"
     create_store(path, msgspec.structs.replace(directory, policies=(policy,)), [])
     store = JournalStore(path)
-    store.execute(c.Trigger(title="t", service="api", severity=3), "alice")
-    store.execute(c.Acknowledge(incident="INC-1001"), "bob")
+    execute(store, c.Trigger(title="t", service="api", severity=3), "alice")
+    execute(store, c.Acknowledge(incident="INC-1001"), "bob")
     later = datetime.now(UTC) + timedelta(minutes=61)
-    [change] = JournalStore(path, clock=lambda: later).escalate_due()
+    [change] = escalate_due(JournalStore(path, clock=lambda: later))
     assert type(change.event).__name__ == "Unacknowledged"
     fresh = JournalStore(path)
     fresh.load()
@@ -272,10 +273,10 @@ def test_an_undo_restores_the_state_before_across_a_compaction(store_path: Path)
     store = JournalStore(store_path)
     store.load()
     before = store.incidents["INC-1002"]
-    [ack] = store.execute(c.Acknowledge(incident="INC-1002"), "bob")
+    [ack] = execute(store, c.Acknowledge(incident="INC-1002"), "bob")
     store.compact()  # the acknowledgement is now in the snapshot's timeline, not the journal
-    [undone] = JournalStore(store_path).execute(
-        c.Undo(incident="INC-1002", version=ack.event.version), "bob"
+    [undone] = execute(
+        JournalStore(store_path), c.Undo(incident="INC-1002", version=ack.event.version), "bob"
     )
     after = JournalStore(store_path)
     after.load()

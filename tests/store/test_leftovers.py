@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from acting import execute
 from esctui.backends.base import StoreError
-from esctui.backends.journal import JournalStore, codec
-from esctui.backends.journal.tokens import TokenBook
 from esctui.domain import commands as c
+from esctui.stores.journal import JournalStore, codec
+from esctui.stores.journal.tokens import TokenBook
 
 from .conftest import NOW
 
@@ -34,7 +35,7 @@ def test_temp_files_of_writers_that_died_are_removed_by_the_next_writer(
             file.write_bytes(b"x" * 100_000)
         busy = store_path / f".snapshot.json.{alive.pid}.tmp"
         busy.write_bytes(b"{")
-        JournalStore(store_path).execute(c.AddNote(incident="INC-1001", text="x"), "alice")
+        execute(JournalStore(store_path), c.AddNote(incident="INC-1001", text="x"), "alice")
         assert [file.exists() for file in left] == [False, False]
         assert busy.exists(), "its writer is alive: not ours to remove"
     finally:

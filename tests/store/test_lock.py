@@ -9,9 +9,10 @@ import threading
 import time
 from pathlib import Path
 
+from acting import execute
 from esctui.backends.base import Queue
-from esctui.backends.journal import JournalStore
 from esctui.domain import commands as c
+from esctui.stores.journal import JournalStore
 from lock_holder import LockHolder
 
 
@@ -47,7 +48,7 @@ def test_readers_in_the_process_of_a_waiting_writer_carry_on(store_path: Path) -
     read: list[object] = []
 
     def write() -> None:
-        store.execute(c.AddNote(incident="INC-1001", text="waited"), "alice")
+        execute(store, c.AddNote(incident="INC-1001", text="waited"), "alice")
 
     def look() -> None:
         read.extend([store.queue(), store.timeline("INC-1001")])

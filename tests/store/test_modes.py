@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from esctui.backends.journal import JournalStore, codec, create_store
-from esctui.backends.journal.tokens import TokenBook
+from acting import execute
 from esctui.domain import commands as c
+from esctui.stores.journal import JournalStore, codec, create_store
+from esctui.stores.journal.tokens import TokenBook
 
 from .conftest import NOW, team
 
@@ -32,11 +33,11 @@ def mode(path: Path) -> int:
 def fill(path: Path) -> None:
     """An incident resolved long ago and archived, a token, and a journal line since."""
     store = JournalStore(path, clock=lambda: NOW)
-    store.execute(c.Trigger(title="Checkout down", service="api", severity=1), "alice")
-    store.execute(c.Resolve(incident="INC-1001"), "alice")
+    execute(store, c.Trigger(title="Checkout down", service="api", severity=1), "alice")
+    execute(store, c.Resolve(incident="INC-1001"), "alice")
     JournalStore(path, clock=lambda: NOW + timedelta(days=60)).compact()
     TokenBook(path).create("alice", NOW)
-    JournalStore(path).execute(c.Trigger(title="Disk full", service="db", severity=2), "bob")
+    execute(JournalStore(path), c.Trigger(title="Disk full", service="db", severity=2), "bob")
 
 
 def store_files(path: Path) -> dict[str, int]:
@@ -74,7 +75,7 @@ def test_a_store_made_before_keeps_its_files_and_its_lock_is_closed_to_others(
     path.chmod(0o755)
     for name in ("snapshot.json", "journal.jsonl", "store.lock"):
         (path / name).chmod(0o644)  # as esctui made them before
-    JournalStore(path).execute(c.Trigger(title="Disk full", service="db", severity=2), "bob")
+    execute(JournalStore(path), c.Trigger(title="Disk full", service="db", severity=2), "bob")
     assert mode(path / codec.JOURNAL) == 0o644  # written in place: left as it was
     assert mode(path / codec.LOCK) == 0o640  # nobody else may take it and stop every writer
     JournalStore(path).compact()

@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from esctui.backends.journal import JournalStore, codec
 from esctui.domain.events import NoteAdded
 from esctui.domain.lifecycle import replay
+from esctui.stores.journal import JournalStore, codec
 
 WORKER = Path(__file__).with_name("worker.py")
 

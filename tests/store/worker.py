@@ -13,9 +13,12 @@ import contextlib
 import sys
 from pathlib import Path
 
-from esctui.backends.journal import JournalStore
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers
+
+from acting import execute
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
+from esctui.stores.journal import JournalStore
 
 
 def main() -> None:
@@ -25,11 +28,11 @@ def main() -> None:
     for n in range(count):
         incident = f"INC-{1001 + n % 3}"
         text = f"{actor}-{n}" + (" " + "x" * pad if pad else "")
-        [change] = store.execute(c.AddNote(incident=incident, text=text), actor)
+        [change] = execute(store, c.AddNote(incident=incident, text=text), actor)
         print(f"done {actor}-{n} {change.revision}", flush=True)
         toggle = c.Acknowledge(incident=incident) if n % 2 else c.Unacknowledge(incident=incident)
         with contextlib.suppress(DomainError):
-            store.execute(toggle, actor)
+            execute(store, toggle, actor)
 
 
 if __name__ == "__main__":

@@ -448,6 +448,10 @@ def test_tokens_are_made_found_and_revoked(store_factory: Place) -> None:
     assert [(r.id, r.revoked_at) for r in by_id] == [(record.id, NOW)]
     assert [r.responder for r in by_name] == ["alice"]
     assert again == []
-    assert after == [None, None, bobs]
+    assert [(a.id, a.active) if a else None for a in after] == [
+        (record.id, False),
+        (found[1].id, False),
+        (bobs.id, True),
+    ]
     assert [r.responder for r in records] == ["alice", "alice", "bob"]
     assert [r.active for r in records] == [False, False, True]

@@ -14,12 +14,14 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 
+from acting import execute
 from esctui.backends.base import IncidentHistory
-from esctui.backends.journal import JournalBackend, JournalStore, create_store
+from esctui.backends.local import LocalBackend
 from esctui.config import Config
 from esctui.demo import build_demo
 from esctui.domain.commands import AnyCommand
 from esctui.domain.models import Incident, Status
+from esctui.stores.journal import JournalEvents, JournalStore, create_store
 from esctui.theme_files import bundled_themes_folder
 from esctui.tui import ConsoleApp, ConsoleOptions
 
@@ -45,7 +47,7 @@ class Console:
         clock: Callable[[], datetime] = still,
         **options: object,
     ) -> ConsoleApp:
-        backend = JournalBackend(self.store, clock=clock)
+        backend = LocalBackend(JournalEvents(self.store, clock=clock), clock=clock)
         settings = ConsoleOptions(
             me=str(options.pop("me", ME)),
             config=config or Config(),
@@ -62,7 +64,7 @@ class Console:
         and page someone as a side effect."""
         store = JournalStore(self.store, still)
         store.load()
-        store.execute(command, actor, None)
+        execute(store, command, actor, None)
 
     def history(self, incident_id: str) -> IncidentHistory:
         store = JournalStore(self.store, still)

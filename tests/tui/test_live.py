@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import msgspec
 
-from esctui.backends.journal import JournalStore
+from acting import replace_directory
 from esctui.config import Config
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.models import Incident, SlaTarget, Status
+from esctui.stores.journal import JournalStore
 from esctui.tui import ConsoleApp
 
 from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
@@ -175,7 +176,7 @@ def test_a_new_directory_elsewhere_brings_its_sla_targets(console: Console) -> N
             tighter = target.opened_at + timedelta(minutes=1)
             before = app.model.deadlines[target.id]
             assert before is not None and before.breach_at != tighter
-            store.replace_directory(directory)
+            replace_directory(store, directory)
             await settle(pilot, lambda: app.model.directory == directory, 1.5)
             after = app.model.deadlines[target.id]
             assert after is not None and after.breach_at == tighter

@@ -21,15 +21,16 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from acting import execute
 from esctui.backends.base import Link
 from esctui.backends.http.backend import HttpBackend
-from esctui.backends.journal import create_store
-from esctui.backends.journal.tokens import TokenBook
 from esctui.config import Config
 from esctui.demo import build_demo
 from esctui.domain import commands as c
 from esctui.domain.events import Acknowledged, NoteAdded
 from esctui.domain.models import Incident, Status
+from esctui.stores.journal import create_store
+from esctui.stores.journal.tokens import TokenBook
 from esctui.tui import ConsoleApp, ConsoleOptions
 from esctui.tui.histories import OFFLINE_TIMELINE
 from esctui.tui.widgets.header import ConsoleHeader
@@ -195,7 +196,7 @@ def test_a_queued_ack_someone_beat_is_shown_to_the_responder(
             await acknowledge_while_down(pilot, server, incident, toasts)
             # Meanwhile alice, on the server's host, acknowledges it on the store itself.
             store = reopen(server.store)
-            store.execute(c.Acknowledge(incident=incident), "alice")
+            execute(store, c.Acknowledge(incident=incident), "alice")
 
             await asyncio.to_thread(server.start)
             await settle(pilot, lambda: bool(toasts.saying("was refused")), timeout=15)

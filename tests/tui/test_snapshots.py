@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from esctui.backends.journal import create_store
 from esctui.config import Config
 from esctui.demo import build_demo
 from esctui.domain.models import Status
+from esctui.stores.journal import create_store
 from esctui.tui import ConsoleApp
 
 from .conftest import NOW, Console, opened, put_cursor_on, settle

@@ -3,8 +3,9 @@ made visible, and a note's lines as lines."""
 
 from __future__ import annotations
 
-from esctui.backends.journal import JournalStore
+from acting import execute
 from esctui.domain import commands as c
+from esctui.stores.journal import JournalStore
 from esctui.tui import ConsoleApp
 
 from .conftest import NOW, Console, opened, put_cursor_on, run, settle
@@ -22,9 +23,11 @@ def test_bidi_overrides_and_zero_width_characters_are_shown_in_the_queue_and_det
     store = JournalStore(console.store, lambda: NOW)
     store.load()
     spoof = "Disk full\u202e\u2066 (fixed)\u2069\u200b\ufeff done"
-    (change,) = store.execute(c.Trigger(title=spoof, service="checkout", severity=1), "alice", None)
+    (change,) = execute(
+        store, c.Trigger(title=spoof, service="checkout", severity=1), "alice", None
+    )
     incident_id = change.event.incident
-    store.execute(c.AddNote(incident=incident_id, text="see\u202erunbook"), "alice", None)
+    execute(store, c.AddNote(incident=incident_id, text="see\u202erunbook"), "alice", None)
     shown = "Disk full\\u202e\\u2066 (fixed)\\u2069\\u200b\\ufeff done"
 
     async def scenario() -> None:
@@ -49,8 +52,11 @@ def test_a_multi_line_note_is_lines_in_the_timeline_indented_under_its_entry(
     store = JournalStore(console.store, lambda: NOW)
     store.load()
     incident_id = min(i.id for i in store.incidents.values() if i.is_open)
-    store.execute(
-        c.AddNote(incident=incident_id, text="rolled back\nwatching \x1b[31m errors"), "alice", None
+    execute(
+        store,
+        c.AddNote(incident=incident_id, text="rolled back\nwatching \x1b[31m errors"),
+        "alice",
+        None,
     )
 
     async def scenario() -> None:

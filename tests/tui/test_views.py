@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from esctui.backends.journal import JournalStore
+from acting import execute
 from esctui.config import Config
 from esctui.demo import build_demo
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.models import Incident, Status
 from esctui.domain.sla import sla_book
+from esctui.stores.journal import JournalStore
 from esctui.tui import ConsoleApp
 
 from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
@@ -90,7 +91,9 @@ def test_markup_and_escape_sequences_in_titles_are_shown_as_text(console: Consol
     store = JournalStore(console.store, lambda: NOW)
     store.load()
     title = "[bold red]pwned[/] \x1b[2J\x1b]52;c;ZXZpbA==\x07 done"
-    (change,) = store.execute(c.Trigger(title=title, service="checkout", severity=1), "alice", None)
+    (change,) = execute(
+        store, c.Trigger(title=title, service="checkout", severity=1), "alice", None
+    )
 
     async def scenario() -> None:
         async with console.app().run_test(size=(200, 40)) as pilot:

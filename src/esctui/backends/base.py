@@ -1,8 +1,13 @@
-"""The one protocol every face calls: open the queue, follow changes, execute a command.
+"""The one protocol every face calls: open the queue, follow changes, execute a command; and,
+beside it, the administration only some backends offer.
 
-A backend answers in domain types. It raises `DomainError` when the rules refuse a command,
-`VersionConflict` when the incident changed since the version the caller saw, and
-`StoreError` when the store itself cannot be read or written (exit code 3 in the CLI).
+A backend answers in domain types. It declares what it can do (`capabilities`) and, for one
+incident, what is offered now (`offered`: the rules and its capabilities together); faces ask
+that and restate neither. It refuses with typed errors: `NotFound`, `DomainError` (the rules,
+or a capability it lacks), `VersionConflict` (the incident moved on since the version the
+caller saw), `RequestReused` (an idempotency key sent with another request), and `StoreError`
+when the store or server cannot be read or written (exit code 3 in the CLI, 503 from the
+server).
 """
 
 from __future__ import annotations
@@ -14,24 +19,28 @@ from typing import Protocol, runtime_checkable
 
 import msgspec
 
+from esctui.domain.actions import Action
 from esctui.domain.commands import AnyCommand
 from esctui.domain.errors import VersionConflict
-from esctui.domain.models import Directory
+from esctui.domain.models import Directory, Incident
 from esctui.stores.records import (
     Change,
     IncidentHistory,
     Queue,
+    Recorded,
     StoreError,
     StoreExists,
 )
 
 __all__ = [
     "ActionQueued",
+    "Admin",
     "Backend",
     "Change",
     "IncidentHistory",
     "Link",
     "Queue",
+    "Recorded",
     "StoreError",
     "StoreExists",
     "Update",
@@ -47,7 +56,7 @@ class ActionQueued(Exception):
 class Link(StrEnum):
     """How a face is connected to its incidents, for the header."""
 
-    LOCAL = "local"  # a store on this machine
+    LOCAL = "local"  # a store on this machine, or a database
     ONLINE = "online"  # a server, reachable
     OFFLINE = "offline"  # a server, unreachable: actions wait in the outbox
 
@@ -68,17 +77,36 @@ class Update(msgspec.Struct, frozen=True):
 
 
 @runtime_checkable
+class Admin(Protocol):
+    """Changes to a whole store, where a backend offers them (`Backend.admin`)."""
+
+    async def compact(self, archive_after: timedelta) -> str:
+        """Fold history into a new snapshot, archiving incidents resolved before
+        `archive_after` ago; a one-line summary. `DomainError` where the store needs none."""
+        ...
+
+    async def replace_directory(self, directory: Directory) -> str:
+        """Put a new directory in force; a one-line summary of what is now in it."""
+        ...
+
+    async def escalate_due(self) -> list[Change]:
+        """Record the auto-escalations that are due now (idempotent; any process may run it).
+        Where a server runs them on its own timer, none."""
+        ...
+
+
+@runtime_checkable
 class Backend(Protocol):
-    """Where incidents live. The TUI, the CLI and the server call only this."""
+    """Where incidents live. The console, the CLI and the server call only this."""
 
     @property
     def kind(self) -> str:
-        """`journal`, `http`, ...: shown in headers and `status`."""
+        """`journal`, `postgres`, `http`, ...: shown in headers and `status`."""
         ...
 
     @property
     def location(self) -> str:
-        """The store directory or server URL, as a responder would recognise it."""
+        """The store, database or server, as a responder would recognise it."""
         ...
 
     @property
@@ -91,12 +119,40 @@ class Backend(Protocol):
         """Actions kept to be sent once the server can be reached (0 where none ever wait)."""
         ...
 
+    @property
+    def capabilities(self) -> frozenset[Action]:
+        """The actions this backend can carry out at all."""
+        ...
+
+    @property
+    def admin(self) -> Admin | None:
+        """Compaction, a new directory and auto-escalation, where this backend offers them."""
+        ...
+
+    def offered(self, incident: Incident) -> frozenset[Action]:
+        """The actions offered on `incident` now: what the rules allow on it as it stands,
+        and this backend can do."""
+        ...
+
+    def unavailable(self, action: Action) -> str:
+        """The sentence a responder reads when asking for an action this backend cannot do."""
+        ...
+
+    async def whoami(self) -> str | None:
+        """Who this backend acts as where it decides (a server: the token's responder); None
+        where the caller says (`--as`)."""
+        ...
+
+    def take_notices(self) -> list[str]:
+        """Sentences no follower has been given yet (a CLI prints them)."""
+        ...
+
     async def open(self) -> Queue:
         """Read the current queue. Call before anything else."""
         ...
 
     async def history(self, incident_id: str) -> IncidentHistory:
-        """One incident (open, resolved or archived) with its timeline; `DomainError` if none."""
+        """One incident (open, resolved or archived) with its timeline; `NotFound` if none."""
         ...
 
     async def histories(self, since: datetime) -> list[IncidentHistory]:
@@ -114,25 +170,13 @@ class Backend(Protocol):
         actor: str | None,
         expected_version: int | None = None,
         queue_offline: bool = False,
-    ) -> list[Change]:
-        """Check and record `command` as `actor`; return the events it produced once they are
-        durable. With `expected_version`, refuse with `VersionConflict` if the incident has
-        moved on. With `queue_offline`, a backend whose server is unreachable keeps the action
-        in its outbox and raises `ActionQueued` instead of `StoreError`."""
-        ...
-
-    async def escalate_due(self) -> list[Change]:
-        """Record the auto-escalations that are due now (idempotent; any process may run it).
-        A backend whose server runs them on its own timer returns no changes."""
-        ...
-
-    async def compact(self, archive_after: timedelta) -> str:
-        """Fold history into a new snapshot, archiving incidents resolved before
-        `archive_after` ago; a one-line summary."""
-        ...
-
-    async def replace_directory(self, directory: Directory) -> str:
-        """Put a new directory in force; a one-line summary of what is now in it."""
+        request_key: str | None = None,
+    ) -> Recorded:
+        """Check and record `command` as `actor`; return what it did once it is durable.
+        With `expected_version`, refuse with `VersionConflict` if the incident has moved on.
+        With `request_key`, a request sent again is answered, not done twice. With
+        `queue_offline`, a backend whose server is unreachable keeps the action in its outbox
+        and raises `ActionQueued` instead of `StoreError`."""
         ...
 
     async def close(self) -> None: ...

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -29,22 +29,27 @@ from esctui.config import (
     load_config,
     resolve_identity,
     resolve_server,
-    resolve_store_path,
+    resolve_store,
     resolve_token,
 )
 from esctui.domain.errors import DomainError
 from esctui.domain.sla import SlaBook, sla_book
+
+if TYPE_CHECKING:
+    from esctui.backends.local import LocalBackend
 
 T = TypeVar("T")
 
 DONE, REFUSED, USAGE, STORE_FAILURE = 0, 1, 2, 3
 
 
-def open_backend(store_path: Path) -> Backend:
-    """The journal store on this machine."""
-    from esctui.backends.journal import JournalBackend
+def open_backend(where: str | Path, *, lock_wait: float | None = None) -> LocalBackend:
+    """The incident service over the store at `where`: a journal directory on this machine,
+    or a PostgreSQL database (`postgresql://...`). `lock_wait`: how long a write waits for
+    another process's lock on a journal store (default: the CLI's)."""
+    from esctui.backends.local import open_local
 
-    return JournalBackend(store_path)
+    return open_local(str(where), lock_wait=lock_wait)
 
 
 def open_server(url: str, token: str | None) -> Backend:
@@ -77,6 +82,7 @@ class Session:
         self.read_only = read_only
         self.redact = redact
         self.now = datetime.now(UTC)
+        self.lock_wait: float | None = None  # a server's writers wait less than a CLI
 
     @cached_property
     def config(self) -> Config:
@@ -88,15 +94,29 @@ class Session:
         return display_zone(self.config)
 
     @cached_property
-    def store_path(self) -> Path:
-        """The store on this machine; asking for it while a server is chosen is a mistake
-        (a command that only works on a local store must not quietly use another one)."""
+    def store_where(self) -> str:
+        """The store this session opens itself: a directory, or a PostgreSQL URL. Asking for
+        it while a server is chosen is a mistake (a command that only works on a store must
+        not quietly use another one)."""
         if self.server_url is not None:
             raise click.UsageError(
-                "This command works on a store on this machine; leave out --server (or give "
-                "--store DIR when ESCTUI_SERVER or the config names a server)."
+                "This command works on a store on this machine (or a database it opens itself); "
+                "leave out --server (or give --store DIR when ESCTUI_SERVER or the config names "
+                "a server)."
             )
-        return resolve_store_path(self.store_flag, self.config)
+        return resolve_store(self.store_flag, self.config)
+
+    @cached_property
+    def store_path(self) -> Path:
+        """The store's directory, for the commands that make or read a journal store."""
+        from esctui.backends.local import is_database
+
+        if is_database(self.store_where):
+            raise click.UsageError(
+                "This command works on a journal store directory, not a database; give "
+                "--store DIR (`esctui db` moves a journal store into a database and back)."
+            )
+        return Path(self.store_where)
 
     @cached_property
     def server_url(self) -> str | None:
@@ -110,28 +130,32 @@ class Session:
     def backend(self) -> Backend:
         if self.server_url is not None:
             return open_server(self.server_url, resolve_token(self.config))
-        return open_backend(self.store_path)
+        return self.local
+
+    @cached_property
+    def local(self) -> LocalBackend:
+        """The store this session opens itself (commands that need one: `serve`, `token`)."""
+        return open_backend(self.store_where, lock_wait=self.lock_wait)
 
     @property
     def identity(self) -> str:
-        """Who I am: through a server, whoever my token belongs to (asked of the server)."""
+        """Who I am: through a server, whoever my token belongs to (asked of the server); else
+        `--as`, the config, `ESCTUI_USER` or my login name."""
         if self.server_url is not None:
             return self.token_responder
         return resolve_identity(self.as_flag, self.config)
 
     @cached_property
     def token_responder(self) -> str:
-        async def ask(backend: Backend) -> str:
-            name: str = await backend.whoami()  # type: ignore[attr-defined]
-            return name
+        name = self.run(lambda backend: backend.whoami())
+        assert name is not None  # a server always says whose token it is
+        return name
 
-        return self.run(ask)
-
-    def me(self, queue: Queue, *, required: bool) -> str | None:
+    async def me(self, backend: Backend, queue: Queue, *, required: bool) -> str | None:
         """Who I am, checked against the store's responders. Unknown: a usage error when I
         must act (or asked with --as), otherwise None so read-only views just leave out "mine".
         Through a server I am whoever my token says."""
-        remote: str | None = getattr(self.backend, "responder", None)
+        remote = await backend.whoami()
         if remote is not None:
             if self.as_flag and self.as_flag != remote:
                 raise click.UsageError(
@@ -139,7 +163,7 @@ class Session:
                     f"not {self.as_flag!r}."
                 )
             return remote
-        name = self.identity
+        name = resolve_identity(self.as_flag, self.config)
         if queue.directory.responder(name) is not None:
             return name
         if required or self.as_flag:
@@ -164,7 +188,7 @@ class Session:
                 await self.backend.close()
 
         if getattr(self.backend, "runs_inline", False):
-            from esctui.backends.journal.backend import run_inline
+            from esctui.stores.inline import run_inline
 
             run_inline(body())
         else:
@@ -174,8 +198,7 @@ class Session:
             # the main task, and with it a whole queue, costing hundreds of milliseconds.
             asyncio.run(body())
         # Actions sent from the outbox that the server refused: never dropped silently.
-        take_notices = getattr(self.backend, "take_notices", None)
-        for notice in take_notices() if take_notices else []:
+        for notice in self.backend.take_notices():
             say_error(notice)
         return results[0]
 

@@ -31,7 +31,10 @@ def act(
     async def work(backend: Backend) -> tuple[list[Change], list[str], list[str]]:
         try:
             queue = await backend.open()
-            me = s.me(queue, required=True)
+            me = await s.me(backend, queue, required=True)
+            # Every process that writes to a store records the escalations that fell due.
+            if backend.admin is not None:
+                await backend.admin.escalate_due()
         except StoreError:
             if not (queue_offline and backend.link is Link.OFFLINE):
                 raise
@@ -41,7 +44,8 @@ def act(
         queued: list[str] = []
         for command in commands:
             try:
-                done.extend(await backend.execute(command, actor=me, queue_offline=queue_offline))
+                recorded = await backend.execute(command, actor=me, queue_offline=queue_offline)
+                done.extend(recorded.changes)
             except ActionQueued as waiting:
                 queued.append(str(waiting))
             except DomainError as error:

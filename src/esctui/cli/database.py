@@ -75,7 +75,7 @@ def import_store(journal_dir: Path, database_flag: str | None) -> None:
     and revisions. A database that holds anything is refused and left as it was."""
     import asyncio
 
-    from esctui.backends.transfer import import_journal
+    from esctui.stores.transfer import import_journal
 
     url = database_url(database_flag)
     holdings = asyncio.run(import_journal(journal_dir, url))
@@ -91,7 +91,7 @@ def export_store(journal_dir: Path, database_flag: str | None) -> None:
     """Write what the database holds as a new journal store (refused if one is there)."""
     import asyncio
 
-    from esctui.backends.transfer import export_journal
+    from esctui.stores.transfer import export_journal
 
     url = database_url(database_flag)
     holdings = asyncio.run(export_journal(url, journal_dir, session().now))

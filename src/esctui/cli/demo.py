@@ -29,8 +29,8 @@ def demo(incidents: int, seed: int, no_tui: bool, force: bool) -> None:
     An existing store is opened as it is, unless --force replaces it; with --no-tui an
     existing store is refused."""
     from esctui.backends.base import StoreExists
-    from esctui.backends.journal import create_store
     from esctui.demo import build_demo, demo_identity
+    from esctui.stores.journal import create_store
 
     s = session()
     directory, events = build_demo(incidents, seed, now=s.now)
@@ -50,7 +50,7 @@ def demo(incidents: int, seed: int, no_tui: bool, force: bool) -> None:
 def refuse_unless_demo(path: Path, demo: Directory) -> Directory:
     """The directory of the store already at `path`, if it is a demo store (it has the demo's
     responders); a team's real store is refused, never opened as the demo's `frank`."""
-    from esctui.backends.journal.backend import run_inline
+    from esctui.stores.inline import run_inline
 
     # A backend of its own: the session's stays unopened for the console.
     directory = run_inline(open_backend(path).open()).directory

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 import click
 import msgspec
 
-from esctui.backends.base import Backend, IncidentHistory, Queue
+from esctui.backends.base import Admin, Backend, IncidentHistory, Queue
 from esctui.cli import cli, session
 from esctui.cli import render as r
 from esctui.cli.views import emit_json
 from esctui.domain.durations import format_duration, parse_duration
+from esctui.domain.errors import DomainError
 
 if TYPE_CHECKING:
     from esctui.domain.metrics import Durations, Figures
@@ -140,6 +141,13 @@ def figure_cells(f: Figures) -> list[str]:
     ]
 
 
+def administer(backend: Backend) -> Admin:
+    """The backend's administration; a refusal where it offers none."""
+    if backend.admin is None:
+        raise DomainError(f"A {backend.kind} backend offers no administration.")
+    return backend.admin
+
+
 @cli.command()
 @click.option(
     "--archive-after",
@@ -158,9 +166,7 @@ def compact(archive_after: str) -> None:
         keep = parse_duration(archive_after)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--archive-after") from None
-    s = session()
-
-    click.echo(s.run(lambda backend: backend.compact(keep)))
+    click.echo(session().run(lambda backend: administer(backend).compact(keep)))
 
 
 @cli.command()

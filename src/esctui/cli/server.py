@@ -11,9 +11,11 @@ from pathlib import Path
 
 import click
 
+from esctui.backends.base import Backend
 from esctui.cli import STORE_FAILURE, USAGE, Session, cli, fail, session
 from esctui.cli import render as r
 from esctui.cli.views import emit_json
+from esctui.stores.records import TokenRecord
 
 CERT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -61,7 +63,12 @@ def serve(
         tls = check_bind(host, tls_cert, tls_key, insecure_bind)
     except BindRefused as refused:
         fail(str(refused), USAGE)
-    app = create_app(s.store_path, ServerSettings(escalate_every=escalate_every))
+    settings = ServerSettings(escalate_every=escalate_every)
+    s.lock_wait = settings.lock_wait
+    # Read once now, so a missing or damaged store stops `serve` before it listens.
+    s.run(lambda backend: backend.open())
+    backend = s.local
+    app = create_app(backend, backend.tokens, settings)
     try:
         sock = listen(host, port)
     except BindRefused as refused:
@@ -70,7 +77,7 @@ def serve(
     # A client that went away before its answer was written must cost an error on that
     # connection, not the process: the one-shot commands' SIGPIPE rule is not for a server.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    click.echo(f"esctui: serving {s.store_path} at {url_of(sock, tls)}", err=True)
+    click.echo(f"esctui: serving {backend.location} at {url_of(sock, tls)}", err=True)
     stopped = run(app, sock, tls)
     click.echo(f"esctui: {stopped.sentence()}", err=True)
 
@@ -89,14 +96,16 @@ def token_group() -> None:
 )
 def create_token(name: str, admin: bool) -> None:
     """Make a token for the responder NAME; it is printed once, and only its hash is kept."""
-    from esctui.backends.journal.tokens import TokenBook
-
     s = local(session(), "token create")
-    queue = s.run(lambda backend: backend.open())
-    if queue.directory.responder(name) is None:
-        known = ", ".join(queue.directory.responder_names()) or "none"
-        raise click.UsageError(f"{name!r} is not a responder in this store; known: {known}.")
-    token, record = TokenBook(s.store_path).create(name, s.now, admin=admin)
+
+    async def make(backend: Backend) -> tuple[str, TokenRecord]:
+        queue = await backend.open()
+        if queue.directory.responder(name) is None:
+            known = ", ".join(queue.directory.responder_names()) or "none"
+            raise click.UsageError(f"{name!r} is not a responder in this store; known: {known}.")
+        return await s.local.tokens.create(name, s.now, admin=admin)
+
+    token, record = s.run(make)
     click.echo(token)
     kind = "An administrator's token" if admin else "Token"
     click.echo(
@@ -110,9 +119,8 @@ def create_token(name: str, admin: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_tokens(as_json: bool) -> None:
     """Every token made for this store, revoked ones included (never the tokens themselves)."""
-    from esctui.backends.journal.tokens import TokenBook
-
-    records = TokenBook(local(session(), "token list").store_path).records()
+    s = local(session(), "token list")
+    records = s.run(lambda _: s.local.tokens.records())
     if as_json:
         emit_json([rec_json(rec) for rec in records])
         return
@@ -146,10 +154,8 @@ def rec_json(rec: object) -> dict[str, object]:
 @click.argument("which", metavar="ID|NAME")
 def revoke_token(which: str) -> None:
     """Revoke the token ID, or every token of the responder NAME; refused at once."""
-    from esctui.backends.journal.tokens import TokenBook
-
     s = local(session(), "token revoke")
-    revoked = TokenBook(s.store_path).revoke(which, s.now)
+    revoked = s.run(lambda _: s.local.tokens.revoke(which, s.now))
     if not revoked:
         raise click.UsageError(f"No active token has the id or responder {which!r}.")
     for rec in revoked:

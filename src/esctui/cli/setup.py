@@ -23,8 +23,8 @@ TOML_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--force", is_flag=True, help="Replace a store that is already there.")
 def init(directory_file: Path, force: bool) -> None:
     """Create an empty store for a team, from its directory file."""
-    from esctui.backends.journal import create_store
     from esctui.directory_file import load_directory
+    from esctui.stores.journal import create_store
 
     s = session()
     directory = load_directory(directory_file)
@@ -60,7 +60,8 @@ def import_directory(directory_file: Path) -> None:
 
     Through --server it needs an administrator's token (`token create NAME --admin`).
     """
+    from esctui.cli.reports import administer
     from esctui.directory_file import load_directory
 
     directory = load_directory(directory_file)
-    click.echo(session().run(lambda backend: backend.replace_directory(directory)))
+    click.echo(session().run(lambda backend: administer(backend).replace_directory(directory)))

@@ -54,13 +54,18 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(data).decode(), indent=2) + "\n")
 
 
+async def opened(s: Session, backend: Backend, *, required: bool) -> tuple[Queue, str | None]:
+    """The queue, and who I am in it (see `Session.me`)."""
+    queue = await backend.open()
+    return queue, await s.me(backend, queue, required=required)
+
+
 # -- status --------------------------------------------------------------------------------
 
 
 def print_status(s: Session, *, as_json: bool) -> None:
-    queue = s.run(lambda backend: backend.open())
+    queue, me = s.run(lambda backend: opened(s, backend, required=False))
     now, book = s.now, s.sla(queue)
-    me = s.me(queue, required=False)
     open_ = [i for i in queue.incidents.values() if i.is_open]
     deadlines = {i.id: book.deadline(i) for i in open_}
     order = urgency(deadlines, now)
@@ -170,9 +175,8 @@ def list_incidents(
     if as_json and as_csv:
         raise click.UsageError("Choose one of --json and --csv.")
     s = session()
-    queue = s.run(lambda backend: backend.open())
+    queue, me = s.run(lambda backend: opened(s, backend, required=mine))
     now, book = s.now, s.sla(queue)
-    me = s.me(queue, required=mine)
     if service is not None:
         check_service(service, queue)
     wanted = set(statuses) or {Status.TRIGGERED.value, Status.ACKNOWLEDGED.value}

@@ -1,12 +1,28 @@
-"""What a responder (or esctui itself) asks to happen. `lifecycle.decide` checks each one."""
+"""What a responder (or esctui itself) asks to happen. `lifecycle.decide` checks each one.
+
+The field types carry the limits of what a command may hold (lengths, ranges): they are checked
+wherever a command arrives as data (the team server's request bodies are these fields), and a
+command built in code is checked by the rules.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
-from esctui.domain.models import Channel, Direction
+from esctui.domain.models import Channel, Direction, Severity
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=40_000)]
+Summary = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+Level = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+Version = Annotated[int, msgspec.Meta(ge=1)]
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
+Customer = Annotated[str, msgspec.Meta(max_length=200)]
+LabelValue = Annotated[str, msgspec.Meta(max_length=500)]
 
 
 class Command(msgspec.Struct, frozen=True, tag_field="command", forbid_unknown_fields=True):
@@ -14,15 +30,15 @@ class Command(msgspec.Struct, frozen=True, tag_field="command", forbid_unknown_f
 
 
 class Trigger(Command, tag="trigger", frozen=True):
-    title: str
-    service: str
-    severity: int
-    customer: str = ""
-    labels: dict[str, str] = {}
+    title: Name
+    service: Name
+    severity: Severity
+    customer: Customer = ""
+    labels: dict[Name, LabelValue] = {}
 
 
 class IncidentCommand(Command, frozen=True):
-    incident: str
+    incident: Name
 
 
 class Acknowledge(IncidentCommand, tag="acknowledge", frozen=True):
@@ -30,12 +46,12 @@ class Acknowledge(IncidentCommand, tag="acknowledge", frozen=True):
 
 
 class Unacknowledge(IncidentCommand, tag="unacknowledge", frozen=True):
-    reason: str = ""
+    reason: Text = ""
 
 
 class HandOff(IncidentCommand, tag="handoff", frozen=True):
-    to: str
-    note: str = ""
+    to: Name
+    note: Text = ""
 
 
 class Escalate(IncidentCommand, tag="escalate", frozen=True):
@@ -45,8 +61,8 @@ class Escalate(IncidentCommand, tag="escalate", frozen=True):
     escalations leave it False.
     """
 
-    level: int | None = None
-    reason: str = ""
+    level: Level | None = None
+    reason: Text = ""
     timeout: bool = False
 
 
@@ -55,33 +71,33 @@ class MarkExhausted(IncidentCommand, tag="mark-exhausted", frozen=True):
 
 
 class Snooze(IncidentCommand, tag="snooze", frozen=True):
-    until: datetime
+    until: Instant
 
 
 class Resolve(IncidentCommand, tag="resolve", frozen=True):
-    note: str = ""
+    note: Text = ""
 
 
 class Reopen(IncidentCommand, tag="reopen", frozen=True):
-    reason: str = ""
+    reason: Text = ""
 
 
 class Undo(IncidentCommand, tag="undo", frozen=True):
     """Take back the actor's own change that brought the incident to `version`, as long as
     nothing has happened to it since: the incident becomes what it was before that change."""
 
-    version: int
+    version: Version
 
 
 class AddNote(IncidentCommand, tag="note", frozen=True):
-    text: str
+    text: Note
 
 
 class LogCommunication(IncidentCommand, tag="communication", frozen=True):
     channel: Channel
     direction: Direction
-    counterpart: str
-    summary: str
+    counterpart: Name
+    summary: Summary
 
 
 AnyCommand = (

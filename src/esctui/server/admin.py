@@ -14,7 +14,7 @@ from litestar import Request, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from esctui.backends.base import StoreError
+from esctui.backends.base import Admin, StoreError
 from esctui.backends.http.wire import CompactBody, Outcome
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory
@@ -42,9 +42,14 @@ async def change_store(server: ServerContext, change: Awaitable[str]) -> Outcome
         raise Problem(409, str(refusal)) from None
     except StoreError as failure:
         raise Problem(503, str(failure)) from None
-    finally:
-        server.hub.catch_up()
-    return Outcome(summary=summary, revision=server.store.revision)
+    # Every stream is told to read the queue again as the backend's `follow` brings it.
+    return Outcome(summary=summary, revision=server.mirror.revision)
+
+
+def administration(server: ServerContext) -> Admin:
+    if server.admin is None:
+        raise Problem(405, f"This server's {server.backend.kind} backend offers no administration.")
+    return server.admin
 
 
 @post(
@@ -62,7 +67,7 @@ async def compact(
     require_admin(request, "Compacting the store")
     body = data or CompactBody()
     keep = timedelta(seconds=body.archive_after_seconds)
-    return await change_store(server, server.backend.compact(keep))
+    return await change_store(server, administration(server).compact(keep))
 
 
 @put(
@@ -81,7 +86,7 @@ async def replace_directory(
     found = directory_problems(data)
     if found:
         raise Problem(422, "The directory has problems: " + "; ".join(found) + ".")
-    return await change_store(server, server.backend.replace_directory(data))
+    return await change_store(server, administration(server).replace_directory(data))
 
 
 ROUTES = [compact, replace_directory]

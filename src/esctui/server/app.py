@@ -1,5 +1,6 @@
-"""The team server's ASGI application: the routes, the token check, the error format, and the
-two timers it owns (taking in what other processes wrote to the store, and auto-escalation)."""
+"""The team server's ASGI application over a backend: the routes, the token check, the error
+format, and what it runs beside the requests (following the backend into the event streams,
+auto-escalation, ending revoked tokens' streams)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -18,14 +18,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from esctui import __version__
-from esctui.backends.base import StoreError
-from esctui.backends.journal import JournalBackend
-from esctui.backends.journal.backend import offload
-from esctui.backends.journal.tokens import TokenBook
+from esctui.backends.base import Backend, Queue, StoreError
+from esctui.domain.models import Directory
 from esctui.server import admin, directory, events, incidents
-from esctui.server.auth import TokenAuthentication
+from esctui.server.auth import TokenAuthentication, Tokens
 from esctui.server.context import ServerContext
 from esctui.server.hub import DEFAULT_BUFFER
+from esctui.server.mirror import Mirror
 from esctui.server.problems import EXCEPTION_HANDLERS
 
 log = logging.getLogger("esctui.server")
@@ -46,23 +45,30 @@ class ServerSettings:
     heartbeat: float = 15.0
     buffer: int = DEFAULT_BUFFER
     max_body: int = MAX_BODY
+    # How often the tokens of open event streams are checked (a revoked one's stream ends).
+    token_check_every: float = 1.0
 
 
-def create_app(store_path: Path, settings: ServerSettings | None = None) -> Litestar:
-    """The server over the journal store at `store_path`."""
+def create_app(
+    backend: Backend, tokens: Tokens, settings: ServerSettings | None = None
+) -> Litestar:
+    """The server over `backend`, letting in `tokens`. The backend is opened as the server
+    starts, in the server's own event loop."""
     settings = settings or ServerSettings()
-    backend = JournalBackend(store_path, lock_wait=settings.lock_wait)
-    tokens = TokenBook(store_path)
-    # The store is read here, so a missing or damaged store stops `serve` before it listens.
-    backend.store.load()
-    context = ServerContext(backend, tokens, buffer=settings.buffer, heartbeat=settings.heartbeat)
+    mirror = Mirror(Queue(directory=Directory(), incidents={}, revision=0))
+    context = ServerContext(
+        backend, tokens, mirror, buffer=settings.buffer, heartbeat=settings.heartbeat
+    )
 
     @contextlib.asynccontextmanager
-    async def timers(app: Litestar) -> AsyncIterator[None]:
+    async def beside(app: Litestar) -> AsyncIterator[None]:
+        mirror.replace(await backend.open())
         tasks = [
-            asyncio.create_task(repeat(settings.poll_every, take_in_others, context)),
-            asyncio.create_task(repeat(settings.escalate_every, escalate, context)),
+            asyncio.create_task(follow(context, settings.poll_every)),
+            asyncio.create_task(repeat(settings.token_check_every, end_revoked, context)),
         ]
+        if context.admin is not None:
+            tasks.append(asyncio.create_task(repeat(settings.escalate_every, escalate, context)))
         try:
             yield
         finally:
@@ -72,14 +78,19 @@ def create_app(store_path: Path, settings: ServerSettings | None = None) -> Lite
             await backend.close()
 
     return Litestar(
-        route_handlers=[*directory.ROUTES, *incidents.ROUTES, *events.ROUTES, *admin.ROUTES],
+        route_handlers=[
+            *directory.ROUTES,
+            *incidents.ROUTE_HANDLERS,
+            *events.ROUTES,
+            *admin.ROUTES,
+        ],
         # For the uvicorn server: event streams never end on their own, so shutting down
         # ends them first (see `running.Server`).
         state=State({"end_streams": context.hub.close}),
         dependencies={"server": Provide(lambda: context, sync_to_thread=False)},
         middleware=[DefineMiddleware(TokenAuthentication, tokens=tokens)],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[timers],
+        lifespan=[beside],
         request_max_body_size=settings.max_body,
         openapi_config=OpenAPIConfig(
             title="esctui team server",
@@ -92,6 +103,24 @@ def create_app(store_path: Path, settings: ServerSettings | None = None) -> Lite
             ),
         ),
     )
+
+
+async def follow(context: ServerContext, interval: float) -> None:
+    """Everything the backend records (by this server, other servers over the same database,
+    CLIs and consoles on the store) into the mirror and out to every stream. A backend that
+    fails is followed again a moment later, from where the mirror is."""
+    pause = 0.1
+    while True:
+        try:
+            async for update in context.backend.follow(context.mirror.revision, interval):
+                context.take(update)
+                pause = 0.1
+        except StoreError as error:
+            log.error("following the store: %s", error)
+        except Exception:
+            log.exception("following the store failed; it will be followed again")
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 5.0)
 
 
 async def repeat(
@@ -107,14 +136,10 @@ async def repeat(
             log.exception("a server timer failed; it will run again")
 
 
-async def take_in_others(context: ServerContext) -> None:
-    """What CLIs and consoles on the server's host wrote straight to the store, and the
-    tokens revoked there."""
-    context.end_revoked_streams()
-    await offload(context.store.poll)
-    context.hub.catch_up()
-
-
 async def escalate(context: ServerContext) -> None:
-    await context.backend.escalate_due()
-    context.hub.catch_up()
+    assert context.admin is not None
+    await context.admin.escalate_due()
+
+
+async def end_revoked(context: ServerContext) -> None:
+    await context.end_revoked_streams()

@@ -4,7 +4,7 @@ that cannot be read lets nobody in: 503, naming it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
@@ -12,7 +12,6 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.types import ASGIApp
 
 from esctui.backends.base import StoreError
-from esctui.backends.journal.tokens import TokenBook
 from esctui.server.problems import Problem
 from esctui.stores.records import TokenRecord
 
@@ -20,8 +19,18 @@ from esctui.stores.records import TokenRecord
 PUBLIC = ["^/healthz$", "^/schema"]
 
 
+class Tokens(Protocol):
+    """What the server asks of the tokens kept with its store (see `service.ports`)."""
+
+    async def find(self, token: str) -> TokenRecord | None: ...
+
+    async def as_now(self, record: TokenRecord) -> TokenRecord | None: ...
+
+    async def records(self) -> list[TokenRecord]: ...
+
+
 class TokenAuthentication(AbstractAuthenticationMiddleware):
-    def __init__(self, app: ASGIApp, tokens: TokenBook, **kwargs: Any) -> None:
+    def __init__(self, app: ASGIApp, tokens: Tokens, **kwargs: Any) -> None:
         super().__init__(app, exclude=PUBLIC, **kwargs)
         self.tokens = tokens
 
@@ -36,7 +45,7 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
                 "(`esctui token create NAME` on the server's host makes one)."
             )
         try:
-            record = self.tokens.lookup(token.strip())
+            record = await self.tokens.find(token.strip())
         except StoreError as broken:
             raise Problem(503, f"No token can be checked: {broken}") from None
         if record is None or not record.active:

@@ -8,21 +8,18 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from esctui.backends.base import StoreError, VersionConflict
-from esctui.backends.http.wire import Recorded
-from esctui.backends.journal import JournalBackend
-from esctui.backends.journal.request_keys import KeyReused, tagged
-from esctui.backends.journal.tokens import TokenBook
-from esctui.domain.commands import AnyCommand, IncidentCommand
-from esctui.domain.errors import DomainError
-from esctui.server.auth import refused_token
+from esctui.backends.base import Backend, Recorded, StoreError, Update
+from esctui.domain.commands import AnyCommand
+from esctui.domain.errors import DomainError, NotFound, RequestReused, VersionConflict
+from esctui.server.auth import Tokens, refused_token
 from esctui.server.hub import Hub
+from esctui.server.mirror import Mirror
 from esctui.server.problems import Problem
-from esctui.service.incidents import describe_changes, fingerprint
+from esctui.service.incidents import fingerprint
 
 # Refusals remembered by `Idempotency-Key`, so a client that lost the answer and sends the same
 # action again is refused the same way. A refusal wrote nothing, so only this process knows it;
-# what was done is answered by the store, which keeps the key on the journal beside the events.
+# what was done is answered by the store, which keeps the key beside the events.
 REMEMBERED_REFUSALS = 10_000
 
 Clock = Callable[[], datetime]
@@ -35,23 +32,48 @@ def utc_now() -> datetime:
 
 
 class ServerContext:
+    """The backend the server fronts, its tokens, the queue as the server knows it (`mirror`)
+    and the event streams fed from it (`hub`)."""
+
     def __init__(
         self,
-        backend: JournalBackend,
-        tokens: TokenBook,
+        backend: Backend,
+        tokens: Tokens,
+        mirror: Mirror,
         *,
         buffer: int,
         heartbeat: float,
         clock: Clock = utc_now,
     ) -> None:
         self.backend = backend
-        self.store = backend.store
+        self.admin = backend.admin
         self.tokens = tokens
-        self.hub = Hub(backend.store, buffer)
+        self.mirror = mirror
+        self.hub = Hub(mirror, buffer)
         self.heartbeat = heartbeat
         self.clock = clock
         # By request key: the digest of the request it came with, and the refusal.
         self.refusals: collections.OrderedDict[str, tuple[str, Problem]] = collections.OrderedDict()
+
+    # -- what the backend recorded -------------------------------------------------------
+
+    def take(self, update: Update) -> None:
+        """An update from the backend's `follow`: into the mirror, out to every stream."""
+        if update.queue is not None:
+            self.mirror.replace(update.queue)
+            self.hub.resync_all()
+        elif self.mirror.bridges(update.changes) or (
+            update.changes and update.changes[0].revision <= self.mirror.revision
+        ):
+            self.hub.publish(self.mirror.fold(update.changes))
+
+    def took(self, recorded: Recorded) -> None:
+        """This server's own write, answered: streamed at once where it follows on from what
+        the mirror holds (else `follow` brings it, after what came before it)."""
+        if self.mirror.bridges(recorded.changes):
+            self.hub.publish(self.mirror.fold(recorded.changes))
+
+    # -- acting --------------------------------------------------------------------------
 
     async def act(
         self,
@@ -71,8 +93,6 @@ class ServerContext:
         if key is None:
             return await self.record(command, responder, expected, None)
         request = request_key(responder, key)
-        # Named as the incident service names requests, so that keys recorded now are read
-        # the same once the service handles the server's commands.
         digest = fingerprint(command, responder)
         earlier = self.refusals.get(request)
         if earlier is not None:
@@ -80,11 +100,9 @@ class ServerContext:
                 raise key_reused("one that was refused")
             raise earlier[1]
         try:
-            return await self.record(command, responder, expected, tagged(request, digest))
-        except KeyReused as reused:
-            raise key_reused(describe_changes(reused.changes)) from None
+            return await self.record(command, responder, expected, request)
         except Problem as problem:
-            if problem.status_code != 503:
+            if problem.status_code not in (503, 422):
                 self.remember_refusal(request, digest, problem)
             raise
 
@@ -92,47 +110,37 @@ class ServerContext:
         self, command: AnyCommand, responder: str, expected: int | None, request: str | None
     ) -> Recorded:
         try:
-            changes = await self.backend.execute(
+            recorded = await self.backend.execute(
                 command, actor=responder, expected_version=expected, request_key=request
             )
         except VersionConflict as conflict:
             raise Problem(412, str(conflict), incident=conflict.current) from None
+        except NotFound as missing:
+            raise Problem(404, str(missing)) from None
+        except RequestReused as reused:
+            raise Problem(422, f"{reused} Nothing was done.") from None
         except DomainError as refusal:
-            if isinstance(command, IncidentCommand) and not await self.exists(command.incident):
-                raise Problem(404, f"There is no incident {command.incident}.") from None
             raise Problem(409, str(refusal)) from None
         except StoreError as failure:
             raise Problem(503, str(failure)) from None
-        finally:
-            self.hub.catch_up()  # what was recorded (escalations too, even on a refusal)
-        incident_id = changes[-1].event.incident
-        incident = self.store.incidents.get(incident_id)
-        if incident is None:  # an answer resent after the incident was archived
-            incident = (await self.backend.history(incident_id)).incident
-        return Recorded(incident=incident, changes=changes)
-
-    async def exists(self, incident_id: str) -> bool:
-        try:
-            await self.backend.history(incident_id)
-        except DomainError:
-            return False
-        return True
+        self.took(recorded)
+        return recorded
 
     def remember_refusal(self, request: str, digest: str, problem: Problem) -> None:
         self.refusals[request] = (digest, problem)
         while len(self.refusals) > REMEMBERED_REFUSALS:
             self.refusals.popitem(last=False)
 
-    def end_revoked_streams(self) -> None:
+    async def end_revoked_streams(self) -> None:
         """End the event streams of tokens revoked (or removed) since they were opened."""
-        for subscriber in self.hub.streams():
-            if subscriber.token is None:
+        for subscriber in list(self.hub.subscribers):
+            if subscriber.token is None or subscriber.revoked:
                 continue
             try:
-                record = self.tokens.as_now(subscriber.token)
+                record = await self.tokens.as_now(subscriber.token)
             except StoreError:
-                return  # every request, and /healthz, says what is wrong with the file meanwhile
-            if not subscriber.revoked and (record is None or not record.active):
+                return  # every request, and /healthz, says what is wrong meanwhile
+            if record is None or not record.active:
                 subscriber.revoke(refused_token(record))
 
 
@@ -143,7 +151,7 @@ def request_key(responder: str, key: str) -> str:
     return f"{responder}\x1f{key}"
 
 
-def key_reused(first: str) -> Problem:
+def key_reused(first: str) -> Problem:  # a refusal remembered, then a new request
     return Problem(
         422,
         f"This Idempotency-Key was already used for another request ({first}); use a new key "

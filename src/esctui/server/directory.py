@@ -34,16 +34,16 @@ from esctui.server.problems import Problem, problems
 async def health(server: NamedDependency[ServerContext]) -> Health:
     """503 when no token can be checked (the tokens file is damaged or cannot be read)."""
     try:
-        server.tokens.refresh()
+        await server.tokens.records()
     except StoreError as broken:
         raise Problem(503, f"The server lets nobody in: {broken}") from None
-    return Health(status="ok", revision=server.store.revision)
+    return Health(status="ok", revision=server.mirror.revision)
 
 
 @get("/v1/me", summary="The responder the token belongs to")
 async def me(server: NamedDependency[ServerContext], request: Request[Any, Any, Any]) -> Me:
     name = caller(request)
-    responder = server.store.directory.responder(name)
+    responder = server.mirror.directory.responder(name)
     return Me(
         responder=name,
         token=token_of(request).id,
@@ -54,27 +54,27 @@ async def me(server: NamedDependency[ServerContext], request: Request[Any, Any, 
 
 @get("/v1/directory", summary="The whole directory in force")
 async def directory(server: NamedDependency[ServerContext]) -> Directory:
-    return server.store.directory
+    return server.mirror.directory
 
 
 @get("/v1/responders", summary="The responders")
 async def responders(server: NamedDependency[ServerContext]) -> list[Responder]:
-    return list(server.store.directory.responders)
+    return list(server.mirror.directory.responders)
 
 
 @get("/v1/rotations", summary="The on-call rotations")
 async def rotations(server: NamedDependency[ServerContext]) -> list[Rotation]:
-    return list(server.store.directory.rotations)
+    return list(server.mirror.directory.rotations)
 
 
 @get("/v1/policies", summary="The escalation policies")
 async def policies(server: NamedDependency[ServerContext]) -> list[EscalationPolicy]:
-    return list(server.store.directory.policies)
+    return list(server.mirror.directory.policies)
 
 
 @get("/v1/services", summary="The services")
 async def services(server: NamedDependency[ServerContext]) -> list[Service]:
-    return list(server.store.directory.services)
+    return list(server.mirror.directory.services)
 
 
 @get("/v1/oncall", summary="Who is on call at each level of each policy")
@@ -92,7 +92,7 @@ async def oncall(
         check_year(when, "`at`")
     except ValueError as error:
         raise Problem(400, f"{error}.") from None
-    book = server.store.directory
+    book = server.mirror.directory
     chosen = [p for p in book.policies if policy is None or p.name == policy]
     if policy is not None and not chosen:
         raise Problem(404, f"There is no escalation policy {policy!r}.")

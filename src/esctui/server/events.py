@@ -37,7 +37,7 @@ async def frames(
 ) -> AsyncIterator[bytes]:
     # Subscribed once the response starts, so a client gone before that leaves nothing behind.
     subscriber = server.hub.subscribe(after, token)
-    if snapshot is not None and snapshot != server.store.generation:
+    if snapshot is not None and snapshot != server.mirror.snapshot:
         subscriber.fall_behind()
     try:
         yield HEARTBEAT  # headers and a first byte at once: the client knows it is connected
@@ -49,7 +49,7 @@ async def frames(
             if subscriber.closed:
                 return
             if taken is None:
-                yield resync_frame(server.store.revision)
+                yield resync_frame(server.mirror.revision)
                 return
             yield b"".join(taken) if taken else HEARTBEAT
     finally:
@@ -86,7 +86,7 @@ async def events(
     ] = None,
 ) -> Stream:
     if last_event_id is None or not last_event_id.strip():
-        after = server.hub.revision
+        after = server.mirror.revision
     elif (given := plain_number(last_event_id.strip())) is not None:
         after = given
     else:

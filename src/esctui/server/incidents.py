@@ -1,40 +1,34 @@
-"""The incidents: list, read, trigger, and every action on one, each guarded by `If-Match`."""
+"""The incidents: list, read, trigger, and every action on one, each guarded by `If-Match`.
+
+The action routes are made from the one table of actions (`backends/http/routes.py`), which
+the HTTP backend's requests are made from too.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from esctui.backends.http.wire import (
-    AcknowledgeBody,
-    CommunicationBody,
-    EscalateBody,
-    HandOffBody,
-    HistoryOut,
-    IncidentDetail,
-    IncidentPage,
-    NoteBody,
-    QueueOut,
-    ReasonBody,
-    Recorded,
-    ResolveBody,
-    SnoozeBody,
-    TriggerBody,
-    UndoBody,
-)
-from esctui.backends.journal.backend import offload
+from esctui.backends.http.routes import ROUTES, Route, TriggerBody
+from esctui.backends.http.wire import HistoryOut, IncidentDetail, IncidentPage, QueueOut
 from esctui.domain import commands as c
-from esctui.domain.errors import DomainError
+from esctui.domain.errors import NotFound
 from esctui.domain.events import communications
-from esctui.domain.models import Status, incident_number
+from esctui.domain.models import Incident, Status
 from esctui.domain.sla import sla_book
+from esctui.listing import Filter, created, keeps
 from esctui.server.auth import caller
 from esctui.server.context import ServerContext, etag, expected_version
 from esctui.server.problems import Problem, problems
+from esctui.stores.records import Recorded
 
 IfMatch = Annotated[
     str | None,
@@ -63,7 +57,7 @@ ACTION_PROBLEMS = problems(401, 404, 409, 412, 422, 428)
 
 
 async def perform(
-    server: NamedDependency[ServerContext],
+    server: ServerContext,
     request: Request[Any, Any, Any],
     command: c.AnyCommand,
     if_match: str | None,
@@ -71,8 +65,8 @@ async def perform(
 ) -> Response[Recorded]:
     expected = expected_version(if_match)
     if isinstance(expected, set):  # several ETags: whichever the incident is at now
-        incident_id = command.incident if isinstance(command, c.IncidentCommand) else ""
-        current = server.store.incidents.get(incident_id)
+        assert isinstance(command, c.IncidentCommand)
+        current = server.mirror.queue.incidents.get(command.incident)
         now = current.version if current is not None else None
         expected = now if now in expected else min(expected)
     recorded = await server.act(command, caller(request), expected, key)
@@ -86,7 +80,7 @@ async def perform(
 async def read_queue(
     server: NamedDependency[ServerContext], request: Request[Any, Any, Any]
 ) -> QueueOut:
-    queue = await offload(server.store.queue)  # never on the loop: a write may be under way
+    queue = server.mirror.queue
     return QueueOut(
         responder=caller(request),
         directory=queue.directory,
@@ -96,7 +90,11 @@ async def read_queue(
     )
 
 
-@get("/v1/incidents", summary="Incidents, filtered, in id order", responses=problems(400, 401))
+@get(
+    "/v1/incidents",
+    summary="Incidents, filtered, oldest first",
+    responses=problems(400, 401),
+)
 async def list_incidents(
     server: NamedDependency[ServerContext],
     request: Request[Any, Any, Any],
@@ -113,39 +111,49 @@ async def list_incidents(
 ) -> IncidentPage:
     """Open incidents unless `status` says otherwise; `breaching` keeps those past or close
     to their SLA; `mine` those assigned to the token's responder."""
-    queue = await offload(server.store.queue)
-    wanted = set(status or [Status.TRIGGERED, Status.ACKNOWLEDGED])
-    after = cursor_number(cursor)
-    me = caller(request)
+    queue = server.mirror.queue
+    chosen = Filter(
+        statuses=frozenset(status) if status else Filter().statuses,
+        severities=frozenset(severity or ()),
+        service=service,
+        assignee=caller(request) if mine else assignee,
+        breaching=breaching,
+    )
+    after = cursor_position(cursor)
     now = server.clock()
     book = sla_book(queue.directory)
-    chosen = sorted(
+    kept = sorted(
         (
-            i
-            for i in queue.incidents.values()
-            if i.status in wanted
-            and incident_number(i.id) > after
-            and (not severity or i.severity in severity)
-            and (service is None or i.service == service)
-            and (assignee is None or i.assignee == assignee)
-            and (not mine or i.assignee == me)
-            and (not breaching or ((d := book.deadline(i)) is not None and d.at_risk(now)))
+            incident
+            for incident in queue.incidents.values()
+            if (after is None or created(incident) > after)
+            and keeps(chosen, incident, book.deadline(incident), now)
         ),
-        key=lambda i: incident_number(i.id),
+        key=created,
     )
-    page = chosen[:limit]
-    more = len(chosen) > limit
+    page = kept[:limit]
+    more = len(kept) > limit
     return IncidentPage(
-        incidents=page, next_cursor=page[-1].id if more else None, revision=queue.revision
+        incidents=page,
+        next_cursor=cursor_of(page[-1]) if more else None,
+        revision=queue.revision,
     )
 
 
-def cursor_number(cursor: str | None) -> int:
+cursor_decoder = msgspec.json.Decoder(tuple[float, str])
+
+
+def cursor_of(incident: Incident) -> str:
+    """Where a page ended, as an opaque token: the last incident's place in the order."""
+    return base64.urlsafe_b64encode(msgspec.json.encode(created(incident))).decode()
+
+
+def cursor_position(cursor: str | None) -> tuple[float, str] | None:
     if cursor is None:
-        return 0
+        return None
     try:
-        return incident_number(cursor)
-    except ValueError:
+        return cursor_decoder.decode(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, msgspec.DecodeError):
         raise Problem(400, f"{cursor[:40]!r} is not a cursor from this server.") from None
 
 
@@ -158,8 +166,8 @@ async def read_incident(
     server: NamedDependency[ServerContext], incident_id: FromPath[str]
 ) -> Response[IncidentDetail]:
     try:
-        history = await server.backend.history(incident_id.upper())
-    except DomainError as missing:
+        history = await server.backend.history(incident_id)
+    except NotFound as missing:
         raise Problem(404, str(missing)) from None
     detail = IncidentDetail(
         incident=history.incident,
@@ -196,187 +204,62 @@ async def read_history(
 async def trigger(
     server: NamedDependency[ServerContext],
     request: Request[Any, Any, Any],
-    data: JSONBody[TriggerBody],
+    data: JSONBody[TriggerBody],  # type: ignore[valid-type]
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Recorded]:
-    command = c.Trigger(
-        title=data.title,
-        service=data.service,
-        severity=data.severity,
-        customer=data.customer,
-        labels=dict(data.labels),
-    )
+    command = c.Trigger(**msgspec.structs.asdict(data))
     recorded = await server.act(command, caller(request), None, idempotency_key)
     incident = recorded.incident
     headers = {"ETag": etag(incident.version), "Location": f"/v1/incidents/{incident.id}"}
     return Response(recorded, status_code=201, headers=headers)
 
 
-ACTION = "/v1/incidents/{incident_id:str}/actions"
+def action_route(route: Route) -> HTTPRouteHandler:
+    """The handler of one action: `POST /v1/incidents/{id}/{route.path}`."""
+
+    async def handler(
+        server: ServerContext,
+        request: Request[Any, Any, Any],
+        incident_id: str,
+        data: Any = None,
+        if_match: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Response[Recorded]:
+        command = route.command_for(incident_id, data)
+        return await perform(server, request, command, if_match, idempotency_key)
+
+    body = route.body if route.needs_body else route.body | None
+    # The signature Litestar reads: the body and headers typed, for validation and the
+    # OpenAPI document (one function per action, named for it).
+    handler.__annotations__ = {
+        "server": NamedDependency[ServerContext],
+        "request": Request[Any, Any, Any],
+        "incident_id": FromPath[str],
+        "data": JSONBody[body],  # type: ignore[misc, valid-type]
+        "if_match": IfMatch,
+        "idempotency_key": IdempotencyKey,
+        "return": Response[Recorded],
+    }
+    if route.needs_body:
+        handler.__defaults__ = (None, None)  # `data` has none: it must be sent
+        handler.__kwdefaults__ = None
+    name = route.path.replace("actions/", "").replace("-", "_")
+    handler.__name__ = handler.__qualname__ = name
+    handler.__doc__ = route.summary
+    return post(
+        f"/v1/incidents/{{incident_id:str}}/{route.path}",
+        status_code=200,
+        responses=ACTION_PROBLEMS,
+        operation_id=f"incident_{name}",
+        summary=route.summary.rstrip("."),
+    )(handler)
 
 
-@post(f"{ACTION}/acknowledge", status_code=200, responses=ACTION_PROBLEMS)
-async def acknowledge(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-    data: JSONBody[AcknowledgeBody | None] = None,
-) -> Response[Recorded]:
-    """Take the incident: it is the caller's now."""
-    command = c.Acknowledge(incident=incident_id.upper())
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post(f"{ACTION}/unacknowledge", status_code=200, responses=ACTION_PROBLEMS)
-async def unacknowledge(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-    data: JSONBody[ReasonBody | None] = None,
-) -> Response[Recorded]:
-    """Give the incident back to the queue; escalation starts again."""
-    command = c.Unacknowledge(incident=incident_id.upper(), reason=data.reason if data else "")
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post(f"{ACTION}/handoff", status_code=200, responses=ACTION_PROBLEMS)
-async def hand_off(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    data: JSONBody[HandOffBody],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Recorded]:
-    """Hand the incident to another responder."""
-    command = c.HandOff(incident=incident_id.upper(), to=data.to, note=data.note)
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post(f"{ACTION}/escalate", status_code=200, responses=ACTION_PROBLEMS)
-async def escalate(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-    data: JSONBody[EscalateBody | None] = None,
-) -> Response[Recorded]:
-    """Page the next level of the incident's policy, or the level given."""
-    body = data or EscalateBody()
-    command = c.Escalate(incident=incident_id.upper(), level=body.level, reason=body.reason)
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post(f"{ACTION}/snooze", status_code=200, responses=ACTION_PROBLEMS)
-async def snooze(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    data: JSONBody[SnoozeBody],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Recorded]:
-    """Hold auto-escalation until `until`."""
-    command = c.Snooze(incident=incident_id.upper(), until=data.until)
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post(f"{ACTION}/resolve", status_code=200, responses=ACTION_PROBLEMS)
-async def resolve(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-    data: JSONBody[ResolveBody | None] = None,
-) -> Response[Recorded]:
-    """Close the incident."""
-    command = c.Resolve(incident=incident_id.upper(), note=data.note if data else "")
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post(f"{ACTION}/reopen", status_code=200, responses=ACTION_PROBLEMS)
-async def reopen(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-    data: JSONBody[ReasonBody | None] = None,
-) -> Response[Recorded]:
-    """Open a resolved incident again, at level 1."""
-    command = c.Reopen(incident=incident_id.upper(), reason=data.reason if data else "")
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post(f"{ACTION}/undo", status_code=200, responses=ACTION_PROBLEMS)
-async def undo(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    data: JSONBody[UndoBody],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Recorded]:
-    """Take back the caller's own change that brought the incident to `version`: it is as it
-    was before that change, if nothing has happened to it since (409 otherwise)."""
-    command = c.Undo(incident=incident_id.upper(), version=data.version)
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post("/v1/incidents/{incident_id:str}/notes", status_code=200, responses=ACTION_PROBLEMS)
-async def add_note(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    data: JSONBody[NoteBody],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Recorded]:
-    """Add a note to the incident's timeline."""
-    command = c.AddNote(incident=incident_id.upper(), text=data.text)
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-@post("/v1/incidents/{incident_id:str}/communications", status_code=200, responses=ACTION_PROBLEMS)
-async def log_communication(
-    server: NamedDependency[ServerContext],
-    request: Request[Any, Any, Any],
-    incident_id: FromPath[str],
-    data: JSONBody[CommunicationBody],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Recorded]:
-    """Log what was said to (or heard from) someone outside the responders."""
-    command = c.LogCommunication(
-        incident=incident_id.upper(),
-        channel=data.channel,
-        direction=data.direction,
-        counterpart=data.counterpart,
-        summary=data.summary,
-    )
-    return await perform(server, request, command, if_match, idempotency_key)
-
-
-ROUTES = [
+ROUTE_HANDLERS = [
     read_queue,
     list_incidents,
     read_incident,
     read_history,
     trigger,
-    acknowledge,
-    unacknowledge,
-    hand_off,
-    escalate,
-    snooze,
-    resolve,
-    reopen,
-    undo,
-    add_note,
-    log_communication,
+    *(action_route(route) for route in ROUTES),
 ]

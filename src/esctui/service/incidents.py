@@ -62,40 +62,52 @@ class IncidentService:
         never got."""
         request = None if request_key is None else (request_key, fingerprint(command, actor))
         async with self.store.transaction() as tx:
-            if request is not None:
-                answered = await self.answered(tx, command, *request)
-                if answered is not None:
-                    return answered
-            now = self.clock()
-            if isinstance(command, IncidentCommand):
-                incident = await self.held(tx, command.incident)
-                if expected_version is not None and incident.version != expected_version:
-                    raise VersionConflict(
-                        f"{incident.id} changed since you looked (version {expected_version}, "
-                        f"now {incident.version}); look again and retry.",
-                        incident,
-                    )
-                incident = await self.escalate_first(tx, incident, now)
-                # Only an undo reads the timeline: for the state before the change it undoes.
-                timeline = (
-                    tuple(await tx.timeline(incident.id)) if isinstance(command, Undo) else ()
+            answered = None if request is None else await self.answered(tx, *request)
+            if answered is None:
+                return await self.decided(tx, command, actor, expected_version, request)
+        changes, incident = answered
+        if incident is None:  # archived since: what it did still stands, as it is now
+            history = await self.store.history(changes[-1].event.incident)
+            incident = history.incident if history is not None else fold(None, changes)
+        return Recorded(incident=incident, changes=changes)
+
+    async def decided(
+        self,
+        tx: Transaction,
+        command: AnyCommand,
+        actor: str | None,
+        expected_version: int | None,
+        request: tuple[str, str] | None,
+    ) -> Recorded:
+        """What the rules make of `command` on the incident as it stands now, appended."""
+        now = self.clock()
+        if isinstance(command, IncidentCommand):
+            incident = await self.held(tx, command.incident)
+            if expected_version is not None and incident.version != expected_version:
+                raise VersionConflict(
+                    f"{incident.id} changed since you looked (version {expected_version}, "
+                    f"now {incident.version}); look again and retry.",
+                    incident,
                 )
-                ctx = lifecycle.Context(
-                    directory=tx.directory, now=now, actor=actor, timeline=timeline
-                )
-                events = lifecycle.decide(incident, command, ctx)
-            else:
-                assert isinstance(command, Trigger)
-                new_id = await tx.next_id()
-                ctx = lifecycle.Context(directory=tx.directory, now=now, actor=actor, new_id=new_id)
-                incident = None
-                events = lifecycle.decide(None, command, ctx)
-            changes = await tx.append(events, request)
-            return Recorded(incident=fold(incident, changes), changes=changes)
+            incident = await self.escalate_first(tx, incident, now)
+            # Only an undo reads the timeline: for the state before the change it undoes.
+            timeline = tuple(await tx.timeline(incident.id)) if isinstance(command, Undo) else ()
+            ctx = lifecycle.Context(directory=tx.directory, now=now, actor=actor, timeline=timeline)
+            events = lifecycle.decide(incident, command, ctx)
+        else:
+            assert isinstance(command, Trigger)
+            new_id = await tx.next_id()
+            ctx = lifecycle.Context(directory=tx.directory, now=now, actor=actor, new_id=new_id)
+            incident = None
+            events = lifecycle.decide(None, command, ctx)
+        changes = await tx.append(events, request)
+        return Recorded(incident=fold(incident, changes), changes=changes)
 
     async def answered(
-        self, tx: Transaction, command: AnyCommand, key: str, print_: str
-    ) -> Recorded | None:
+        self, tx: Transaction, key: str, print_: str
+    ) -> tuple[list[Change], Incident | None] | None:
+        """What the request with `key` recorded, and the incident as it is now (None if it
+        was archived since); None if nothing was recorded under `key`."""
         recorded = await tx.recorded(key)
         if recorded is None:
             return None
@@ -107,11 +119,7 @@ class IncidentService:
             )
         if not recorded.changes:
             raise RequestReused("This Idempotency-Key was recorded without changes.")
-        incident_id = recorded.changes[-1].event.incident
-        now = await tx.incident(incident_id)
-        if now is None:  # archived since: what it did still stands
-            now = fold(None, recorded.changes)
-        return Recorded(incident=now, changes=recorded.changes)
+        return recorded.changes, await tx.incident(recorded.changes[-1].event.incident)
 
     async def held(self, tx: Transaction, incident_id: str) -> Incident:
         incident = await tx.incident(incident_id)

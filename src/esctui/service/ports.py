@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident
@@ -86,7 +86,14 @@ class Transaction(Protocol):
 
 
 class EventStore(Protocol):
-    """Where incidents live: a journal directory, a PostgreSQL database."""
+    """Where incidents live: a journal directory, a PostgreSQL database.
+
+    A `blocking` store's coroutines never suspend: they block on files instead. Inside an
+    event loop, call them in a worker thread, each call whole (`stores.inline`); `follow` is
+    the exception, a true async iterator in every store."""
+
+    @property
+    def blocking(self) -> bool: ...
 
     @property
     def kind(self) -> str:
@@ -128,11 +135,28 @@ class EventStore(Protocol):
     async def close(self) -> None: ...
 
 
+@runtime_checkable
+class Compactable(Protocol):
+    """A store whose history is folded now and then (the journal's snapshot and archive)."""
+
+    async def compact(self, archive_after: timedelta) -> str:
+        """Fold what is recorded into a new snapshot, archiving incidents resolved more than
+        `archive_after` ago; a one-line summary."""
+        ...
+
+
 class TokenStore(Protocol):
-    """The server's access tokens: only their SHA-256 is kept."""
+    """The server's access tokens: only their SHA-256 is kept. (`blocking` as for stores.)"""
+
+    @property
+    def blocking(self) -> bool: ...
 
     async def find(self, token: str) -> TokenRecord | None:
-        """The active record matching `token`, or None (unknown or revoked)."""
+        """The record of `token`, revoked or not (`active` says); None if it was never made."""
+        ...
+
+    async def as_now(self, record: TokenRecord) -> TokenRecord | None:
+        """`record` as kept now (revoked since, perhaps); None if it is gone."""
         ...
 
     async def create(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from esctui.backends.base import Backend
 from esctui.domain import actions as rules
 from esctui.domain import commands as c
 from esctui.domain.actions import Action
@@ -240,14 +241,17 @@ ACTIONS: dict[Action, IncidentAction] = {
 }
 
 
-def offered(incident: Incident) -> set[Action]:
-    """The actions the rules allow on `incident` now (the one answer the bottom line, the
-    palette and every request go by; one day the backend's, capabilities and all)."""
-    return set(rules.allowed(incident)) & set(ACTIONS)
+def offered(backend: Backend, incident: Incident) -> set[Action]:
+    """The actions offered on `incident` now: the backend's answer (the rules and what it can
+    do), which the bottom line, the palette and every request go by."""
+    return set(backend.offered(incident)) & set(ACTIONS)
 
 
-def why_not(incident: Incident, action: IncidentAction, now: datetime) -> str:
-    """Why `action` is not offered on `incident`, in a sentence."""
+def why_not(backend: Backend, incident: Incident, action: IncidentAction, now: datetime) -> str:
+    """Why `action` is not offered on `incident`, in a sentence: what the backend cannot do,
+    else what the rules say."""
+    if action.id not in backend.capabilities:
+        return backend.unavailable(action.id)
     return rules.refusal(incident, action.id, now) or (
         f"You cannot {action.verb} {incident.id} now."
     )

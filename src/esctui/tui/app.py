@@ -293,7 +293,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
     ) -> e.AnyEvent | None:
         """Send one command; the event it made, or None (queued, refused, not saved)."""
         try:
-            changes = await self.backend.execute(
+            recorded = await self.backend.execute(
                 command, actor=self.me, expected_version=version, queue_offline=True
             )
         except ActionQueued as queued:
@@ -310,6 +310,7 @@ class ConsoleApp(IncidentActions, LiveQueue, Navigation, BottomLine, App[None]):
         except StoreError as failed:
             self.notify(str(failed), title="Not saved", severity="error", timeout=15)
             return None
+        changes = recorded.changes
         if self.model.bridges(changes):
             self.model.fold(changes)
             self.after_changes(changes, flash=False)

@@ -31,7 +31,7 @@ class IncidentActions(ConsolePart):
         and every request go by (from the rules; a read-only console offers none)."""
         if self.options.read_only:
             return set()
-        return offered(incident)
+        return offered(self.backend, incident)
 
     def offered_now(self) -> set[Action]:
         """What the bottom line and the palette offer: the actions on the incident under the
@@ -74,7 +74,7 @@ class IncidentActions(ConsolePart):
 
     def refusal(self, action: IncidentAction, incident: Incident) -> str | None:
         if action.id not in self.offered(incident):
-            return why_not(incident, action, self.clock())
+            return why_not(self.backend, incident, action, self.clock())
         if not action.repeats and self.queued.holds(incident.id, action.id):
             return (
                 f"You already asked to {action.verb} {incident.id}: that waits in the outbox "

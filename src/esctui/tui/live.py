@@ -140,8 +140,11 @@ class LiveQueue(ConsolePart):
         self.refresh_header()
 
     async def escalate_due(self) -> None:
+        admin = self.backend.admin
+        if admin is None:
+            return
         try:
-            await self.backend.escalate_due()
+            await admin.escalate_due()
         except StoreError as error:
             self.notify(str(error), severity="error")
 

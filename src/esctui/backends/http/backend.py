@@ -27,6 +27,7 @@ from esctui.backends.base import (
     IncidentHistory,
     Link,
     Queue,
+    Recorded,
     StoreError,
     Update,
 )
@@ -38,15 +39,15 @@ from esctui.backends.http.requests import (
     answer,
     describe,
     if_match,
-    incident_path,
     outcome,
     problem_of,
-    request_for,
 )
+from esctui.backends.http.routes import incident_path, request_for
 from esctui.backends.http.sending import UNREACHABLE, OutboxSender
 from esctui.backends.http.sse import EventParser
+from esctui.domain.actions import EVERY_ACTION, Action, allowed
 from esctui.domain.commands import AnyCommand
-from esctui.domain.models import Directory
+from esctui.domain.models import Directory, Incident
 
 change_decoder = msgspec.json.Decoder(Change)
 queue_decoder = msgspec.json.Decoder(wire.QueueOut)
@@ -58,9 +59,11 @@ revoked_decoder = msgspec.json.Decoder(wire.Revoked)
 
 class HttpBackend:
     """A team server, as the responder its token belongs to (`responder`, known after
-    `open`)."""
+    `open`). A server carries out every action; administration needs an administrator's
+    token."""
 
     kind = "http"
+    capabilities = EVERY_ACTION
 
     def __init__(
         self,
@@ -91,6 +94,7 @@ class HttpBackend:
         self.sender = OutboxSender(self.outbox, self.connection, self.notice)
         self.updates: asyncio.Queue[Update | BaseException] | None = None
         self.flushing: asyncio.Task[None] | None = None
+        self.admin = HttpAdmin(self)
 
     @property
     def location(self) -> str:
@@ -103,6 +107,12 @@ class HttpBackend:
     @property
     def waiting(self) -> int:
         return self.outbox.count
+
+    def offered(self, incident: Incident) -> frozenset[Action]:
+        return allowed(incident)
+
+    def unavailable(self, action: Action) -> str:
+        return f"The server at {self.url} does not take the {action} action."
 
     # -- what followers hear ------------------------------------------------------------
 
@@ -161,10 +171,11 @@ class HttpBackend:
         actor: str | None,  # the server acts as the token's responder
         expected_version: int | None = None,
         queue_offline: bool = False,
-    ) -> list[Change]:
+        request_key: str | None = None,
+    ) -> Recorded:
         path, body = request_for(command)
         waiting = Waiting(
-            key=uuid.uuid4().hex,
+            key=request_key or uuid.uuid4().hex,
             server=self.url,
             path=path,
             body=body,
@@ -293,21 +304,32 @@ class HttpBackend:
         self.emit(Update(changes=[], queue=queue))
         return queue.revision
 
-    async def escalate_due(self) -> list[Change]:
-        return []  # the server runs auto-escalation on its own timer
-
-    async def compact(self, archive_after: timedelta) -> str:
-        """Needs an administrator's token; anyone else's is refused (403)."""
-        body = wire.CompactBody(archive_after_seconds=int(archive_after.total_seconds()))
-        response = await self.connection.request("POST", "/v1/store/compact", body=body, slow=True)
-        return outcome(response.status_code, response.content, self.url)
-
-    async def replace_directory(self, directory: Directory) -> str:
-        """Needs an administrator's token; anyone else's is refused (403)."""
-        response = await self.connection.request("PUT", "/v1/directory", body=directory, slow=True)
-        return outcome(response.status_code, response.content, self.url)
-
     async def close(self) -> None:
         if self.flushing is not None:
             self.flushing.cancel()
         await self.connection.close()
+
+
+class HttpAdmin:
+    """The server's administration, for an administrator's token (anyone else's: 403)."""
+
+    def __init__(self, backend: HttpBackend) -> None:
+        self.backend = backend
+
+    async def compact(self, archive_after: timedelta) -> str:
+        body = wire.CompactBody(archive_after_seconds=int(archive_after.total_seconds()))
+        backend = self.backend
+        response = await backend.connection.request(
+            "POST", "/v1/store/compact", body=body, slow=True
+        )
+        return outcome(response.status_code, response.content, backend.url)
+
+    async def replace_directory(self, directory: Directory) -> str:
+        backend = self.backend
+        response = await backend.connection.request(
+            "PUT", "/v1/directory", body=directory, slow=True
+        )
+        return outcome(response.status_code, response.content, backend.url)
+
+    async def escalate_due(self) -> list[Change]:
+        return []  # the server runs auto-escalation on its own timer

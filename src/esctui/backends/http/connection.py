@@ -11,7 +11,7 @@ import msgspec
 
 from esctui.backends.base import Link, StoreError
 from esctui.backends.http.requests import answer, problem_of
-from esctui.domain.errors import DomainError
+from esctui.domain.errors import NotFound
 
 
 class Unreachable(StoreError):
@@ -111,11 +111,11 @@ class Connection:
         raise Unreachable(f"The server at {self.url} cannot be reached ({reason}).")
 
     async def get(self, path: str, params: dict[str, str] | None = None) -> bytes:
-        """The body of a 200 answer; `DomainError` for a 404, the backend's errors else."""
+        """The body of a 200 answer; `NotFound` for a 404, the backend's errors else."""
         response = await self.request("GET", path, params=params)
         if response.status_code == 404:
             problem = problem_of(response.content)
-            raise DomainError(problem.detail if problem else f"{path} is not on the server.")
+            raise NotFound(problem.detail if problem else f"{path} is not on the server.")
         if response.status_code != 200:
             answer(response.status_code, response.content, self.url)
         return response.content

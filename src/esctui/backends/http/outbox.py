@@ -22,7 +22,7 @@ from pathlib import Path
 import msgspec
 
 from esctui.backends.base import StoreError
-from esctui.backends.journal import files
+from esctui.stores.journal import files
 
 
 class Waiting(msgspec.Struct, frozen=True):

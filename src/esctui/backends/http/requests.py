@@ -3,58 +3,23 @@
 from __future__ import annotations
 
 from typing import NoReturn, TypeVar
-from urllib.parse import quote
 
 import msgspec
 
-from esctui.backends.base import Change, StoreError, VersionConflict
+from esctui.backends.base import Recorded, StoreError, VersionConflict
 from esctui.backends.http import wire
 from esctui.domain import commands as c
-from esctui.domain.errors import DomainError
-
-ACTIONS: dict[type[c.Command], str] = {
-    c.Acknowledge: "actions/acknowledge",
-    c.Unacknowledge: "actions/unacknowledge",
-    c.HandOff: "actions/handoff",
-    c.Escalate: "actions/escalate",
-    c.Snooze: "actions/snooze",
-    c.Resolve: "actions/resolve",
-    c.Reopen: "actions/reopen",
-    c.Undo: "actions/undo",
-    c.AddNote: "notes",
-    c.LogCommunication: "communications",
-}
+from esctui.domain.errors import DomainError, NotFound
 
 T = TypeVar("T")
 
-recorded_decoder = msgspec.json.Decoder(wire.Recorded)
+recorded_decoder = msgspec.json.Decoder(Recorded)
 outcome_decoder = msgspec.json.Decoder(wire.Outcome)
 problem_decoder = msgspec.json.Decoder(wire.ProblemBody)
 
 
 class TokenRefused(StoreError):
     """The server lets this token in no more (revoked, or never made there)."""
-
-
-def request_for(command: c.AnyCommand) -> tuple[str, dict[str, object]]:
-    """The path and JSON body of the request that asks the server for `command`."""
-    fields: dict[str, object] = msgspec.to_builtins(command)
-    fields.pop("command", None)
-    if isinstance(command, c.Trigger):
-        return "/v1/incidents", fields
-    if isinstance(command, c.Escalate) and command.timeout:
-        raise StoreError("Timeout escalations are the server's own; they cannot be sent to it.")
-    action = ACTIONS.get(type(command))
-    if action is None or not isinstance(command, c.IncidentCommand):
-        raise StoreError(f"The server takes no {type(command).__name__} command.")
-    fields.pop("incident")
-    fields.pop("timeout", None)
-    return f"{incident_path(command.incident)}/{action}", fields
-
-
-def incident_path(incident_id: str) -> str:
-    """`/v1/incidents/INC-1042`; whatever the id holds stays in its one path segment."""
-    return f"/v1/incidents/{quote(incident_id, safe='')}"
 
 
 def if_match(command: c.AnyCommand, expected_version: int | None) -> str | None:
@@ -75,11 +40,11 @@ def describe(command: c.AnyCommand) -> str:
     return f"{name} of {incident}"
 
 
-def answer(status: int, content: bytes, server: str) -> list[Change]:
-    """The changes a 2xx answer recorded; the refusal of any other as the backend's errors."""
+def answer(status: int, content: bytes, server: str) -> Recorded:
+    """What a 2xx answer recorded; the refusal of any other as the backend's errors."""
     if not 200 <= status < 300:
         refuse(status, content, server)
-    return decoded(recorded_decoder, content, server).changes
+    return decoded(recorded_decoder, content, server)
 
 
 def outcome(status: int, content: bytes, server: str) -> str:
@@ -105,7 +70,9 @@ def refuse(status: int, content: bytes, server: str) -> NoReturn:
     detail = problem.detail if problem else f"HTTP {status}"
     if status == 412 and problem is not None and problem.incident is not None:
         raise VersionConflict(detail, problem.incident)
-    if status in (403, 404, 409, 412, 413, 422):
+    if status == 404:
+        raise NotFound(detail)
+    if status in (403, 409, 412, 413, 422):
         raise DomainError(detail)
     if status == 401:
         raise TokenRefused(f"The server at {server} refused the token: {detail}")

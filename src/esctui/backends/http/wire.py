@@ -12,73 +12,15 @@ from typing import Annotated, Any
 
 import msgspec
 
-from esctui.backends.base import Change
 from esctui.domain.events import AnyEvent, Communication
 from esctui.domain.models import (
-    Channel,
-    Direction,
     Directory,
     Incident,
-    Severity,
 )
-
-Text = Annotated[str, msgspec.Meta(max_length=20_000)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Level = Annotated[int, msgspec.Meta(ge=1, le=1000)]
-Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pass
-
-
-class TriggerBody(Body, frozen=True):
-    title: Name
-    service: Name
-    severity: Severity
-    customer: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    labels: dict[Name, Annotated[str, msgspec.Meta(max_length=500)]] = {}
-
-
-class AcknowledgeBody(Body, frozen=True):
-    pass
-
-
-class ReasonBody(Body, frozen=True):
-    reason: Text = ""
-
-
-class HandOffBody(Body, frozen=True):
-    to: Name
-    note: Text = ""
-
-
-class EscalateBody(Body, frozen=True):
-    level: Level | None = None
-    reason: Text = ""
-
-
-class SnoozeBody(Body, frozen=True):
-    until: Instant
-
-
-class ResolveBody(Body, frozen=True):
-    note: Text = ""
-
-
-class UndoBody(Body, frozen=True):
-    version: Annotated[int, msgspec.Meta(ge=1)]
-
-
-class NoteBody(Body, frozen=True):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=40_000)]
-
-
-class CommunicationBody(Body, frozen=True):
-    channel: Channel
-    direction: Direction
-    counterpart: Name
-    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
 
 class CompactBody(Body, frozen=True):
@@ -94,13 +36,6 @@ class Outcome(msgspec.Struct, frozen=True):
 
     summary: str
     revision: int
-
-
-class Recorded(msgspec.Struct, frozen=True):
-    """What an action did: its events with their revisions, and the incident after them."""
-
-    incident: Incident
-    changes: list[Change]
 
 
 class IncidentDetail(msgspec.Struct, frozen=True):

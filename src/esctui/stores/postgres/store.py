@@ -75,14 +75,19 @@ def utc_now() -> datetime:
 
 
 class PostgresStore:
-    """A PostgreSQL database holding esctui's schema (`esctui db migrate`). Open with
-    `await PostgresStore.open(url)`; one per process is plenty (it pools its connections)."""
+    """A PostgreSQL database holding esctui's schema (`esctui db migrate`). Made without
+    connecting; the first call connects (in the running event loop) and checks the schema, or
+    `await PostgresStore.open(url)` does both at once. One per process is plenty (it pools its
+    connections)."""
 
     kind = "postgres"
+    blocking = False  # its coroutines wait on the network, and let the loop run meanwhile
 
-    def __init__(self, url: str, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
-        self.url = url
-        self.pool = pool
+    def __init__(self, url: str, *, clock: Clock | None = None, size: int = POOL_SIZE) -> None:
+        self.url = check_url(url)
+        self.size = size
+        self.pool_: asyncpg.Pool | None = None
+        self.starting: asyncio.Lock | None = None
         self.clock = clock or utc_now
         self.location = url_without_password(url)
         self.listener = Listener(url, self.location)
@@ -93,16 +98,30 @@ class PostgresStore:
     async def open(
         cls, url: str, *, clock: Clock | None = None, size: int = POOL_SIZE
     ) -> PostgresStore:
-        """The store in the database at `url`; `StoreError` if it cannot be reached or its
-        schema is not the one this esctui knows."""
-        pool = await create_pool(check_url(url), size)
-        store = cls(url, pool, clock)
-        try:
-            await store.run(lambda connection: schema.check(connection, store.location))
-        except BaseException:
-            await store.close()
-            raise
+        """The store in the database at `url`, connected; `StoreError` if it cannot be
+        reached or its schema is not the one this esctui knows."""
+        store = cls(url, clock=clock, size=size)
+        await store.connected()
         return store
+
+    async def connected(self) -> asyncpg.Pool:
+        """The pool, made and the schema checked on first use."""
+        if self.pool_ is not None:
+            return self.pool_
+        if self.starting is None:
+            self.starting = asyncio.Lock()
+        async with self.starting:
+            if self.pool_ is None:
+                pool = await create_pool(self.url, self.size)
+                try:
+                    with translated(self.location):
+                        async with pool.acquire() as connection:
+                            await schema.check(connection, self.location)
+                except BaseException:
+                    pool.terminate()
+                    raise
+                self.pool_ = pool
+        return self.pool_
 
     # -- reading -------------------------------------------------------------------------
 
@@ -114,7 +133,8 @@ class PostgresStore:
         (work that must not happen twice)."""
         for attempt in (1, 2):
             try:
-                async with self.pool.acquire() as connection:
+                pool = await self.connected()
+                async with pool.acquire() as connection:
                     return await work(connection)
             except StoreError:
                 raise
@@ -227,8 +247,9 @@ class PostgresStore:
         """A pooled connection in a new transaction that holds the directory shared, and the
         directory. A pooled connection found dead is replaced once (nothing was done on it)."""
         for attempt in (1, 2):
+            pool = await self.connected()
             with translated(self.location):
-                connection = await self.pool.acquire()
+                connection = await pool.acquire()
             try:
                 await connection.execute(BEGIN)
                 _, directory = await self.directory(connection)
@@ -242,16 +263,20 @@ class PostgresStore:
 
     async def release(self, connection: asyncpg.Connection) -> None:
         try:
-            await self.pool.release(connection)
+            assert self.pool_ is not None
+            await self.pool_.release(connection)
         except (asyncpg.PostgresError, *LINK_ERRORS):
             pass  # the pool has dropped it; the next acquire connects afresh
 
     async def close(self) -> None:
         await self.listener.close()
+        pool, self.pool_ = self.pool_, None
+        if pool is None:
+            return
         try:
-            await asyncio.wait_for(self.pool.close(), CLOSE_TIMEOUT)
-        except (asyncpg.PostgresError, *LINK_ERRORS):
-            self.pool.terminate()
+            await asyncio.wait_for(pool.close(), CLOSE_TIMEOUT)
+        except (asyncpg.PostgresError, *LINK_ERRORS, TimeoutError):
+            pool.terminate()
 
 
 async def commit(connection: asyncpg.Connection, location: str) -> None:

@@ -56,16 +56,18 @@ async def insert(kept: TokenRecord, connection: asyncpg.Connection) -> bool:
 class PostgresTokens:
     """The tokens of the store's database (`store.tokens`)."""
 
+    blocking = False
+
     def __init__(self, store: PostgresStore) -> None:
         self.store = store
 
     async def find(self, token: str) -> TokenRecord | None:
-        """The active record matching `token`, or None (unknown or revoked)."""
+        """The record of `token`, revoked or not; None if it was never made here."""
         wanted = digest(token)
 
         async def look(connection: asyncpg.Connection) -> asyncpg.Record | None:
             return await connection.fetchrow(
-                f"SELECT {COLUMNS} FROM tokens WHERE sha256 = $1 AND revoked_at IS NULL", wanted
+                f"SELECT {COLUMNS} FROM tokens WHERE sha256 = $1", wanted
             )
 
         row = await self.store.run(look)
@@ -73,6 +75,15 @@ class PostgresTokens:
         if row is None or not hmac.compare_digest(row["sha256"], wanted):
             return None
         return record(row)
+
+    async def as_now(self, kept: TokenRecord) -> TokenRecord | None:
+        """`kept` as the table has it now (revoked since, perhaps); None if it is gone."""
+
+        async def look(connection: asyncpg.Connection) -> asyncpg.Record | None:
+            return await connection.fetchrow(f"SELECT {COLUMNS} FROM tokens WHERE id = $1", kept.id)
+
+        row = await self.store.run(look)
+        return None if row is None else record(row)
 
     async def create(
         self, responder: str, now: datetime, *, admin: bool = False

@@ -3,13 +3,15 @@
 Readers never lock: they read the snapshot, then only the journal bytes that are new since they
 last looked. Writers take an exclusive lock (waiting a bounded time for another process's, and
 never while holding this process's own state, so readers here never wait on that), catch up, cut
-a torn last line left by a crash, apply due auto-escalations, check the command, append its
-events in one write and fsync before they answer. A command sent with an idempotency key carries
-it on its lines, so the same key sent again, even to a process started after a crash, gets the
-recorded changes back instead of a second action; a compaction carries the keys (the newest
-`RECORDED_KEYS`) into the snapshot it writes, so this holds across one too. A damaged line with
-good lines after it stops everything with a sentence naming the file and the line: the store is
-never rewritten to "repair" it.
+a torn last line left by a crash, append events in one write and fsync before they answer.
+Events appended for a request with an idempotency key carry it on their lines, so what the
+request did can be answered again, even by a process started after a crash; a compaction
+carries the keys (the newest `RECORDED_KEYS`) into the snapshot it writes, so this holds across
+one too. A damaged line with good lines after it stops everything with a sentence naming the
+file and the line: the store is never rewritten to "repair" it.
+
+This is storage craft only: which events a command makes is the incident service's
+(`service/incidents.py`), which reaches this store through `events.JournalEvents`.
 """
 
 from __future__ import annotations
@@ -24,24 +26,15 @@ from pathlib import Path
 
 import msgspec
 
-from esctui.backends.base import (
-    Change,
-    IncidentHistory,
-    Queue,
-    StoreError,
-    VersionConflict,
-)
-from esctui.backends.journal import codec, files
-from esctui.backends.journal.archive import Archive
-from esctui.backends.journal.request_keys import RequestKeys
-from esctui.backends.journal.snapshot import decode_snapshot, write_snapshot
 from esctui.domain import lifecycle
-from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger, Undo
-from esctui.domain.errors import DomainError
-from esctui.domain.escalation import due, escalation_due_at
+from esctui.domain.escalation import escalation_due_at
 from esctui.domain.events import AnyEvent, Triggered
 from esctui.domain.models import Directory, Incident, Status, format_incident_id, incident_number
-from esctui.domain.oncall import directory_problems
+from esctui.stores.journal import codec, files
+from esctui.stores.journal.archive import Archive
+from esctui.stores.journal.request_keys import RequestKeys
+from esctui.stores.journal.snapshot import decode_snapshot, write_snapshot
+from esctui.stores.records import Change, IncidentHistory, Queue, StoreError
 
 Clock = Callable[[], datetime]
 
@@ -289,15 +282,12 @@ class JournalStore:
                 ) from None
         raise StoreError(f"The store at {self.path} kept changing while being read.")
 
-    def history(self, incident_id: str) -> IncidentHistory:
+    def history(self, incident_id: str) -> IncidentHistory | None:
         with self.mutex:
             incident = self.incidents.get(incident_id)
             if incident is not None:
                 return IncidentHistory(incident=incident, timeline=self.timeline(incident_id))
-        archived = self.archive.find(incident_id)
-        if archived is None:
-            raise DomainError(f"There is no incident {incident_id}.")
-        return archived
+        return self.archive.find(incident_id)
 
     def histories(self, since: datetime) -> list[IncidentHistory]:
         with self.mutex:
@@ -345,43 +335,6 @@ class JournalStore:
                 self.read_journal(writer=True)
             yield
 
-    def execute(
-        self,
-        command: AnyCommand,
-        actor: str | None,
-        expected_version: int | None = None,
-        key: str | None = None,
-    ) -> list[Change]:
-        """Record `command` as `actor`, after any auto-escalation that is due; return the
-        command's changes once they are on disk.
-
-        With an idempotency `key` already recorded (on the journal, or in the snapshot of a
-        compaction since), return what was recorded for it and write nothing: the caller is
-        resending a request whose answer it never got, and the command must neither happen
-        twice nor be refused for the version it moved on itself.
-        """
-        with self.writing():
-            recorded = None if key is None else self.keys.answer(key)
-            if recorded is not None:
-                return recorded
-            now = self.clock()
-            pending = self.escalations(now)
-            try:
-                ours = self.decide(command, actor, now, expected_version)
-            except DomainError:
-                self.append(pending)
-                raise
-            changes = self.append(pending + ours, key, unkeyed=len(pending))
-            if self.lines >= COMPACT_AFTER_LINES:
-                self.fold(now, DEFAULT_ARCHIVE_AFTER)
-            return changes[len(pending) :]
-
-    def escalate_due(self) -> list[Change]:
-        """Apply the auto-escalations that are due now (any writer may; a second run is a
-        no-op)."""
-        with self.writing():
-            return self.append(self.escalations(self.clock()))
-
     def track_escalation(self, incident: Incident) -> None:
         assert self.due_at is not None
         at = escalation_due_at(incident, self.directory)
@@ -390,52 +343,20 @@ class JournalStore:
         else:
             self.due_at[incident.id] = at
 
-    def escalations(self, now: datetime) -> list[AnyEvent]:
-        if self.due_at is None:
-            self.due_at = {}
-            for incident in self.incidents.values():
-                if incident.is_open:
-                    self.track_escalation(incident)
-        timed_out = [self.incidents[i] for i, at in self.due_at.items() if at <= now]
-        events: list[AnyEvent] = []
-        system = lifecycle.Context(directory=self.directory, now=now, actor=None)
-        for command in due(timed_out, self.directory, now):
-            incident = self.incidents[command.incident]
-            events.extend(lifecycle.decide(incident, command, system))
-        return events
+    def due(self, now: datetime) -> list[str]:
+        """The unresolved incidents whose escalation is due at `now` (see `escalation_due_at`),
+        from an index built on first use and kept as events are taken in."""
+        with self.mutex:
+            if self.due_at is None:
+                self.due_at = {}
+                for incident in self.incidents.values():
+                    if incident.is_open:
+                        self.track_escalation(incident)
+            return [incident_id for incident_id, at in self.due_at.items() if at <= now]
 
-    def decide(
-        self, command: AnyCommand, actor: str | None, now: datetime, expected: int | None
-    ) -> list[AnyEvent]:
-        incident: Incident | None = None
-        if isinstance(command, IncidentCommand):
-            incident = self.incidents.get(command.incident)
-            if incident is None and self.archive.find(command.incident) is not None:
-                raise DomainError(
-                    f"{command.incident} is archived (resolved long ago) and can no longer "
-                    "be changed."
-                )
-            if incident is not None and expected is not None and incident.version != expected:
-                raise VersionConflict(
-                    f"{incident.id} changed since you looked (version {expected}, now "
-                    f"{incident.version}); look again and retry.",
-                    incident,
-                )
-        new_id = format_incident_id(self.next_number) if isinstance(command, Trigger) else None
-        timeline: tuple[AnyEvent, ...] = ()
-        if isinstance(command, Undo) and incident is not None:
-            # Only an undo reads the timeline: for the state before the change it takes back.
-            timeline = tuple(self.timeline(incident.id))
-        ctx = lifecycle.Context(
-            directory=self.directory, now=now, actor=actor, new_id=new_id, timeline=timeline
-        )
-        return lifecycle.decide(incident, command, ctx)
-
-    def append(
-        self, events: list[AnyEvent], key: str | None = None, unkeyed: int = 0
-    ) -> list[Change]:
-        """Write `events` in one go; `key` goes on each line but the first `unkeyed` (the
-        escalations that fell due before the command, which no request asked for)."""
+    def append(self, events: list[AnyEvent], key: str | None = None) -> list[Change]:
+        """Write `events` in one go, each with the next revision; with `key` (an idempotency
+        key, tagged with its request's fingerprint), they are what that request did."""
         if not events:
             return []
         # Fold them into the state first: an event that does not apply is a bug, and must
@@ -445,47 +366,27 @@ class JournalStore:
             before = states.get(event.incident) or self.incidents.get(event.incident)
             states[event.incident] = lifecycle.apply(before, event)
         first = self.revision + 1
-        keys = [None if n < unkeyed else key for n in range(len(events))]
-        data = b"".join(
-            codec.encode_line(first + n, event, keys[n]) for n, event in enumerate(events)
-        )
+        data = b"".join(codec.encode_line(first + n, event, key) for n, event in enumerate(events))
         try:
             files.append_durably(self.path / codec.JOURNAL, data)
         except StoreError as error:
             raise StoreError(f"{error} The action was not recorded.") from None
         file = self.path / codec.JOURNAL
         for n, event in enumerate(events):
-            self.take(first + n, event, file, self.lines + 1, keys[n])
+            self.take(first + n, event, file, self.lines + 1, key)
             self.lines += 1
         self.offset += len(data)
         return [Change(revision=first + n, event=event) for n, event in enumerate(events)]
 
-    def replace_directory(self, directory: Directory) -> str:
-        """Put a new directory (responders, rotations, policies, services, SLAs) in force.
+    def next_id(self) -> str:
+        """The id the next trigger gives its incident (taken once its event is appended)."""
+        return format_incident_id(self.next_number)
 
-        Refused if it has dangling references, or if an open incident's service would vanish.
-        The change is written as a new snapshot, so it takes the compaction path.
-        """
-        problems = directory_problems(directory)
-        if problems:
-            raise DomainError("The directory has problems: " + "; ".join(problems) + ".")
-        with self.writing():
-            services = {s.name for s in directory.services}
-            orphans = sorted(
-                i.id for i in self.incidents.values() if i.is_open and i.service not in services
-            )
-            if orphans:
-                raise DomainError(
-                    f"Open incidents use services the new directory drops ({', '.join(orphans[:5])}"
-                    f"{', ...' if len(orphans) > 5 else ''}); resolve them or keep the services."
-                )
-            self.directory = directory
-            self.fold(self.clock(), timedelta(days=36500))  # reads the store again if it fails
-            return (
-                f"Directory in force: {len(directory.responders)} responders, "
-                f"{len(directory.rotations)} rotations, {len(directory.policies)} policies, "
-                f"{len(directory.services)} services."
-            )
+    def put_directory(self, directory: Directory) -> None:
+        """Put `directory` in force (the caller holds the lock and checked it). A directory
+        lives in the snapshot, so this is written as a compaction that archives nothing."""
+        self.directory = directory
+        self.fold(self.clock(), timedelta(days=36500))  # reads the store again if it fails
 
     # -- compaction ----------------------------------------------------------------------
 

@@ -5,10 +5,10 @@ The keys come from two places: the snapshot (those a compaction folded away, old
 the journal's lines. The snapshot's stay raw JSON until a writer is first asked about a key, so a
 process that opens the store to draw the queue or print the status never pays to decode them.
 
-A key may end in a tag that names the request it came with (`KEY\x1eTAG`, the tag being, say,
-a digest of the request): the same key with another tag is a different request reusing it, and
-is refused (`KeyReused`) rather than answered with what the first one did. A key recorded
-without a tag (by an esctui from before tags) is answered whatever the request.
+A key may end in a tag that names the request it came with (`KEY\x1eTAG`, the tag being the
+request's fingerprint): whoever answers a key tells a different request reusing it from the
+same one sent again (`service/incidents.py`). A key recorded without a tag (by an esctui from
+before tags) has an empty one.
 """
 
 from __future__ import annotations
@@ -18,24 +18,14 @@ from pathlib import Path
 
 import msgspec
 
-from esctui.backends.base import Change, StoreError
-from esctui.backends.journal import codec
+from esctui.stores.journal import codec
+from esctui.stores.records import Change, StoreError
 
 # The newest ten thousand: far more actions than a team takes while one responder's outbox
 # waits for the server. The oldest go first.
 RECORDED_KEYS = 10_000
 
 TAG = "\x1e"
-
-
-class KeyReused(Exception):
-    """A key sent with another request than the one it was recorded for. `changes` are what
-    that one did."""
-
-    def __init__(self, key: str, changes: list[Change]) -> None:
-        super().__init__(key)
-        self.key = key
-        self.changes = changes
 
 
 def tagged(key: str, tag: str) -> str:
@@ -78,17 +68,6 @@ class RequestKeys:
             if len(self.keyed) > RECORDED_KEYS:
                 self.keyed.popitem(last=False)
         entry.changes.append(change)
-
-    def answer(self, key: str) -> list[Change] | None:
-        """What was recorded for `key`, or None for a key never seen (or long forgotten);
-        `KeyReused` if it was recorded with another tag."""
-        head, tag = untagged(key)
-        entry = self.recorded().get(head)
-        if entry is None:
-            return None
-        if entry.tag and tag and entry.tag != tag:
-            raise KeyReused(head, list(entry.changes))
-        return list(entry.changes)
 
     def recorded(self) -> collections.OrderedDict[str, Entry]:
         """Every key remembered (without its tag), oldest first: the snapshot's, as if read

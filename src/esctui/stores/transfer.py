@@ -18,12 +18,11 @@ import heapq
 from datetime import UTC, datetime
 from pathlib import Path
 
-from esctui.backends.base import StoreError, StoreExists
-from esctui.backends.journal import JournalStore, create_store
-from esctui.backends.journal.tokens import TokenBook, TokenFile
 from esctui.domain.models import incident_number
 from esctui.stores.holdings import Holdings
-from esctui.stores.records import Change, IncidentHistory, RecordedRequest
+from esctui.stores.journal import JournalStore, create_store
+from esctui.stores.journal.tokens import TokenBook, TokenFile
+from esctui.stores.records import Change, IncidentHistory, RecordedRequest, StoreError, StoreExists
 
 # Before any incident: `histories(since)` from here is every incident, archived ones included.
 EVER = datetime(1970, 1, 1, tzinfo=UTC)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from esctui.backends.base import StoreError
+from esctui.stores.records import StoreError
 
 # How long a writer waits for another writer's lock before it gives up with a sentence. A
 # compaction of a large store takes a few seconds; a writer stopped halfway (ctrl+z) or a

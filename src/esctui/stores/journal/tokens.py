@@ -14,14 +14,14 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 from datetime import datetime
 from pathlib import Path
 
 import msgspec
 
-from esctui.backends.base import StoreError
-from esctui.backends.journal import codec, files
-from esctui.stores.records import TokenRecord
+from esctui.stores.journal import codec, files
+from esctui.stores.records import StoreError, TokenRecord
 
 TOKENS = "tokens.json"
 PREFIX = "esc_"
@@ -41,6 +41,9 @@ class TokenBook:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.file = path / TOKENS
+        # Lookups come from several threads at once (a server's requests): the cache is read
+        # and refreshed by one at a time.
+        self.mutex = threading.Lock()
         self.identity: tuple[int, int, int, int] | None = None
         self.by_digest: dict[str, TokenRecord] = {}
 
@@ -50,15 +53,17 @@ class TokenBook:
 
     def lookup(self, token: str) -> TokenRecord | None:
         """The record of `token`, revoked or not; None if it was never made here."""
-        self.refresh()
-        record = self.by_digest.get(digest(token))
+        with self.mutex:
+            self.refresh()
+            record = self.by_digest.get(digest(token))
         # The dictionary lookup found it; compare in constant time all the same.
         return record if record and hmac.compare_digest(record.sha256, digest(token)) else None
 
     def as_now(self, record: TokenRecord) -> TokenRecord | None:
         """`record` as the file has it now (revoked since, perhaps); None if it is gone."""
-        self.refresh()
-        return self.by_digest.get(record.sha256)
+        with self.mutex:
+            self.refresh()
+            return self.by_digest.get(record.sha256)
 
     def create(
         self, responder: str, now: datetime, *, admin: bool = False
@@ -112,17 +117,20 @@ class TokenBook:
         except OSError as error:
             raise StoreError(f"Cannot read {self.file}: {files.describe(error)}.") from None
         if identity != self.identity or identity is None:
-            book = self.read()
+            book, self.identity = self.read_with_identity()
             self.by_digest = {record.sha256: record for record in book.tokens}
 
     def read(self) -> TokenFile:
+        return self.read_with_identity()[0]
+
+    def read_with_identity(self) -> tuple[TokenFile, tuple[int, int, int, int] | None]:
+        """The file, and its identity as read (None when there is none)."""
         try:
             with open(self.file, "rb") as handle:
                 identity = files.file_identity(os.fstat(handle.fileno()))
                 data = handle.read()
         except FileNotFoundError:
-            self.identity = None
-            return TokenFile()
+            return TokenFile(), None
         except OSError as error:
             raise StoreError(f"Cannot read {self.file}: {files.describe(error)}.") from None
         try:
@@ -132,8 +140,7 @@ class TokenBook:
                 f"{self.file} is damaged ({error}); it was left as it is: restore it from a "
                 "backup, or move it away and make the tokens again."
             ) from None
-        self.identity = identity
-        return book
+        return book, identity
 
     def write(self, book: TokenFile) -> None:
         """Replace the file (holding the store's lock): hashes only, so it takes the store's
@@ -142,3 +149,30 @@ class TokenBook:
         data = msgspec.json.format(msgspec.json.encode(book), indent=2) + b"\n"
         files.replace_atomically(self.file, data)
         self.identity = None  # read again on the next lookup
+
+
+class JournalTokens:
+    """`TokenBook` as the service's `TokenStore`: its coroutines never suspend (they read and
+    replace `tokens.json`), so inside an event loop they are called in a worker thread."""
+
+    blocking = True
+
+    def __init__(self, path: Path) -> None:
+        self.book = TokenBook(path)
+
+    async def find(self, token: str) -> TokenRecord | None:
+        return self.book.lookup(token)
+
+    async def as_now(self, record: TokenRecord) -> TokenRecord | None:
+        return self.book.as_now(record)
+
+    async def create(
+        self, responder: str, now: datetime, *, admin: bool = False
+    ) -> tuple[str, TokenRecord]:
+        return self.book.create(responder, now, admin=admin)
+
+    async def revoke(self, which: str, now: datetime) -> list[TokenRecord]:
+        return self.book.revoke(which, now)
+
+    async def records(self) -> list[TokenRecord]:
+        return self.book.records()

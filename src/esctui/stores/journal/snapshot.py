@@ -9,13 +9,13 @@ from pathlib import Path
 
 import msgspec
 
-from esctui.backends.base import StoreError, StoreExists
-from esctui.backends.journal import codec, files
-from esctui.backends.journal.archive import Archive
 from esctui.domain import lifecycle
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident, incident_number
 from esctui.domain.oncall import directory_problems
+from esctui.stores.journal import codec, files
+from esctui.stores.journal.archive import Archive
+from esctui.stores.records import StoreError, StoreExists
 
 
 def write_snapshot(

@@ -17,8 +17,8 @@ from typing import BinaryIO
 
 import msgspec
 
-from esctui.backends.base import IncidentHistory, StoreError
-from esctui.backends.journal import codec, files
+from esctui.stores.journal import codec, files
+from esctui.stores.records import IncidentHistory, StoreError
 
 
 class Archive:

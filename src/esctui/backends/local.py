@@ -1,0 +1,235 @@
+"""The incident service over a store this process opens itself: a journal directory or a
+PostgreSQL database (`--store DIR`, `--store postgresql://...`).
+
+A journal store blocks on files, so inside an event loop each call runs whole in a worker
+thread (writes in threads of their own, so a writer waiting for another process's lock never
+leaves readers without one); outside one (a CLI command) the same calls run straight through
+without asyncio. A database store's calls wait on the network and run on the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from esctui.backends.base import Link, Update
+from esctui.domain.actions import EVERY_ACTION, Action, action_of, allowed
+from esctui.domain.commands import AnyCommand
+from esctui.domain.errors import DomainError, NotFound
+from esctui.domain.models import Directory, Incident
+from esctui.service.incidents import Clock, IncidentService
+from esctui.service.ports import Compactable, EventStore, TokenStore
+from esctui.stores.inline import offload, run_inline
+from esctui.stores.records import Change, IncidentHistory, Queue, Recorded, TokenRecord
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # not imported by one-shot commands
+
+T = TypeVar("T")
+
+# Writes at once inside one process (the server's requests): a journal's lock lets one through
+# at a time, the others wait their bounded time for it in a thread each.
+WRITER_THREADS = 16
+
+
+def is_database(where: str) -> bool:
+    return where.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(where: str, *, clock: Clock | None = None, lock_wait: float | None = None) -> Any:
+    """The store at `where`: a PostgreSQL URL, else a journal directory. (A database driver is
+    imported only for a database.)"""
+    if is_database(where):
+        from esctui.stores.postgres import PostgresStore
+
+        return PostgresStore(where, clock=clock)
+    from esctui.stores.journal import JournalEvents
+    from esctui.stores.journal.files import LOCK_WAIT
+
+    return JournalEvents(
+        Path(where).expanduser(),
+        clock=clock,
+        lock_wait=LOCK_WAIT if lock_wait is None else lock_wait,
+    )
+
+
+def open_local(
+    where: str, *, clock: Clock | None = None, lock_wait: float | None = None
+) -> LocalBackend:
+    """The incident service over the store at `where` (see `open_store`), with its tokens."""
+    store = open_store(where, clock=clock, lock_wait=lock_wait)
+    if is_database(where):
+        tokens: TokenStore = store.tokens
+    else:
+        from esctui.stores.journal import JournalTokens
+
+        tokens = JournalTokens(Path(where).expanduser())
+    return LocalBackend(store, tokens=tokens, clock=clock)
+
+
+class LocalBackend:
+    """The incident service over `store`. `capabilities` may leave actions out (a console
+    that shows what a lesser backend would offer; tests)."""
+
+    link = Link.LOCAL
+    waiting = 0  # a store this process opens is never out of reach
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        tokens: TokenStore | None = None,
+        clock: Clock | None = None,
+        capabilities: frozenset[Action] = EVERY_ACTION,
+    ) -> None:
+        self.store = store
+        self.service = IncidentService(store, clock)
+        self.capabilities = capabilities
+        self.writers: Executor | None = None
+        self.admin = LocalAdmin(self)
+        self.tokens = LocalTokens(self, tokens)
+
+    @property
+    def kind(self) -> str:
+        return self.store.kind
+
+    @property
+    def location(self) -> str:
+        return self.store.location
+
+    @property
+    def runs_inline(self) -> bool:
+        """Whether a one-shot command may call it without an event loop."""
+        return self.store.blocking
+
+    def offered(self, incident: Incident) -> frozenset[Action]:
+        return allowed(incident) & self.capabilities
+
+    def unavailable(self, action: Action) -> str:
+        return f"This {self.kind} store is opened without the {action} action."
+
+    async def whoami(self) -> str | None:
+        return None  # the face says who acts (`--as`)
+
+    def take_notices(self) -> list[str]:
+        return []
+
+    # -- running the store's calls -------------------------------------------------------
+
+    def writer_threads(self) -> Executor:
+        """The threads a blocking store's writes run in, made on the first write inside an
+        event loop. Each may wait for another process's lock; reads meanwhile take the loop's
+        own threads, never these."""
+        if self.writers is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.writers = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="esctui-write")
+        return self.writers
+
+    async def call(self, work: Callable[[], Coroutine[Any, Any, T]], *, write: bool = False) -> T:
+        """Await `work()` (a call to the store or the service); a blocking store's whole, in a
+        worker thread when a loop runs (made there, so a caller that gives up before the
+        thread starts leaves no coroutine behind)."""
+        if not self.store.blocking:
+            return await work()
+        threads = self.writer_threads if write else None
+        return await offload(lambda: run_inline(work()), threads=threads)
+
+    # -- the protocol --------------------------------------------------------------------
+
+    async def open(self) -> Queue:
+        return await self.call(self.store.read)
+
+    async def history(self, incident_id: str) -> IncidentHistory:
+        found = await self.call(lambda: self.store.history(incident_id))
+        if found is None:
+            raise NotFound(f"There is no incident {incident_id}.")
+        return found
+
+    async def histories(self, since: datetime) -> list[IncidentHistory]:
+        return await self.call(lambda: self.store.histories(since))
+
+    async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Update]:
+        async for followed in self.store.follow(after, interval):
+            yield Update(changes=followed.changes, queue=followed.queue)
+
+    async def execute(
+        self,
+        command: AnyCommand,
+        *,
+        actor: str | None,
+        expected_version: int | None = None,
+        queue_offline: bool = False,  # never offline
+        request_key: str | None = None,
+    ) -> Recorded:
+        action = action_of(command)
+        if action is not None and action not in self.capabilities:
+            raise DomainError(self.unavailable(action))
+        return await self.call(
+            lambda: self.service.execute(
+                command, actor, expected_version=expected_version, request_key=request_key
+            ),
+            write=True,
+        )
+
+    async def close(self) -> None:
+        await self.store.close()
+        if self.writers is not None:
+            self.writers.shutdown(wait=False)
+
+
+class LocalAdmin:
+    """Compaction (a journal's), a new directory and auto-escalation, over the service."""
+
+    def __init__(self, backend: LocalBackend) -> None:
+        self.backend = backend
+
+    async def compact(self, archive_after: timedelta) -> str:
+        store = self.backend.store
+        if not isinstance(store, Compactable):
+            raise DomainError(
+                f"A {store.kind} store needs no compaction: it keeps every event where it "
+                "can be found, and the queue reads only what is open or recently resolved."
+            )
+        return await self.backend.call(lambda: store.compact(archive_after), write=True)
+
+    async def replace_directory(self, directory: Directory) -> str:
+        service = self.backend.service
+        return await self.backend.call(lambda: service.replace_directory(directory), write=True)
+
+    async def escalate_due(self) -> list[Change]:
+        return await self.backend.call(self.backend.service.escalate_due, write=True)
+
+
+class LocalTokens:
+    """The server's tokens kept with the store, called as the store's calls are."""
+
+    def __init__(self, backend: LocalBackend, tokens: TokenStore | None) -> None:
+        self.backend = backend
+        self.kept = tokens
+
+    def store(self) -> TokenStore:
+        if self.kept is None:
+            raise DomainError(f"This {self.backend.kind} store keeps no tokens.")
+        return self.kept
+
+    async def find(self, token: str) -> TokenRecord | None:
+        return await self.backend.call(lambda: self.store().find(token))
+
+    async def as_now(self, record: TokenRecord) -> TokenRecord | None:
+        return await self.backend.call(lambda: self.store().as_now(record))
+
+    async def create(
+        self, responder: str, now: datetime, *, admin: bool = False
+    ) -> tuple[str, TokenRecord]:
+        return await self.backend.call(
+            lambda: self.store().create(responder, now, admin=admin), write=True
+        )
+
+    async def revoke(self, which: str, now: datetime) -> list[TokenRecord]:
+        return await self.backend.call(lambda: self.store().revoke(which, now), write=True)
+
+    async def records(self) -> list[TokenRecord]:
+        return await self.backend.call(self.store().records)
