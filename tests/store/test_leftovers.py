@@ -73,3 +73,20 @@ def test_symlinked_store_files_are_followed_not_replaced(store_path: Path, tmp_p
     store.load()
     assert store.incidents["INC-1001"].title == "incident 0"
     assert sorted(p.name for p in elsewhere.iterdir()) == [codec.SNAPSHOT, "tokens.json"]
+
+
+def test_reading_every_token_leaves_the_lookups_true(store_path: Path) -> None:
+    """Reading the whole file (as `/healthz` does) must not leave the lookups' cache behind
+    it: a token made or revoked elsewhere is seen as it is now."""
+    book = TokenBook(store_path)
+    now = NOW
+    frank, _ = book.create("alice", now)
+    assert book.lookup(frank) is not None
+    elsewhere = TokenBook(store_path)  # another process
+    bob, _ = elsewhere.create("bob", now)
+    elsewhere.revoke("alice", now)
+    book.records()
+    found = book.lookup(bob)
+    assert found is not None and found.responder == "bob"
+    revoked = book.lookup(frank)
+    assert revoked is not None and not revoked.active

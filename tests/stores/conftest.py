@@ -8,9 +8,12 @@ A second store joins the contract tests by adding a Place to `STORES`.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import pytest
 
@@ -19,10 +22,13 @@ from esctui.domain import lifecycle
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory
 from esctui.service.ports import EventStore, TokenStore, Transaction
+from esctui.stores.inline import run_inline
 from esctui.stores.records import Change
 from store.conftest import NOW, team
 
-__all__ = ["NOW", "Place", "act", "team", "trigger"]
+__all__ = ["NOW", "Place", "act", "alongside", "team", "trigger"]
+
+T = TypeVar("T")
 
 
 class Place(Protocol):
@@ -55,15 +61,47 @@ class PostgresPlace:
         return tokens
 
 
-STORES = ["postgres"]
+@dataclass
+class JournalPlace:
+    path: Path
+    now: datetime = NOW
+
+    async def create(self, directory: Directory, events: list[AnyEvent]) -> None:
+        from esctui.stores.journal import create_store
+
+        create_store(self.path, directory, events, now=self.now)
+
+    async def open(self) -> EventStore:
+        from esctui.stores.journal import JournalEvents
+
+        return JournalEvents(self.path, clock=lambda: self.now)
+
+    def tokens(self, store: Any) -> TokenStore:
+        from esctui.stores.journal import JournalTokens
+
+        return JournalTokens(self.path)
+
+
+STORES = ["journal", "postgres"]
 
 
 @pytest.fixture(params=STORES)
-def store_factory(request: pytest.FixtureRequest) -> Place:
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Place:
     """Where a new store goes, one kind per parameter."""
+    if request.param == "journal":
+        return JournalPlace(tmp_path / "store")
     if request.param == "postgres":
         return PostgresPlace(request.getfixturevalue("database"))
     raise AssertionError(request.param)
+
+
+async def alongside(store: EventStore, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`work()` as another process would run it beside this one: a blocking store's in a
+    thread of its own (its calls never suspend: they wait on files, and on other processes'
+    locks)."""
+    if store.blocking:
+        return await asyncio.to_thread(lambda: run_inline(work()))
+    return await work()
 
 
 async def trigger(

@@ -20,7 +20,7 @@ from esctui.domain.models import Responder
 from esctui.service.ports import EventStore
 from esctui.stores.records import Change, RecordedRequest
 
-from .conftest import NOW, Place, act, team, trigger
+from .conftest import NOW, Place, act, alongside, team, trigger
 
 T = TypeVar("T")
 KEY = "alice\x1fk-1"
@@ -119,14 +119,17 @@ def test_two_transactions_on_one_incident_take_turns(store_factory: Place) -> No
                         lifecycle.decide(incident, c.Acknowledge(incident=incident_id), ctx)
                     )
 
-            async def second() -> str:
-                await holding.wait()
+            async def acknowledge() -> str:
                 async with b.transaction() as tx:
                     try:
                         await act(tx, c.Acknowledge(incident=incident_id), actor="carol")
                     except DomainError as refused:
                         return str(refused)
                 return "acknowledged twice"
+
+            async def second() -> str:
+                await holding.wait()
+                return await alongside(b, acknowledge)
 
             acknowledged, refused = await asyncio.gather(first(), second())
             return acknowledged, refused, await b.history(incident_id)
@@ -179,10 +182,13 @@ def test_two_requests_with_one_key_take_turns(store_factory: Place) -> None:
                     await asyncio.sleep(0.3)  # the second asks meanwhile
                     return await trigger(tx, request=(KEY, "fingerprint-1"))
 
-            async def second() -> RecordedRequest | None:
-                await holding.wait()
+            async def look() -> RecordedRequest | None:
                 async with b.transaction() as tx:
                     return await tx.recorded(KEY)
+
+            async def second() -> RecordedRequest | None:
+                await holding.wait()
+                return await alongside(b, look)
 
             done, found = await asyncio.gather(first(), second())
             return done, found, await a.read()
@@ -259,10 +265,13 @@ def test_a_follower_never_skips_a_transaction_that_ends_late(store_factory: Plac
                     await asyncio.sleep(0.3)  # the other appends meanwhile
                 return changes
 
-            async def quick() -> list[Change]:
-                await appended.wait()
+            async def append_quickly() -> list[Change]:
                 async with b.transaction() as tx:
                     return await trigger(tx, "quick")
+
+            async def quick() -> list[Change]:
+                await appended.wait()
+                return await alongside(b, append_quickly)
 
             async def follow() -> list[Change]:
                 seen: list[Change] = []

@@ -151,6 +151,8 @@ class JournalEvents:
 
         self.wakers.add(wake)
         store = self.store
+        if not store.loaded:  # the snapshot this follower starts within
+            await offload(store.load)
         cursor = after
         generation = store.generation
         closings = self.closings
