@@ -39,6 +39,13 @@ def local(s: Session, what: str) -> Session:
     help="Listen beyond this machine without TLS (a TLS proxy stands in front).",
 )
 @click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    help="A PostgreSQL database instead of the store (several servers may share one) "
+    "[env ESCTUI_DATABASE].",
+)
+@click.option(
     "--escalate-every",
     default=15.0,
     show_default=True,
@@ -52,10 +59,17 @@ def serve(
     tls_cert: Path | None,
     tls_key: Path | None,
     insecure_bind: bool,
+    database: str | None,
     escalate_every: float,
 ) -> None:
     """Share the store over HTTP with every responder's console and CLI (`--server URL`)."""
     s = local(session(), "serve")
+    if database is not None:
+        from esctui.config import resolve_database
+
+        if s.store_flag:
+            raise click.UsageError("Choose one of --store and --database.")
+        s.store_where = resolve_database(database, s.config) or database
     from esctui.server.app import ServerSettings, create_app
     from esctui.server.running import BindRefused, check_bind, listen, run, url_of
 
