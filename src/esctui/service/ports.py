@@ -145,6 +145,18 @@ class Compactable(Protocol):
         ...
 
 
+@runtime_checkable
+class Leading(Protocol):
+    """A store that names one process, among all that open it, to do a piece of work that
+    must not be done twice at once (auto-escalation, sending pages)."""
+
+    async def leads(self, work: str) -> bool:
+        """Whether this process does `work` (`"escalation"`, `"paging"`) now: it takes the lead
+        when nobody holds it and keeps it while it lives; False while another process holds
+        it. A process that dies lets the lead go, and another takes it within seconds."""
+        ...
+
+
 class TokenStore(Protocol):
     """The server's access tokens: only their SHA-256 is kept. (`blocking` as for stores.)"""
 
