@@ -107,7 +107,9 @@ async def settle(pilot: Pilot[None], until: Callable[[], bool], timeout: float =
 async def opened(pilot: Pilot[None]) -> ConsoleApp:
     app = pilot.app
     assert isinstance(app, ConsoleApp)
-    await settle(pilot, lambda: bool(app.model.incidents) and app.table.current_id is not None)
+    await settle(
+        pilot, lambda: bool(app.model.incidents) and app.queue.table.current_id is not None
+    )
     return app
 
 
@@ -118,8 +120,8 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
 async def put_cursor_on(pilot: Pilot[None], incident_id: str) -> None:
     app = pilot.app
     assert isinstance(app, ConsoleApp)
-    app.go_to(incident_id)
-    await settle(pilot, lambda: app.table.current_id == incident_id)
+    app.queue.go_to(incident_id)
+    await settle(pilot, lambda: app.queue.table.current_id == incident_id)
 
 
 async def select(pilot: Pilot[None], incidents: list[Incident]) -> None:

@@ -18,7 +18,7 @@ from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, ru
 
 def row_text(app: ConsoleApp, incident_id: str) -> str:
     index = app.model.rows.index(incident_id)
-    return app.table.render_line(index + 1 - int(app.table.scroll_offset.y)).text
+    return app.queue.table.render_line(index + 1 - int(app.queue.table.scroll_offset.y)).text
 
 
 def acknowledged(app: ConsoleApp, incident_id: str) -> bool:
@@ -256,7 +256,7 @@ def test_space_selects_for_a_bulk_acknowledge(console: Console) -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
             await select(pilot, triggered)
-            assert app.table.selected == {i.id for i in triggered}
+            assert app.queue.table.selected == {i.id for i in triggered}
             await pilot.press("a")
             await settle(
                 pilot,
@@ -264,7 +264,7 @@ def test_space_selects_for_a_bulk_acknowledge(console: Console) -> None:
                     app.model.incidents[i.id].status is Status.ACKNOWLEDGED for i in triggered
                 ),
             )
-            await settle(pilot, lambda: not app.table.selected)
+            await settle(pilot, lambda: not app.queue.table.selected)
 
     run(scenario)
     for incident in triggered:

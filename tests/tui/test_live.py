@@ -31,8 +31,8 @@ def test_an_acknowledgement_elsewhere_repaints_and_flashes_the_row(console: Cons
             await settle(
                 pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED, 1.5
             )
-            assert target.id in app.table.flashing
-            assert app.bells_rung == 0  # not mine, not new: no bell
+            assert target.id in app.queue.table.flashing
+            assert app.live.bells_rung == 0  # not mine, not new: no bell
 
     run(scenario)
 
@@ -59,7 +59,7 @@ def test_the_cursor_stays_on_its_incident_when_others_reorder_the_queue(
             now = app.model.rows
             assert now.index(mover) > now.index(watched)  # it moved past the one watched
             assert now.index(watched) == rows.index(watched) - 1
-            assert app.table.current_id == watched
+            assert app.queue.table.current_id == watched
 
     run(scenario)
 
@@ -74,7 +74,7 @@ def test_a_new_sev1_raises_a_toast_and_rings(console: Console) -> None:
             )
             await settle(pilot, lambda: len(app.model.incidents) == count + 1, 1.5)
             await settle(pilot, lambda: any("New SEV1" in t for t in toasts(app)))
-            assert app.bells_rung == 1
+            assert app.live.bells_rung == 1
 
     run(scenario)
 
@@ -85,7 +85,7 @@ def test_the_bell_can_be_turned_off(console: Console) -> None:
             app = await opened(pilot)
             console.elsewhere(c.Trigger(title="Down", service="checkout", severity=2), "alice")
             await settle(pilot, lambda: any("New SEV2" in t for t in toasts(app)), 1.5)
-            assert app.bells_rung == 0
+            assert app.live.bells_rung == 0
 
     run(scenario)
 
@@ -100,7 +100,7 @@ def test_a_hand_off_to_me_rings(console: Console) -> None:
             console.elsewhere(c.HandOff(incident=target.id, to=ME), holder)
             await settle(pilot, lambda: app.model.incidents[target.id].assignee == ME, 1.5)
             await settle(pilot, lambda: any("Handed to you" in t for t in toasts(app)))
-            assert app.bells_rung == 1
+            assert app.live.bells_rung == 1
 
     run(scenario)
 
@@ -194,7 +194,7 @@ def test_a_change_elsewhere_redraws_only_the_lines_that_changed(console: Console
             app = await opened(pilot)
             await pilot.press("2")  # unacknowledged: an acknowledged incident leaves the view
             await settle(pilot, lambda: app.model.view == "unacknowledged")
-            table = app.table
+            table = app.queue.table
             rows = list(app.model.rows)
             assert 3 <= len(rows) < table.size.height - 1, "the whole view fits on screen"
             drawn: list[int] = []

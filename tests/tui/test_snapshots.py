@@ -47,7 +47,7 @@ def on_incident(status: Status, *keys: str, tab: str | None = None) -> Any:
         assert isinstance(app, ConsoleApp)
         target = next(i for i in app.model.rows if app.model.incidents[i].status is status)
         await put_cursor_on(pilot, target)
-        await settle(pilot, lambda: app.detail.incident_id == target)
+        await settle(pilot, lambda: app.queue.detail.incident_id == target)
         if tab is not None:
             app.query_one("#detail-tabs").active = tab  # type: ignore[attr-defined]
         for key in keys:

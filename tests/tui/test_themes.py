@@ -92,7 +92,7 @@ def test_no_color_is_honoured(console: Console, monkeypatch: pytest.MonkeyPatch)
         async with app.run_test(size=(120, 30)) as pilot:
             await opened(pilot)
             assert app.no_color
-            strip = app.table.render_line(2)
+            strip = app.queue.table.render_line(2)
             # Textual strips colour on the way to the terminal; the line itself still renders.
             assert strip.text.strip()
 

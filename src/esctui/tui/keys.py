@@ -1,8 +1,8 @@
-"""Every key of the console's main screen, each with an id a keymap can name: the incident
-actions' (from their table), then undo, selection, the views, the panes and the app's; and the
-queue's and the detail pane's own (in force while each has the keys). The
-keymap from the config file is checked against them before it is used: a key given to two
-bindings would silently do one of them, so it is refused with a sentence."""
+"""Every key of the console, each with an id a keymap can name: the app's own (help, palette,
+quit: on every screen); the queue screen's (the incident actions' from their table, then undo,
+selection, the views and the panes); and the queue's and the detail pane's own (in force while
+each has the keys). The keymap from the config file is checked against them before it is used:
+a key given to two bindings would silently do one of them, so it is refused with a sentence."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ from esctui.tui.actions import ACTIONS
 from esctui.tui.widgets.detail import IncidentDetail
 from esctui.tui.widgets.queue_table import QueueTable
 
-CONSOLE_BINDINGS: list[BindingType] = [
+APP_BINDINGS: list[BindingType] = [
+    Binding("question_mark", "help", "Help", id="app.help"),
+    Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
+    Binding("q", "quit", "Quit", id="app.quit"),
+]
+
+QUEUE_BINDINGS: list[BindingType] = [
     *(
         Binding(a.key, f"incident('{a.id}')", a.label, show=a.show, id=a.binding)
         for a in ACTIONS.values()
@@ -47,10 +53,8 @@ CONSOLE_BINDINGS: list[BindingType] = [
         priority=True,
     ),
     Binding("colon", "open_command_line", "Cmd", show=False, id="app.command-line"),
-    Binding("question_mark", "help", "Help", id="app.help"),
-    Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
-    Binding("q", "quit", "Quit", id="app.quit"),
 ]
+CONSOLE_BINDINGS: list[BindingType] = [*QUEUE_BINDINGS, *APP_BINDINGS]
 
 
 def main_screen_bindings() -> list[Binding]:

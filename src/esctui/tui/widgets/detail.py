@@ -65,8 +65,17 @@ class IncidentDetail(Vertical, can_focus=True):
     IncidentDetail VerticalScroll { height: 1fr; }
     """
 
-    def __init__(self, *, redact: bool = False, zone: tzinfo = UTC, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        redact: bool = False,
+        zone: tzinfo = UTC,
+        opening: str = "",
+        id: str | None = None,
+    ) -> None:
+        """`opening`: what the pane says until the first incident is shown."""
         super().__init__(id=id)
+        self.opening = opening
         self.redact = redact
         self.zone = zone  # times are shown in it
         self.incident_id: str | None = None
@@ -74,7 +83,7 @@ class IncidentDetail(Vertical, can_focus=True):
         self.following = dict.fromkeys(FOLLOWED, True)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="summary")
+        yield Static(Content(self.opening), id="summary")
         with TabbedContent(id="detail-tabs"):
             with (
                 TabPane("Timeline", id="timeline"),

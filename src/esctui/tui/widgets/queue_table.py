@@ -302,11 +302,11 @@ class QueueTable(ScrollView, can_focus=True):
         if self.current_id != keep:
             self.post_message(self.CursorMoved(self.current_id))
 
-    def incidents_changed(self, incident_ids: list[str], *, flash: bool) -> None:
-        """Repaint only the visible rows of these incidents."""
+    def incidents_changed(self, incident_ids: list[str], *, flashed: set[str]) -> None:
+        """Repaint only the visible rows of these incidents; flash the `flashed`."""
         now = time.monotonic()
         for incident_id in incident_ids:
-            if flash:
+            if incident_id in flashed:
                 self.flashing[incident_id] = now + FLASH_SECONDS
             self.shown.pop(incident_id, None)
             self.refresh_row(incident_id)
