@@ -97,9 +97,9 @@ ROUTES: tuple[Route, ...] = (
         Action.COMMUNICATE, c.LogCommunication, "communications", "Log what was said to (or "
         "heard from) someone outside the responders.",
     ),
-    Route(Action.REROUTE, c.Reroute, "actions/reroute", "Send the incident to another service's policy, at its level 1."),
+    Route(Action.REROUTE, c.Reroute, "actions/reroute", "Send the incident to another service."),
     Route(Action.REVIEW, c.RecordReview, "review", "Record the review of a resolved incident."),
-    Route(Action.FOLLOW_UP_DONE, c.CompleteFollowUp, "follow-ups/done", "Mark a follow-up action done."),
+    Route(Action.FOLLOW_UP_DONE, c.CompleteFollowUp, "follow-ups/done", "Mark a follow-up done."),
 )  # fmt: skip
 
 COMMANDS: list[type[c.Command]] = [c.Trigger, *(route.command for route in ROUTES)]
