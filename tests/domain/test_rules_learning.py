@@ -121,9 +121,10 @@ def test_reroute_pages_the_other_services_level_one() -> None:
     assert incident.assignee == "carol"  # on call in the week rotation, the db policy's level 1
     event = story.events[-1]
     assert isinstance(event, e.Rerouted) and event.from_service == "web"
-    assert describe(
-        event, UTC_ZONE
-    ) == "rerouted by carol from web to db (the database team), paging carol"
+    assert (
+        describe(event, UTC_ZONE)
+        == "rerouted by carol from web to db (the database team), paging carol"
+    )
     with pytest.raises(DomainError, match="already with db"):
         story.do(c.Reroute(incident=ID, service="db"))
     with pytest.raises(DomainError, match="no such service; known services: db, web"):
@@ -172,9 +173,10 @@ def test_a_resolved_sev1_needs_a_review_with_follow_ups() -> None:
     assert (done.done_by, done.done_at) == ("carol", story.at)
     with pytest.raises(DomainError, match="no open follow-up action 2; open: INC-1001/1"):
         story.do(c.CompleteFollowUp(incident=ID, number=2))
-    assert describe(
-        story.events[3], UTC_ZONE
-    ) == "follow-up INC-1001/1 for bob by 2026-12-01: Watch the canary"
+    assert (
+        describe(story.events[3], UTC_ZONE)
+        == "follow-up INC-1001/1 for bob by 2026-12-01: Watch the canary"
+    )
 
 
 def test_a_follow_up_names_a_responder_and_a_date_esctui_takes() -> None:
