@@ -20,10 +20,10 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from esctui.backends.http.routes import ROUTES, Route, TriggerBody
 from esctui.backends.http.wire import HistoryOut, IncidentDetail, IncidentPage, QueueOut
 from esctui.domain import commands as c
+from esctui.domain.cadence import cadence_book
 from esctui.domain.errors import NotFound
 from esctui.domain.events import communications
 from esctui.domain.models import Incident, Status
-from esctui.domain.cadence import cadence_book
 from esctui.domain.sla import sla_book
 from esctui.listing import Filter, created, keeps
 from esctui.server.auth import caller
