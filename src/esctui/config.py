@@ -23,7 +23,7 @@ from esctui.domain.models import LONGEST_MINUTES, SlaTarget
 
 T = TypeVar("T")
 DATABASE_URL = re.compile(r"postgres(ql)?://\S*$")
-View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
+View = Literal["mine", "unacknowledged", "open", "breaching", "resolved", "updates", "team"]
 
 
 class ConfigError(Exception):

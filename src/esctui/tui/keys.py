@@ -29,11 +29,15 @@ QUEUE_BINDINGS: list[BindingType] = [
     Binding("space", "toggle_select", "Select", show=False, id="incident.select"),
     Binding("z", "undo", "Undo", show=False, id="incident.undo"),
     Binding("y", "copy_id", "Copy id", show=False, id="incident.copy-id"),
+    Binding("Y", "copy_runbook", "Copy runbook URL", show=False, id="incident.copy-runbook"),
     Binding("1", "view('mine')", "Mine", show=False, id="view.mine"),
     Binding("2", "view('unacknowledged')", "Unacked", show=False, id="view.unacknowledged"),
     Binding("3", "view('open')", "Open", show=False, id="view.open"),
     Binding("4", "view('breaching')", "Breaching", show=False, id="view.breaching"),
     Binding("5", "view('resolved')", "Resolved", show=False, id="view.resolved"),
+    Binding("6", "view('updates')", "Updates due", show=False, id="view.updates"),
+    Binding("7", "view('team')", "My team", show=False, id="view.team"),
+    Binding("m", "metrics", "KPIs", id="view.metrics"),
     Binding("S", "cycle_sort", "Sort", show=False, id="view.sort"),
     Binding("slash", "open_filter", "Filter", id="view.filter"),
     Binding(
@@ -69,10 +73,18 @@ def detail_pane_bindings() -> list[Binding]:
     return [b for b in [*CONSOLE_BINDINGS, *IncidentDetail.BINDINGS] if isinstance(b, Binding)]
 
 
+def kpi_screen_bindings() -> list[Binding]:
+    """The app's bindings and the KPI screen's: in force at once there."""
+    from esctui.tui.kpi.screen import KPI_BINDINGS
+
+    return [b for b in [*APP_BINDINGS, *KPI_BINDINGS] if isinstance(b, Binding)]
+
+
 def every_binding() -> list[Binding]:
-    """Every key of the main screen, wherever the keys are: for help and the keymap."""
+    """Every key of every screen, wherever the keys are: for help and the keymap."""
     pane = [b for b in IncidentDetail.BINDINGS if isinstance(b, Binding)]
-    return [*main_screen_bindings(), *pane]
+    kpi = [b for b in kpi_screen_bindings() if b.id and b.id.startswith("kpi.")]
+    return [*main_screen_bindings(), *pane, *kpi]
 
 
 def key_name(key: str) -> str:
@@ -106,7 +118,7 @@ def clash(bindings: Iterable[Binding], keymap: Mapping[str, str]) -> str | None:
 
 def clash_anywhere(keymap: Mapping[str, str]) -> str | None:
     """The first clash (see `clash`) among the keys in force at once, wherever the keys are."""
-    for bindings in (main_screen_bindings(), detail_pane_bindings()):
+    for bindings in (main_screen_bindings(), detail_pane_bindings(), kpi_screen_bindings()):
         refused = clash(bindings, keymap)
         if refused is not None:
             return refused

@@ -18,6 +18,7 @@ from textual.message import Message
 from esctui.backends.base import Backend, Change, Link, Queue, StoreError, Update
 from esctui.config import Config
 from esctui.domain import events as e
+from esctui.domain.cadence import Owed, cadence_book
 from esctui.domain.sla import sla_book
 from esctui.tui.messages import ClockTicked, IncidentsChanged, LinkChanged, QueueReplaced
 from esctui.tui.queue_model import QueueModel
@@ -101,7 +102,9 @@ class LiveQueue:
     def replace(self, queue: Queue) -> None:
         """Take a whole queue afresh, with the SLA targets of its directory."""
         self.model.now = self.clock()
-        self.model.replace(queue, sla_book(queue.directory, self.config.sla_overrides()))
+        book = sla_book(queue.directory, self.config.sla_overrides())
+        cadence = cadence_book(queue.directory, self.config.update_overrides())
+        self.model.replace(queue, book, cadence)
         self.updated = self.clock()
         self.tell(QueueReplaced())
 
@@ -188,8 +191,31 @@ class LiveQueue:
     # -- the clock -----------------------------------------------------------------------------
 
     def tick(self) -> None:
-        self.model.now = self.clock()
+        before, now = self.model.now, self.clock()
+        self.model.now = now
+        self.updates_fell_due(before, now)
         self.tell(ClockTicked())
+
+    def updates_fell_due(self, before: datetime, now: datetime) -> None:
+        """A toast and the bell for each of my incidents whose customer update fell due since
+        the last tick."""
+        model, rang = self.model, False
+        for incident_id, owed in model.customers.items():
+            if owed is None or owed.owed is not Owed.UPDATE or not before < owed.due_at <= now:
+                continue
+            incident = model.incidents[incident_id]
+            if incident.assignee != self.me or not incident.is_open:
+                continue
+            customer = "(hidden)" if self.redact else scrub(incident.customer)
+            self.app.notify(
+                f"{incident_id}: {customer} is owed an update now.",
+                title="Customer update due",
+                severity="warning",
+                markup=False,
+            )
+            rang = True
+        if rang:
+            self.ring()
 
     async def escalate_due(self) -> None:
         admin = self.backend.admin

@@ -14,13 +14,14 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 
 from esctui.backends.base import Change, IncidentHistory, Queue
+from esctui.domain.cadence import CadenceBook, CustomerDue, cadence_book
 from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
 from esctui.listing import OPEN, Filter, Sort, keeps, order_key, recently_resolved_key
 from esctui.tui.tally import Tally
 
-View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
+View = Literal["mine", "unacknowledged", "open", "breaching", "resolved", "updates", "team"]
 VIEWS: tuple[View, ...] = get_args(View)
 VIEW_TITLES: dict[View, tuple[str, str]] = {  # in full, and short for a narrow terminal
     "mine": ("Mine", "Mine"),
@@ -28,6 +29,8 @@ VIEW_TITLES: dict[View, tuple[str, str]] = {  # in full, and short for a narrow 
     "open": ("All open", "Open"),
     "breaching": ("Breaching or about to", "Breaching"),
     "resolved": ("Recently resolved", "Resolved"),
+    "updates": ("Updates due", "Updates"),
+    "team": ("My team", "Team"),
 }
 
 SORT_TITLES: dict[Sort, tuple[str, str]] = {
@@ -43,9 +46,16 @@ RESOLVED_ORDER = ("most recently resolved first", "recent first")
 FEW_CHANGES = 64
 
 
-def view_filter(view: View, me: str | None, text: str) -> Filter:
-    """What a view keeps (see `listing.Filter`); "mine" with nobody to be keeps nothing."""
+def view_filter(
+    view: View, me: str | None, text: str, team: frozenset[str] = frozenset()
+) -> Filter:
+    """What a view keeps (see `listing.Filter`); "mine" with nobody to be keeps nothing, as
+    does "team" without a team (`team`: its members)."""
     match view:
+        case "updates":
+            return Filter(update_due=True, text=text)
+        case "team":
+            return Filter(assignees=team, text=text)
         case "resolved":
             return Filter(statuses=frozenset({Status.RESOLVED}), text=text)
         case "mine":
@@ -77,6 +87,10 @@ class QueueModel:
     # Resolved incidents' SLA records, read from their timelines when they are shown, with the
     # resolution each is of (reopened and resolved again, it needs reading again).
     records: dict[str, tuple[datetime, SlaRecord]] = field(default_factory=dict)
+    # What each incident's customer is owed next (incidents with a customer only).
+    cadence: CadenceBook = field(default_factory=lambda: cadence_book(Directory()))
+    customers: dict[str, CustomerDue | None] = field(default_factory=dict)
+    team: str = ""  # whose queue the team view shows: mine unless `:team` says
 
     @classmethod
     def from_queue(
@@ -86,18 +100,28 @@ class QueueModel:
         model.replace(queue)
         return model
 
-    def replace(self, queue: Queue, book: SlaBook | None = None) -> None:
+    def replace(
+        self, queue: Queue, book: SlaBook | None = None, cadence: CadenceBook | None = None
+    ) -> None:
         """Start again from a whole queue (the backend could not bridge a gap), with the SLA
-        targets of `book` if given (a new directory may bring new ones)."""
+        targets of `book` and the update intervals of `cadence` if given (a new directory may
+        bring new ones)."""
         self.directory = queue.directory
         self.incidents = queue.incidents
         self.revision = queue.revision
         self.snapshot = queue.snapshot
         self.book = book or self.book
+        self.cadence = cadence or self.cadence
+        if not self.team and self.me is not None:
+            mine = queue.directory.responder(self.me)
+            self.team = mine.team if mine is not None else ""
         # Resolved incidents, most of a big store, have no deadline: they are left out here.
         unresolved = [i for i in queue.incidents.values() if i.status is not Status.RESOLVED]
         self.deadlines = {i.id: self.book.deadline(i) for i in unresolved}
-        self.tally = Tally.of(unresolved, self.deadlines, self.me)
+        due = self.cadence.due
+        self.customers = {i.id: due(i) for i in queue.incidents.values() if i.customer}
+        self.tally = Tally.of(unresolved, self.deadlines, self.me, self.customers)
+        self.tally.count_follow_ups(queue.incidents.values())
         self.arrange()
 
     # -- changes ---------------------------------------------------------------------------
@@ -114,12 +138,14 @@ class QueueModel:
             event = change.event
             before = self.incidents.get(event.incident)
             if before is not None:
-                self.tally.remove(before, self.deadlines.get(before.id))
+                self.tally.remove(before, self.deadlines.get(before.id), self.customers)
             incident = apply(before, event)
             deadline = self.book.deadline(incident)
             self.incidents[incident.id] = incident
             self.deadlines[incident.id] = deadline
-            self.tally.add(incident, deadline)
+            if incident.customer:
+                self.customers[incident.id] = self.cadence.due(incident)
+            self.tally.add(incident, deadline, self.customers)
             self.revision = change.revision
         return new
 
@@ -129,9 +155,20 @@ class QueueModel:
 
     # -- what the view lists ---------------------------------------------------------------
 
-    def listed(self, incident: Incident) -> bool:
-        chosen = view_filter(self.view, self.me, self.filter_text)
-        return keeps(chosen, incident, self.deadlines.get(incident.id), self.now)
+    def chosen(self) -> Filter:
+        """What the view, the filter and (for the team view) the team keep."""
+        team = self.directory.team_members(self.team) if self.view == "team" else frozenset()
+        return view_filter(self.view, self.me, self.filter_text, team)
+
+    def listed(self, incident: Incident, chosen: Filter | None = None) -> bool:
+        incident_id = incident.id
+        return keeps(
+            chosen or self.chosen(),
+            incident,
+            self.deadlines.get(incident_id),
+            self.now,
+            self.customers.get(incident_id),
+        )
 
     def order_key(self) -> Callable[[str], Any]:
         if self.view == "resolved":  # whatever the sort: that is what "recent" asks for
@@ -140,7 +177,8 @@ class QueueModel:
 
     def arrange(self) -> list[str]:
         """Recompute `rows` for the view, filter and sort in force; returns them."""
-        listed = [i.id for i in self.incidents.values() if self.listed(i)]
+        chosen = self.chosen()
+        listed = [i.id for i in self.incidents.values() if self.listed(i, chosen)]
         listed.sort(key=self.order_key())
         self.rows = listed
         return listed
@@ -154,6 +192,7 @@ class QueueModel:
             before = self.rows
             return self.arrange() != before
         key = self.order_key()
+        chosen = self.chosen()
         moved = False
         for incident_id in ids:
             was: int | None = None
@@ -162,7 +201,7 @@ class QueueModel:
                 del self.rows[was]
             incident = self.incidents.get(incident_id)
             now: int | None = None
-            if incident is not None and self.listed(incident):
+            if incident is not None and self.listed(incident, chosen):
                 now = bisect.bisect(self.rows, key(incident_id), key=key)
                 self.rows.insert(now, incident_id)
             moved = moved or now != was
@@ -197,6 +236,6 @@ class QueueModel:
         return self.tally.at(self.now)
 
     def tick(self, now: datetime) -> bool:
-        """Move the clock; True when the breaching view's membership may have changed."""
+        """Move the clock; True when the view's membership may have changed with it."""
         self.now = now
-        return self.view == "breaching"
+        return self.view in ("breaching", "updates")

@@ -28,6 +28,7 @@ from esctui.tui.actions import ACTIONS, Given
 from esctui.tui.command_line import ACTION_LINES, CommandLineError, Request, parse, view_named
 from esctui.tui.histories import ReadHistories
 from esctui.tui.keys import QUEUE_BINDINGS
+from esctui.tui.kpi.screen import KpiScreen
 from esctui.tui.live import LiveQueue
 from esctui.tui.messages import ClockTicked, IncidentsChanged, LinkChanged, QueueReplaced
 from esctui.tui.queue.bottom_line import BottomLine
@@ -203,6 +204,40 @@ class QueueScreen(Screen[None]):
         self.table.action_cursor_down()
         self.refresh_bindings()  # the bulk actions offered follow the selection
 
+    def action_copy_runbook(self) -> None:
+        """`Y`: the runbook URL of the incident's service, copied (OSC 52, like `y`)."""
+        incident = self.model.incidents.get(self.table.current_id or "")
+        if incident is None:
+            return
+        service = self.model.directory.service(incident.service)
+        if service is None or not service.runbook_url:
+            self.notify(f"{scrub(incident.service)} has no runbook URL in the directory.")
+            return
+        self.app.copy_to_clipboard(service.runbook_url)
+        self.notify(f"Copied {scrub(service.runbook_url)} to the clipboard.", timeout=3)
+
+    def action_metrics(self) -> None:
+        """`m`: the KPI screen, over the queue (esc comes back)."""
+        model = self.model
+        self.app.push_screen(
+            KpiScreen(
+                self.backend,
+                book=lambda: model.book,
+                cadence=lambda: model.cadence,
+                clock=self.standing.clock,
+                zone=self.standing.zone,
+            )
+        )
+
+    def show_team(self, team: str) -> None:
+        """`:team NAME`: the team view, of that team."""
+        if not self.model.directory.team_members(team):
+            teams = ", ".join(self.model.directory.teams()) or "none"
+            self.notify(f"There is no team {scrub(team)!r}; teams: {teams}.", severity="error")
+            return
+        self.model.team = team
+        self.action_view("team")
+
     def action_copy_id(self) -> None:
         incident_id = self.table.current_id
         if incident_id is None:
@@ -313,6 +348,10 @@ class QueueScreen(Screen[None]):
             self.rearranged()
         elif name == "filter":
             self.set_filter(request.text)
+        elif name == "team":
+            self.show_team(request.text)
+        elif name == "metrics":
+            self.action_metrics()
         elif name == "go":
             wanted = request.text.upper()
             if wanted not in self.model.incidents:

@@ -235,7 +235,8 @@ class QueueTable(ScrollView, can_focus=True):
                 self.call_later(lambda: self.post_message(self.RecordsNeeded()))
         for placed in self.columns():
             key = placed.column.key
-            text, tone = cell(key, incident, deadline, model.now, self.redact, record)
+            customer = model.customers.get(incident_id)
+            text, tone = cell(key, incident, deadline, model.now, self.redact, record, customer)
             style = self.cell_style(tone, marked if key == "id" else row_style, base, on_cursor)
             segments.append(Segment(fit(text, placed.width, placed.column.right), style))
             segments.append(Segment(" ", row_style))
@@ -345,7 +346,8 @@ class QueueTable(ScrollView, can_focus=True):
             incident_id = model.rows[index]
             incident = model.incidents[incident_id]
             deadline, record = model.deadlines.get(incident_id), model.record(incident_id)
-            texts = ticking_texts(incident, deadline, model.now, record)
+            customer = model.customers.get(incident_id)
+            texts = ticking_texts(incident, deadline, model.now, record, customer)
             before = self.shown.get(incident_id)
             self.shown[incident_id] = texts
             if before is None or before == texts:
