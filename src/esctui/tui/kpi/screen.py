@@ -146,7 +146,7 @@ class KpiScreen(Screen[None]):
             parts += [(f"{label:<{width}}  ", "$text-muted"), (value + "\n", "bold")]
         self.query_one("#kpi-headline", Static).update(Content.assemble(*parts).rstrip())
         trend = overall.trend
-        first, last = self.stamp(trend[0].start), self.stamp(trend[-1].start) if trend else ""
+        first, last = self.stamp(trend[0].start), self.stamp(trend[-1].start)
         self.query_one("#kpi-tta", Trend).show(
             "time to acknowledge, p50", [p.time_to_acknowledge_p50 for p in trend], first, last
         )
@@ -155,7 +155,9 @@ class KpiScreen(Screen[None]):
         )
         self.query_one("#kpi-services", Static).update(table("per service", service_rows(result)))
         self.query_one("#kpi-responders", Static).update(
-            table("per responder (the incidents they held last)", responder_rows(result))
+            table(
+                "per responder (the incidents they held last)", "RESPONDER", responder_rows(result)
+            )
         )
         recurring = sources(result) or ["nothing came back twice"]
         self.query_one("#kpi-sources", Static).update(
@@ -167,9 +169,10 @@ class KpiScreen(Screen[None]):
         return f"{local:%H:%M}" if self.period == "day" else f"{local:%m-%d}"
 
 
-def table(title: str, rows: list[tuple[str, ...]]) -> Content:
-    """`rows` under `GROUP_HEADERS`, in columns as wide as their widest cell."""
-    everything = [GROUP_HEADERS, *rows]
+def table(title: str, first: str, rows: list[tuple[str, ...]]) -> Content:
+    """`rows` under `GROUP_HEADERS` (the first column headed `first`), in columns as wide as
+    their widest cell."""
+    everything = [(first, *GROUP_HEADERS[1:]), *rows]
     widths = [max(len(row[i]) for row in everything) for i in range(len(GROUP_HEADERS))]
     parts: list[str | tuple[str, str]] = [(title + "\n", "bold")]
     for number, row in enumerate(everything):
