@@ -153,7 +153,9 @@ class KpiScreen(Screen[None]):
         self.query_one("#kpi-ttr", Trend).show(
             "time to resolve, p50", [p.time_to_resolve_p50 for p in trend], first, last
         )
-        self.query_one("#kpi-services", Static).update(table("per service", service_rows(result)))
+        self.query_one("#kpi-services", Static).update(
+            table("per service", "SERVICE", service_rows(result))
+        )
         self.query_one("#kpi-responders", Static).update(
             table(
                 "per responder (the incidents they held last)", "RESPONDER", responder_rows(result)
