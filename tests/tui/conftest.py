@@ -124,6 +124,12 @@ async def put_cursor_on(pilot: Pilot[None], incident_id: str) -> None:
     await settle(pilot, lambda: app.queue.table.current_id == incident_id)
 
 
+def row_text(app: ConsoleApp, incident_id: str) -> str:
+    """The queue's line for `incident_id`, as the screen shows it."""
+    index = app.model.rows.index(incident_id)
+    return app.queue.table.render_line(index + 1 - int(app.queue.table.scroll_offset.y)).text
+
+
 async def select(pilot: Pilot[None], incidents: list[Incident]) -> None:
     """Select these incidents for a bulk action, as a responder would: `space` on each."""
     for incident in incidents:

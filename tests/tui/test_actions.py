@@ -13,12 +13,19 @@ from esctui.domain.models import Status
 from esctui.tui import ConsoleApp
 from esctui.tui.widgets.key_bar import KeyBar
 
-from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, run, select, settle
-
-
-def row_text(app: ConsoleApp, incident_id: str) -> str:
-    index = app.model.rows.index(incident_id)
-    return app.queue.table.render_line(index + 1 - int(app.queue.table.scroll_offset.y)).text
+from .conftest import (
+    ME,
+    NOW,
+    Console,
+    Toasts,
+    first,
+    opened,
+    put_cursor_on,
+    row_text,
+    run,
+    select,
+    settle,
+)
 
 
 def acknowledged(app: ConsoleApp, incident_id: str) -> bool:

@@ -15,7 +15,7 @@ from esctui.listing import seconds_left
 from esctui.stores.journal import JournalStore
 from esctui.tui import ConsoleApp
 
-from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
+from .conftest import ME, NOW, Console, first, opened, put_cursor_on, row_text, run, settle
 
 DIRECTORY_OF_DEMO = build_demo(40, seed=3, now=NOW)[0]
 
@@ -25,11 +25,6 @@ def screen_text(app: ConsoleApp) -> str:
         app.queue.table.render_line(y).text
         for y in range(app.queue.table.scrollable_content_region.height)
     )
-
-
-def row_of(app: ConsoleApp, incident_id: str) -> str:
-    index = app.model.rows.index(incident_id)
-    return app.queue.table.render_line(index + 1 - int(app.queue.table.scroll_offset.y)).text
 
 
 def test_number_keys_switch_views(console: Console) -> None:
@@ -227,12 +222,14 @@ def test_resolved_incidents_say_which_deadline_was_missed(console: Console) -> N
             app = await opened(pilot)
             await pilot.press("5")
             await put_cursor_on(pilot, late.id)
-            await settle(pilot, lambda: "missed " in row_of(app, late.id))
-            assert " met " not in row_of(app, late.id)  # as it said before
+            await settle(pilot, lambda: "missed " in row_text(app, late.id))
+            assert " met " not in row_text(app, late.id)  # as it said before
             await put_cursor_on(pilot, in_time.id)
             await settle(
                 pilot,
-                lambda: "met " in row_of(app, in_time.id) or "r missed " in row_of(app, in_time.id),
+                lambda: (
+                    "met " in row_text(app, in_time.id) or "r missed " in row_text(app, in_time.id)
+                ),
             )
             await put_cursor_on(pilot, late.id)
             await settle(pilot, lambda: app.queue.detail.incident_id == late.id)

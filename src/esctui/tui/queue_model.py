@@ -170,6 +170,11 @@ class QueueModel:
             self.customers.get(incident_id),
         )
 
+    def listed_now(self, incident_id: str) -> bool:
+        """Whether the view lists `incident_id` as it is now."""
+        incident = self.incidents.get(incident_id)
+        return incident is not None and self.listed(incident)
+
     def order_key(self) -> Callable[[str], Any]:
         if self.view == "resolved":  # whatever the sort: that is what "recent" asks for
             return recently_resolved_key(self.incidents, self.now)
@@ -186,26 +191,22 @@ class QueueModel:
     def rearrange(self, changed: Iterable[str]) -> bool:
         """Put just the `changed` incidents where the view now lists them, if anywhere; True
         if `rows` changed. The others keep their order: no sort key moves with the clock
-        (time left to a deadline shrinks alike for all), only with events."""
-        ids = list(dict.fromkeys(changed))
+        (time left to a deadline shrinks alike for all), only with events. All the changed
+        are taken out before any is put back: one still in its old place (held there while
+        the responder looked) would mislead the search for where the next one goes."""
+        ids = set(changed)
+        before = self.rows
         if len(ids) > FEW_CHANGES:
-            before = self.rows
             return self.arrange() != before
         key = self.order_key()
         chosen = self.chosen()
-        moved = False
-        for incident_id in ids:
-            was: int | None = None
-            if incident_id in self.rows:
-                was = self.rows.index(incident_id)
-                del self.rows[was]
+        rows = [i for i in before if i not in ids]
+        for incident_id in sorted(ids):
             incident = self.incidents.get(incident_id)
-            now: int | None = None
             if incident is not None and self.listed(incident, chosen):
-                now = bisect.bisect(self.rows, key(incident_id), key=key)
-                self.rows.insert(now, incident_id)
-            moved = moved or now != was
-        return moved
+                rows.insert(bisect.bisect(rows, key(incident_id), key=key), incident_id)
+        self.rows = rows
+        return rows != before
 
     # -- what became of resolved incidents' deadlines --------------------------------------
 

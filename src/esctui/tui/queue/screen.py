@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 
 from esctui.backends.base import Backend, Link
@@ -39,6 +40,8 @@ from esctui.tui.widgets.key_bar import KeyBar
 from esctui.tui.widgets.queue_table import QueueTable
 from esctui.wording import scrub
 
+CATCH_UP = 30.0  # seconds a row changed elsewhere stays in place at most
+
 
 class QueueScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("queue.tcss")
@@ -59,13 +62,20 @@ class QueueScreen(Screen[None]):
             id="detail",
         )
         self.line = BottomLine(id="line")
+        # Held here, not looked up: the last tick can reach the screen while it is torn down,
+        # part by part, and must find nothing missing.
+        self.header = ConsoleHeader(zone=standing.zone, id="header")
+        self.views = ViewBar(id="views")
+        self.stale = Static("", id="stale")
         self.door = IncidentDoor(self, self.table, backend, live, standing)
+        self.held: set[str] = set()  # changed elsewhere, drawn in place, not yet in order
+        self.catch_up_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield ConsoleHeader(zone=self.standing.zone, id="header")
-        yield ViewBar(id="views")
+        yield self.header
+        yield self.views
         yield self.table
-        yield Static("", id="stale")
+        yield self.stale
         yield self.detail
         yield self.line
         yield KeyBar(id="keys", left_out=self.keys_left_out)
@@ -82,6 +92,7 @@ class QueueScreen(Screen[None]):
 
     @on(QueueReplaced)
     def queue_replaced(self) -> None:
+        self.held.clear()
         self.table.reload()
         self.show_selected()
         self.refresh_header()
@@ -89,17 +100,45 @@ class QueueScreen(Screen[None]):
 
     @on(IncidentsChanged)
     def incidents_changed(self, message: IncidentsChanged) -> None:
+        """Others' changes to rows on screen are drawn where the rows are, and the queue is
+        put in order once the responder moves the cursor, or `CATCH_UP` seconds later: a row
+        never moves under the responder's eyes (and a change costs one line over SSH, not
+        every line between where the row was and where it goes). A new incident in the view
+        is never held back, and my own actions put the queue in order at once."""
         ids = sorted(message.incident_ids)
         if ids:
-            before = list(self.model.rows)
-            if self.model.rearrange(ids):
-                self.table.reordered(before)
+            rows = set(self.model.rows)
+            others = set(ids) <= message.flashed
+            entering = [i for i in ids if i not in rows and self.model.listed_now(i)]
+            if others and not entering:
+                self.held.update(ids)
+                if self.catch_up_timer is None:
+                    self.catch_up_timer = self.set_timer(CATCH_UP, self.catch_up)
+            else:
+                self.put_in_order(ids)
             self.table.incidents_changed(ids, flashed=message.flashed)
             if self.table.current_id in message.incident_ids:
                 self.show_selected()
                 self.refresh_bindings()  # what applies to it may have changed
         self.door.forget_sent()
         self.refresh_header()
+
+    def put_in_order(self, ids: list[str] | None = None) -> None:
+        """Move the changed rows (and those held in place) to where the view lists them."""
+        changed = sorted(self.held.union(ids or ()))
+        self.held.clear()
+        if self.catch_up_timer is not None:
+            self.catch_up_timer.stop()
+            self.catch_up_timer = None
+        if not changed:
+            return
+        before = list(self.model.rows)
+        if self.model.rearrange(changed):
+            self.table.reordered(before)
+
+    def catch_up(self) -> None:
+        self.catch_up_timer = None
+        self.put_in_order()
 
     @on(LinkChanged)
     def link_changed(self, message: LinkChanged) -> None:
@@ -111,15 +150,17 @@ class QueueScreen(Screen[None]):
     def clock_ticked(self) -> None:
         model = self.model
         before = model.rows
-        if model.tick(model.now) and model.arrange() != before:
-            self.table.reordered(before)
+        if model.tick(model.now):  # the view's list moves with the clock: in order at once
+            self.held.clear()
+            if model.arrange() != before:
+                self.table.reordered(before)
         self.table.tick()
         self.door.forget_sent()
         self.refresh_header()
 
     def refresh_header(self) -> None:
         live = self.live
-        self.query_one("#header", ConsoleHeader).show(
+        self.header.show(
             self.model,
             me=self.standing.me,
             kind=self.backend.kind,
@@ -129,12 +170,14 @@ class QueueScreen(Screen[None]):
             read_only=self.standing.read_only,
             queued=self.backend.waiting,
         )
-        self.query_one("#views", ViewBar).show(self.model)
+        self.views.show(self.model)
 
     # -- the detail pane -----------------------------------------------------------------------
 
     @on(QueueTable.CursorMoved)
     def cursor_moved(self) -> None:
+        if self.held:  # the responder moved: the queue may be put in order now
+            self.put_in_order()
         self.show_selected()
         self.refresh_bindings()
 
@@ -172,9 +215,8 @@ class QueueScreen(Screen[None]):
 
     def show_stale(self, notice: str | None) -> None:
         """Say, above the pane, that what it shows may be out of date (or stop saying so)."""
-        stale = self.query_one("#stale", Static)
-        stale.update(notice or "")
-        stale.set_class(notice is not None, "shown")
+        self.stale.update(notice or "")
+        self.stale.set_class(notice is not None, "shown")
 
     @on(QueueTable.RecordsNeeded)
     def records_needed(self) -> None:
@@ -260,6 +302,7 @@ class QueueScreen(Screen[None]):
         self.rearranged()
 
     def rearranged(self) -> None:
+        self.held.clear()
         self.model.arrange()
         self.table.reload()
         self.refresh_header()
