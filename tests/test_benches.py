@@ -17,7 +17,7 @@ TINY = {
     "store_bench.py": (["--sizes", "40", "--runs", "1", "--keys", "20"], ["incidents", "ms"]),
     "tui_bench.py": (
         ["--sizes", "40", "--runs", "1", "--idle", "1", "--presses", "1"],
-        ["40 incidents", "first paint ms", "a to repaint ms"],
+        ["40 incidents", "first paint ms", "a to repaint ms", "m to KPIs ms"],
     ),
     "server_bench.py": (
         ["--subscribers", "2", "--seconds", "0.5", "--rate", "20", "--workers", "2"],
