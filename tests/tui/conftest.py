@@ -153,10 +153,16 @@ class Toasts:
     `run_test(message_hook=...)`."""
 
     said: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
 
     def hook(self, message: Message) -> None:
         if isinstance(message, Notify):
             self.said.append(str(message.notification.message))
+            self.titles.append(message.notification.title)
 
     def saying(self, text: str) -> list[str]:
         return [toast for toast in self.said if text in toast]
+
+    def titled(self, text: str) -> list[str]:
+        """The toasts whose title holds `text`."""
+        return [said for said, title in zip(self.said, self.titles, strict=True) if text in title]

@@ -14,15 +14,10 @@ from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.models import Incident, SlaTarget, Status
 from esctui.stores.journal import JournalStore
-from esctui.tui import ConsoleApp
 from esctui.tui.messages import ClockTicked, IncidentsChanged, LinkChanged
 from esctui.tui.queue import screen as queue_screen
 
-from .conftest import ME, NOW, Console, first, opened, put_cursor_on, row_text, run, settle
-
-
-def toasts(app: ConsoleApp) -> list[str]:
-    return [f"{n.title} {n.message}" for n in app._notifications]
+from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, row_text, run, settle
 
 
 def test_an_acknowledgement_elsewhere_repaints_and_flashes_the_row(console: Console) -> None:
@@ -113,26 +108,31 @@ def test_the_last_tick_while_the_screen_is_torn_down_finds_nothing_missing(
 
 
 def test_a_new_sev1_raises_a_toast_and_rings(console: Console) -> None:
+    toasts = Toasts()
+
     async def scenario() -> None:
-        async with console.app().run_test(size=(160, 40)) as pilot:
+        async with console.app().run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             count = len(app.model.incidents)
             console.elsewhere(
                 c.Trigger(title="Everything is down", service="checkout", severity=1), "alice"
             )
             await settle(pilot, lambda: len(app.model.incidents) == count + 1, 1.5)
-            await settle(pilot, lambda: any("New SEV1" in t for t in toasts(app)))
+            await settle(pilot, lambda: bool(toasts.titled("New SEV1")))
             assert app.live.bells_rung == 1
 
     run(scenario)
 
 
 def test_the_bell_can_be_turned_off(console: Console) -> None:
+    toasts = Toasts()
+
     async def scenario() -> None:
-        async with console.app(config=Config(bell=False)).run_test(size=(160, 40)) as pilot:
+        app = console.app(config=Config(bell=False))
+        async with app.run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             console.elsewhere(c.Trigger(title="Down", service="checkout", severity=2), "alice")
-            await settle(pilot, lambda: any("New SEV2" in t for t in toasts(app)), 1.5)
+            await settle(pilot, lambda: bool(toasts.titled("New SEV2")), 1.5)
             assert app.live.bells_rung == 0
 
     run(scenario)
@@ -141,13 +141,14 @@ def test_the_bell_can_be_turned_off(console: Console) -> None:
 def test_a_hand_off_to_me_rings(console: Console) -> None:
     target = first(console.incidents(), Status.ACKNOWLEDGED)
     holder = target.assignee or "alice"
+    toasts = Toasts()
 
     async def scenario() -> None:
-        async with console.app().run_test(size=(160, 40)) as pilot:
+        async with console.app().run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             console.elsewhere(c.HandOff(incident=target.id, to=ME), holder)
             await settle(pilot, lambda: app.model.incidents[target.id].assignee == ME, 1.5)
-            await settle(pilot, lambda: any("Handed to you" in t for t in toasts(app)))
+            await settle(pilot, lambda: bool(toasts.titled("Handed to you")))
             assert app.live.bells_rung == 1
 
     run(scenario)

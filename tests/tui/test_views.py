@@ -15,7 +15,7 @@ from esctui.listing import seconds_left
 from esctui.stores.journal import JournalStore
 from esctui.tui import ConsoleApp
 
-from .conftest import ME, NOW, Console, first, opened, put_cursor_on, row_text, run, settle
+from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, row_text, run, settle
 
 DIRECTORY_OF_DEMO = build_demo(40, seed=3, now=NOW)[0]
 
@@ -130,9 +130,11 @@ def test_redact_hides_titles_and_customers(console: Console) -> None:
 def test_keys_can_be_remapped_by_binding_id(console: Console) -> None:
     target = first(console.incidents(), Status.TRIGGERED)
     config = Config(keymap={"incident.acknowledge": "A", "no.such.binding": "x"})
+    toasts = Toasts()
 
     async def scenario() -> None:
-        async with console.app(config=config).run_test(size=(160, 40)) as pilot:
+        app = console.app(config=config)
+        async with app.run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             await put_cursor_on(pilot, target.id)
             await pilot.press("a")
@@ -142,7 +144,7 @@ def test_keys_can_be_remapped_by_binding_id(console: Console) -> None:
             await settle(
                 pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED
             )
-            assert any("no.such.binding" in str(n.message) for n in app._notifications)
+            assert toasts.saying("no.such.binding")
 
     run(scenario)
 
@@ -162,13 +164,13 @@ def test_80_by_24_keeps_the_columns_that_matter(console: Console) -> None:
 
 
 def test_an_unknown_identity_is_told_before_acting(console: Console) -> None:
+    toasts = Toasts()
+
     async def scenario() -> None:
-        async with console.app(me="mallory").run_test(size=(160, 40)) as pilot:
-            app = await opened(pilot)
-            await settle(
-                pilot,
-                lambda: any("not a responder" in str(n.message) for n in app._notifications),
-            )
+        app = console.app(me="mallory")
+        async with app.run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
+            await opened(pilot)
+            await settle(pilot, lambda: bool(toasts.saying("not a responder")))
 
     run(scenario)
 
