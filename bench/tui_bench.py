@@ -164,9 +164,15 @@ def visible_triggered(store: Path, me: str) -> list[str]:
 
 
 def triggered(store: Path) -> list[str]:
+    """Triggered incidents whose id the filter finds alone (INC-1001 also finds INC-10010)."""
     reader = JournalStore(store)
     reader.load()
-    return [i.id for i in reader.queue().incidents.values() if i.status is Status.TRIGGERED]
+    incidents = reader.queue().incidents
+    return [
+        i.id
+        for i in incidents.values()
+        if i.status is Status.TRIGGERED and not any(f"{i.id}{n}" in incidents for n in range(10))
+    ]
 
 
 def acknowledge_elsewhere(store: Path, incident_id: str) -> None:
