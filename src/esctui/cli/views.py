@@ -20,15 +20,16 @@ from esctui.domain.durations import parse_duration
 from esctui.domain.models import Incident, Status, check_year
 from esctui.domain.oncall import level_on_call
 from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
+from esctui.listing import created
 
 
 def urgency(deadlines: Mapping[str, Deadline | None], now: datetime) -> Any:
     """Sort key: most severe first, then the least time left, then oldest."""
 
-    def key(incident: Incident) -> tuple[int, float, int]:
+    def key(incident: Incident) -> tuple[int, float, tuple[float, str]]:
         deadline = deadlines.get(incident.id)
         left = deadline.time_left(now).total_seconds() if deadline else float("inf")
-        return (incident.severity, left, int(incident.id.rpartition("-")[2]))
+        return (incident.severity, left, created(incident))
 
     return key
 
@@ -286,7 +287,7 @@ def show(incident_id: str, as_json: bool) -> None:
 
     async def load(backend: Backend) -> tuple[Queue, IncidentHistory]:
         queue = await backend.open()
-        return queue, await backend.history(incident_id.upper())
+        return queue, await backend.history(incident_id.strip())
 
     queue, history = s.run(load)
     now, book, incident, zone = s.now, s.sla(queue), history.incident, s.zone

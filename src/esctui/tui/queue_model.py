@@ -15,8 +15,9 @@ from typing import Any, Literal, get_args
 
 from esctui.backends.base import Change, IncidentHistory, Queue
 from esctui.domain.lifecycle import apply
-from esctui.domain.models import Directory, Incident, Status, incident_number
+from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
+from esctui.listing import created
 from esctui.tui.tally import Tally
 
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
@@ -156,19 +157,24 @@ class QueueModel:
         incidents, now = self.incidents, self.now
         if self.view == "resolved":
             # Most recently resolved first, whatever the sort: that is what "recent" asks for.
-            return lambda i: (-(incidents[i].resolved_at or now).timestamp(), -incident_number(i))
+            return lambda i: (
+                -(incidents[i].resolved_at or now).timestamp(),
+                -incidents[i].created_at.timestamp(),
+                i,
+            )
+        # Ties fall to the oldest, then to the id as text: ids are opaque (a platform's too).
         if self.sort == "breach":
-            return lambda i: (self.seconds_left(i), incidents[i].severity, incident_number(i))
+            return lambda i: (self.seconds_left(i), incidents[i].severity, created(incidents[i]))
         if self.sort == "newest":
-            return lambda i: -incident_number(i)
+            return lambda i: (-incidents[i].created_at.timestamp(), i)
         if self.sort == "service":
             return lambda i: (
                 incidents[i].service,
                 incidents[i].severity,
                 self.seconds_left(i),
-                incident_number(i),
+                created(incidents[i]),
             )
-        return lambda i: (incidents[i].severity, self.seconds_left(i), incident_number(i))
+        return lambda i: (incidents[i].severity, self.seconds_left(i), created(incidents[i]))
 
     def arrange(self) -> list[str]:
         """Recompute `rows` for the view, filter and sort in force; returns them."""
