@@ -24,7 +24,8 @@ def act(
     *,
     queue_offline: bool = False,
 ) -> list[Change]:
-    """Run `commands` in order as me; print a line for each done, a sentence for each refused
+    """Run `commands` in order as me; print a line for each done (what it did last), a
+    sentence for each refused
     (exit 1 at the end if any was). With `queue_offline`, a server that cannot be reached
     keeps the actions in the outbox (each said so on stdout)."""
 
@@ -47,12 +48,12 @@ def act(
                 if isinstance(answer, DomainError):
                     refused.append(str(answer))
                 else:
-                    done.extend(answer.changes)
+                    done.extend(answer.changes[-1:])
             return done, refused, queued
         for command in commands:
             try:
                 recorded = await backend.execute(command, actor=me, queue_offline=queue_offline)
-                done.extend(recorded.changes)
+                done.extend(recorded.changes[-1:])  # what was asked (after what fell due)
             except ActionQueued as waiting:
                 queued.append(str(waiting))
             except DomainError as error:

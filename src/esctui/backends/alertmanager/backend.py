@@ -153,10 +153,13 @@ class AlertmanagerBackend(PlatformBackend):
         """Keep my acknowledgements from running out while the group still fires and this
         console follows it: extended once less than half their time is left."""
         now = self.clock()
-        for group in self.groups.values():
-            ack = ack_silence(group, self.silences)
-            if ack is None or ack.created_by != self.settings.identity:
-                continue
+        mine = {
+            ack.id: ack
+            for group in self.groups.values()
+            for ack in self.acks(group)
+            if ack.created_by == self.settings.identity
+        }
+        for ack in mine.values():
             if ack.ends_at - now < self.settings.ack_for / 2:
                 await self.replace(ack, ends_at=now + self.settings.ack_for)
 
