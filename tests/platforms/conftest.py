@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from esctui.cli import cli
+from fake_pagerduty import FakePagerDuty
 from live_alertmanager import LiveAlertmanager
 
 Run = Callable[..., Result]
@@ -57,3 +58,23 @@ def esctui() -> Run:
         return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def pagerduty(monkeypatch: pytest.MonkeyPatch, no_config: Path) -> Iterator[FakePagerDuty]:
+    """The stateful fake with two users and three incidents, the CLI pointed at it as
+    carol; every answer it gave is checked against PagerDuty's document at the end."""
+    fake = FakePagerDuty().start()
+    fake.user("PCAROL1", "Carol Crane", "carol@example.com")
+    fake.user("PBOB001", "Bob Baker", "bob@example.com")
+    fake.incident("PAbc123", "Checkout 5xx above 5%", assignee="PCAROL1")
+    fake.incident("PDisk01", "Disk full on db-1", urgency="low", assignee="PBOB001")
+    fake.incident("POld001", "Queue backlog", status="resolved")
+    monkeypatch.setenv("ESCTUI_PAGERDUTY_TOKEN", fake.token)
+    monkeypatch.setenv("ESCTUI_PAGERDUTY_URL", fake.url)
+    no_config.write_text('from_email = "carol@example.com"\n')
+    try:
+        yield fake
+        assert fake.problems == []
+    finally:
+        fake.stop()

@@ -46,7 +46,7 @@ def timeline(
                     **trigger_fields(incident),
                 )
             )
-        if kind == "acknowledge_log_entry":
+        if kind in ("acknowledge_log_entry", "acknowledgement_log_entry"):
             add(e.Acknowledged, entry)
         elif kind == "unacknowledge_log_entry":
             add(e.Unacknowledged, entry, reason=str(entry.get("summary", "")))
