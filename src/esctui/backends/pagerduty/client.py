@@ -61,7 +61,8 @@ class PagerDuty:
             self.client = httpx.AsyncClient(
                 base_url=self.url,
                 headers={
-                    "Accept": "application/vnd.pagerduty+json;version=2",
+                    # The version PagerDuty answers in; JSON is what that version is.
+                    "Accept": "application/vnd.pagerduty+json;version=2, application/json;q=0.9",
                     "Authorization": f"Token token={self.token.value}",
                     # PagerDuty's document asks for it on every request, reads included.
                     "Content-Type": "application/json",
@@ -137,8 +138,8 @@ class PagerDuty:
             answer = await self.request("GET", path, params=page)
             found = answer.get(key, []) if isinstance(answer, dict) else []
             items.extend(found)
-            if not answer.get("more") or not found:
-                return items, False
+            if not answer.get("more") or not found or answer.get("offset", offset) != offset:
+                return items, False  # the last page (or one that does not page as asked)
             offset += len(found)
             if offset + PAGE > LAST_OFFSET:
                 return items, True
