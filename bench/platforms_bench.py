@@ -21,13 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from esctui.backends.pagerduty import PagerDutyBackend, PagerDutySettings
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
-from fake_pagerduty import FakePagerDuty
-from live_alertmanager import LiveAlertmanager, alert
-from tui_bench import Terminal
-
-from esctui.backends.pagerduty import PagerDutyBackend, PagerDutySettings
+from fake_pagerduty import FakePagerDuty  # noqa: E402 (beside the tests)
+from live_alertmanager import LiveAlertmanager, alert  # noqa: E402
+from tui_bench import Terminal  # noqa: E402
 
 GROUP_ROW = re.compile(rb"AM-[0-9A-F]{10}")
 ACKED = re.compile(rb"ACK ")
@@ -37,8 +37,13 @@ PD_ROW = re.compile(rb"PINC\d{5}")
 def environment(root: Path, config: str = "") -> dict[str, str]:
     (root / "config.toml").write_text(config)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESCTUI_")}
-    return {**env, "ESCTUI_CONFIG": str(root / "config.toml"), "TERM": "xterm-256color",
-            "ESCTUI_USER": "carol", "TZ": "UTC"}  # fmt: skip
+    return {
+        **env,
+        "ESCTUI_CONFIG": str(root / "config.toml"),
+        "TERM": "xterm-256color",
+        "ESCTUI_USER": "carol",
+        "TZ": "UTC",
+    }
 
 
 def alertmanager_figures(root: Path, alerts: int, groups: int) -> None:
@@ -46,8 +51,12 @@ def alertmanager_figures(root: Path, alerts: int, groups: int) -> None:
     try:
         per_group = max(1, alerts // groups)
         posted = [
-            alert(f"Alert{g:04d}", severity="critical" if g % 10 == 0 else "warning",
-                  service=f"svc-{g % 25}", instance=f"host-{n}")  # fmt: skip
+            alert(
+                f"Alert{g:04d}",
+                severity="critical" if g % 10 == 0 else "warning",
+                service=f"svc-{g % 25}",
+                instance=f"host-{n}",
+            )
             for g in range(groups)
             for n in range(per_group)
         ]
@@ -74,8 +83,12 @@ def pagerduty_fake(incidents: int) -> FakePagerDuty:
     fake = FakePagerDuty().start()
     fake.user("PCAROL1", "Carol Crane", "carol@example.com")
     for n in range(incidents):
-        fake.incident(f"PINC{n:05d}", f"Alert {n}", urgency="high" if n % 3 else "low",
-                      assignee="PCAROL1" if n % 7 == 0 else None)  # fmt: skip
+        fake.incident(
+            f"PINC{n:05d}",
+            f"Alert {n}",
+            urgency="high" if n % 3 else "low",
+            assignee="PCAROL1" if n % 7 == 0 else None,
+        )
     return fake
 
 

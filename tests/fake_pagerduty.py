@@ -60,15 +60,29 @@ class FakePagerDuty:
     # -- the account --------------------------------------------------------------------
 
     def user(self, uid: str, name: str, email: str) -> None:
-        self.users[uid] = {"id": uid, "type": "user", "name": name, "email": email,
-                           "summary": name, "self": f"{self.url}/users/{uid}"}  # fmt: skip
+        self.users[uid] = {
+            "id": uid,
+            "type": "user",
+            "name": name,
+            "email": email,
+            "summary": name,
+            "self": f"{self.url}/users/{uid}",
+        }
 
     def reference(self, uid: str) -> dict[str, Any]:
         user = self.users[uid]
         return {"id": uid, "type": "user_reference", "summary": user["name"]}
 
-    def incident(self, iid: str, title: str, *, status: str = "triggered", urgency: str = "high",
-                 assignee: str | None = None, created: datetime | None = None) -> None:  # fmt: skip
+    def incident(
+        self,
+        iid: str,
+        title: str,
+        *,
+        status: str = "triggered",
+        urgency: str = "high",
+        assignee: str | None = None,
+        created: datetime | None = None,
+    ) -> None:
         at = created or datetime.now(UTC) - timedelta(minutes=5)
         data: dict[str, Any] = {
             "id": iid,
@@ -81,8 +95,11 @@ class FakePagerDuty:
             "status": status,
             "urgency": urgency,
             "service": {"id": "PSVC1", "type": "service_reference", "summary": "checkout"},
-            "escalation_policy": {"id": "PEP1", "type": "escalation_policy_reference",
-                                  "summary": "web"},  # fmt: skip
+            "escalation_policy": {
+                "id": "PEP1",
+                "type": "escalation_policy_reference",
+                "summary": "web",
+            },
             "assignments": [],
             "acknowledgements": [],
             "html_url": f"https://example.pagerduty.com/incidents/{iid}",
@@ -94,8 +111,9 @@ class FakePagerDuty:
         self.incidents[iid] = data
         self.entry(iid, "trigger_log_entry", None, at)
 
-    def entry(self, iid: str, kind: str, uid: str | None, at: datetime | None = None,
-              **more: Any) -> None:  # fmt: skip
+    def entry(
+        self, iid: str, kind: str, uid: str | None, at: datetime | None = None, **more: Any
+    ) -> None:
         entry: dict[str, Any] = {
             "id": f"R{len(self.log) + 1:06d}",
             "type": kind,
@@ -132,8 +150,9 @@ class FakePagerDuty:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
-                sent = Sent(self.command, parts.path, parse_qs(parts.query),
-                            dict(self.headers), body)  # fmt: skip
+                sent = Sent(
+                    self.command, parts.path, parse_qs(parts.query), dict(self.headers), body
+                )
                 with fake.lock:
                     fake.sent.append(sent)
                     status, data, headers = fake.handle(sent)
@@ -149,7 +168,7 @@ class FakePagerDuty:
                 self.end_headers()
                 self.wfile.write(content)
 
-            do_GET = do_PUT = do_POST = answer  # noqa: N815 (http.server's names)
+            do_GET = do_PUT = do_POST = answer
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -188,14 +207,23 @@ class FakePagerDuty:
             case "POST", ["incidents", iid, "notes"]:
                 # The note's words as the entry's summary: the document's `channel` is a
                 # oneOf that a note's channel matches more than once.
-                self.entry(iid, "annotate_log_entry", self.by_email(sent.headers["From"]),
-                           summary=sent.body["note"]["content"])  # fmt: skip
+                self.entry(
+                    iid,
+                    "annotate_log_entry",
+                    self.by_email(sent.headers["From"]),
+                    summary=sent.body["note"]["content"],
+                )
                 return 200, {"note": {"id": "PNOTE", "content": sent.body["note"]["content"]}}, {}
             case "POST", ["incidents", iid, "status_updates"]:
                 return 200, {"status_update": {"id": "PSU1", "message": sent.body["message"]}}, {}
             case "GET", ["incidents", iid, "log_entries"]:
-                return 200, self.page([e for e in self.log if e["incident"]["id"] == iid],
-                                      "log_entries", q), {}  # fmt: skip
+                return (
+                    200,
+                    self.page(
+                        [e for e in self.log if e["incident"]["id"] == iid], "log_entries", q
+                    ),
+                    {},
+                )
             case "GET", ["log_entries"]:
                 since = parse(q["since"][0]) if "since" in q else datetime.min.replace(tzinfo=UTC)
                 found = [e for e in self.log if parse(e["created_at"]) >= since]
@@ -218,8 +246,13 @@ class FakePagerDuty:
         limit = int(q.get("limit", ["25"])[0])
         offset = int(q.get("offset", ["0"])[0])
         assert offset < 10_000, "PagerDuty refuses offsets past 10,000"
-        return {key: items[offset : offset + limit], "limit": limit, "offset": offset,
-                "more": offset + limit < len(items), "total": None}  # fmt: skip
+        return {
+            key: items[offset : offset + limit],
+            "limit": limit,
+            "offset": offset,
+            "more": offset + limit < len(items),
+            "total": None,
+        }
 
     def shown(self, data: dict[str, Any], q: dict[str, list[str]]) -> dict[str, Any]:
         """The incident with its users in full where `include[]` asks."""
@@ -251,8 +284,11 @@ class FakePagerDuty:
             self.entry(iid, "trigger_log_entry", uid)
         if "assignments" in wanted:
             to = wanted["assignments"][0]["assignee"]["id"]
-            data.update(status="triggered", acknowledgements=[],
-                        assignments=[{"at": now, "assignee": self.reference(to)}])  # fmt: skip
+            data.update(
+                status="triggered",
+                acknowledgements=[],
+                assignments=[{"at": now, "assignee": self.reference(to)}],
+            )
             self.entry(iid, "assign_log_entry", uid, assignees=[self.reference(to)])
         if "escalation_level" in wanted:
             self.entry(iid, "escalate_log_entry", uid)

@@ -12,7 +12,12 @@ from urllib.parse import quote
 
 import jsonschema_rs
 
-SPEC = Path(__file__).resolve().parents[1].parent / "shared" / "specs" / "pagerduty-rest-openapiv3.json"
+SPEC = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "specs"
+    / "pagerduty-rest-openapiv3.json"
+)
 
 
 @functools.cache

@@ -36,7 +36,9 @@ def amtool_silences(am: LiveAlertmanager) -> list[dict[str, Any]]:
     return silences
 
 
-def test_alerts_posted_to_alertmanager_are_the_queue(esctui: Run, alertmanager: LiveAlertmanager) -> None:
+def test_alerts_posted_to_alertmanager_are_the_queue(
+    esctui: Run, alertmanager: LiveAlertmanager
+) -> None:
     alertmanager.post(
         [
             alert("DiskFull", summary="Disk full on db-1", instance="db-1"),
@@ -60,7 +62,9 @@ def test_ack_is_a_silence_in_the_responders_name_and_unack_expires_it(
 ) -> None:
     alertmanager.post([alert("DiskFull", summary="Disk full on db-1")])
     incident = queue(esctui, alertmanager)["Disk full on db-1"]
-    acked = esctui("--alertmanager", alertmanager.url, "--as", "carol", "ack", incident["id"].lower())
+    acked = esctui(
+        "--alertmanager", alertmanager.url, "--as", "carol", "ack", incident["id"].lower()
+    )
     assert acked.exit_code == 0, acked.output
     assert f"{incident['id']} acknowledged by carol." in acked.stdout
     [silence] = amtool_silences(alertmanager)
@@ -81,7 +85,9 @@ def test_ack_is_a_silence_in_the_responders_name_and_unack_expires_it(
     assert queue(esctui, alertmanager)["Disk full on db-1"]["status"] == "triggered"
 
 
-def test_hand_off_and_note_rewrite_the_ack_silence(esctui: Run, alertmanager: LiveAlertmanager) -> None:
+def test_hand_off_and_note_rewrite_the_ack_silence(
+    esctui: Run, alertmanager: LiveAlertmanager
+) -> None:
     alertmanager.post([alert("DiskFull", summary="Disk full on db-1")])
     gid = queue(esctui, alertmanager)["Disk full on db-1"]["id"]
     am = ("--alertmanager", alertmanager.url, "--as", "carol")
@@ -100,7 +106,9 @@ def test_hand_off_and_note_rewrite_the_ack_silence(esctui: Run, alertmanager: Li
     assert (shown["status"], shown["assignee"]) == ("acknowledged", "bob")
 
 
-def test_the_note_is_appended_to_the_ack_comment(esctui: Run, alertmanager: LiveAlertmanager) -> None:
+def test_the_note_is_appended_to_the_ack_comment(
+    esctui: Run, alertmanager: LiveAlertmanager
+) -> None:
     alertmanager.post([alert("DiskFull", summary="Disk full on db-1")])
     gid = queue(esctui, alertmanager)["Disk full on db-1"]["id"]
     am = ("--alertmanager", alertmanager.url, "--as", "carol")
@@ -111,7 +119,9 @@ def test_the_note_is_appended_to_the_ack_comment(esctui: Run, alertmanager: Live
     assert silence["comment"].endswith("carol: looking at the disk")
 
 
-def test_another_tools_silence_shows_as_what_it_is(esctui: Run, alertmanager: LiveAlertmanager) -> None:
+def test_another_tools_silence_shows_as_what_it_is(
+    esctui: Run, alertmanager: LiveAlertmanager
+) -> None:
     alertmanager.post([alert("DiskFull", summary="Disk full on db-1")])
     silence_id = alertmanager.silence(
         {"alertname": "DiskFull"}, by="kthxbye", comment="maintenance of db-1", hours=3
@@ -152,7 +162,9 @@ def test_resolve_reopen_and_escalate_are_refused_with_the_sentence(
     assert alertmanager.active_silences() == []  # nothing was faked
 
 
-def test_snooze_is_a_silence_with_the_chosen_end(esctui: Run, alertmanager: LiveAlertmanager) -> None:
+def test_snooze_is_a_silence_with_the_chosen_end(
+    esctui: Run, alertmanager: LiveAlertmanager
+) -> None:
     alertmanager.post([alert("DiskFull", summary="Disk full on db-1")])
     gid = queue(esctui, alertmanager)["Disk full on db-1"]["id"]
     snoozed = esctui("--alertmanager", alertmanager.url, "snooze", gid, "--for", "45m")

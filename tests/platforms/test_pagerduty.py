@@ -28,7 +28,7 @@ def test_the_queue_is_pagerdutys_open_incidents(esctui: Run, pagerduty: FakePage
     resolved = listed(esctui, "--status", "resolved")
     assert set(resolved) == {"POld001"}  # resolved within the window
     sent = pagerduty.requests("GET", "/incidents")[0]
-    assert sent.headers["From"] if "From" in sent.headers else True
+    assert sent.headers.get("From", True)
     assert sent.headers["Accept"].startswith("application/vnd.pagerduty+json;version=2")
 
 
@@ -96,8 +96,20 @@ def test_hand_off_escalate_note_snooze_and_status_update(
     [snooze] = pagerduty.requests("POST", "/incidents/PAbc123/snooze")
     assert 3590 <= snooze.body["duration"] <= 3600
 
-    said = esctui(*pd, "comm", "PAbc123", "--channel", "email", "--direction", "out",
-                  "--with", "ACME", "we", "rolled", "back")  # fmt: skip
+    said = esctui(
+        *pd,
+        "comm",
+        "PAbc123",
+        "--channel",
+        "email",
+        "--direction",
+        "out",
+        "--with",
+        "ACME",
+        "we",
+        "rolled",
+        "back",
+    )
     assert said.exit_code == 0, said.output
     [update] = pagerduty.requests("POST", "/incidents/PAbc123/status_updates")
     assert update.body["message"].startswith("we rolled back")
@@ -135,9 +147,7 @@ def test_the_token_is_never_printed(
     assert "4711" not in refused.output + refused.stderr
 
 
-def test_pagerduty_needs_a_from_user(
-    esctui: Run, pagerduty: FakePagerDuty, no_config: Any
-) -> None:
+def test_pagerduty_needs_a_from_user(esctui: Run, pagerduty: FakePagerDuty, no_config: Any) -> None:
     no_config.write_text("")
     refused = esctui("--pagerduty", "ls")
     assert refused.exit_code == 2
