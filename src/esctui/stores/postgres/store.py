@@ -29,6 +29,7 @@ from esctui.stores.postgres.connection import (
     url_without_password,
 )
 from esctui.stores.postgres.follow import Listener, follow_changes
+from esctui.stores.postgres.leader import Leadership
 from esctui.stores.postgres.tokens import PostgresTokens
 from esctui.stores.postgres.transaction import DIRECTORY_LOCK, PostgresTransaction
 from esctui.stores.records import Change, Followed, IncidentHistory, Queue, StoreError
@@ -93,6 +94,7 @@ class PostgresStore:
         self.listener = Listener(url, self.location)
         self.tokens = PostgresTokens(self)
         self.known: tuple[str, Directory] = ("", Directory())
+        self.leaderships: dict[str, Leadership] = {}
 
     @classmethod
     async def open(
@@ -225,6 +227,16 @@ class PostgresStore:
 
         return await self.run(look)
 
+    # -- leading -------------------------------------------------------------------------
+
+    async def leads(self, work: str) -> bool:
+        """Whether this process leads `work` among all that share the database: it holds a
+        session advisory lock for it on a connection of its own (see leader.py)."""
+        lead = self.leaderships.get(work)
+        if lead is None:
+            lead = self.leaderships[work] = Leadership(self.url, work)
+        return await lead.try_once()
+
     # -- writing -------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
@@ -270,6 +282,9 @@ class PostgresStore:
 
     async def close(self) -> None:
         await self.listener.close()
+        leaderships, self.leaderships = self.leaderships, {}
+        for lead in leaderships.values():
+            await lead.release()
         pool, self.pool_ = self.pool_, None
         if pool is None:
             return
