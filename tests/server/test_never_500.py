@@ -10,6 +10,7 @@ import httpx
 
 from esctui.domain.models import Status
 from live_server import Spawned, make_tokens
+from served_store import ServedStore, apart
 
 from .conftest import Running, journal_only
 
@@ -99,3 +100,38 @@ def test_a_compaction_the_disk_refuses_is_503_naming_the_file(store_path: Path) 
     assert health.status_code == 200
     assert (store_path / "journal.jsonl").read_bytes() == journal
     assert sorted(p.name for p in store_path.glob(".*")) == []
+
+
+def break_timelines(store: ServedStore) -> str:
+    """Make the store unable to read timelines (its queue still reads); what its sentence
+    names."""
+    if store.kind == "journal":
+        [timelines] = store.path.glob("timelines-*.json")
+        timelines.write_text("{damaged")
+        return f"{timelines} is damaged"
+
+    async def rename() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(store.where)
+        try:
+            await connection.execute("ALTER TABLE events RENAME TO events_elsewhere")
+        finally:
+            await connection.close()
+
+    apart(rename)
+    return f'The database {store.where} failed: relation "events" does not exist'
+
+
+def test_a_read_the_store_cannot_answer_is_503_with_its_sentence(server: Running) -> None:
+    incident = triggered(server)
+    named = break_timelines(server.store)
+    with server.client() as client:
+        one = client.get(f"/v1/incidents/{incident}")
+        since = client.get("/v1/history", params={"since": "2000-01-01T00:00:00Z"})
+        health = client.get("/healthz")
+    for answer in (one, since):
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["detail"].startswith(named), answer.text
+    assert health.status_code == 200  # the server itself is fine
