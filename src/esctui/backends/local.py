@@ -23,7 +23,7 @@ from esctui.domain.commands import AnyCommand, IncidentCommand
 from esctui.domain.errors import DomainError, NotFound
 from esctui.domain.models import Directory, Incident
 from esctui.service.incidents import Clock, IncidentService
-from esctui.service.ports import Compactable, EventStore, TokenStore
+from esctui.service.ports import Compactable, EventStore, Leading, TokenStore
 from esctui.stores.inline import offload, run_inline
 from esctui.stores.records import Change, IncidentHistory, Queue, Recorded, TokenRecord
 
@@ -194,7 +194,8 @@ class LocalBackend:
 
 
 class LocalAdmin:
-    """Compaction (a journal's), a new directory and auto-escalation, over the service."""
+    """Compaction (a journal's), a new directory, auto-escalation and who leads it, over the
+    service."""
 
     def __init__(self, backend: LocalBackend) -> None:
         self.backend = backend
@@ -214,6 +215,12 @@ class LocalAdmin:
 
     async def escalate_due(self) -> list[Change]:
         return await self.backend.call(self.backend.service.escalate_due, write=True)
+
+    async def leads(self, work: str) -> bool:
+        store = self.backend.store
+        if not isinstance(store, Leading):
+            return True  # a store that names no leader leaves the work to every process
+        return await self.backend.call(lambda: store.leads(work))
 
 
 class LocalTokens:
