@@ -64,7 +64,9 @@ def test_a_review_with_follow_ups_then_done(run: Run, store_path: Path) -> None:
         "--follow-up", "frank", overdue, "Write the runbook",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "review by frank: cause deploy: A bad deploy." in result.output
+    assert result.output == (  # one line for the one action, the follow-ups named in it
+        f"{target} reviewed: cause deploy: A bad deploy; follow-ups {target}/1, {target}/2.\n"
+    )
     listed = json.loads(run("followups", "--json").output)
     mine = [f for f in listed if f["incident"] == target]
     assert [(f["id"], f["owner"], f["overdue"]) for f in mine] == [

@@ -6,12 +6,13 @@ from datetime import date
 
 import click
 
-from esctui.backends.base import Queue
+from esctui.backends.base import Change, Queue
 from esctui.cli import cli, session
 from esctui.cli import render as r
 from esctui.cli.actions import act, queue_option
 from esctui.cli.views import emit_json, opened
 from esctui.domain import commands as c
+from esctui.domain import events as e
 from esctui.domain.models import CauseCategory, FollowUp, Incident
 
 
@@ -59,19 +60,26 @@ def review(
         for owner, due, action in follow_ups
     )
     command = c.RecordReview(
-        incident=incident_id.upper(),
+        incident=incident_id.strip(),
         cause=CauseCategory(cause),
         summary=summary,
         went_well=went_well,
         went_badly=went_badly,
         follow_ups=items,
     )
-    act(
-        session(),
-        [command],
-        lambda change: r.describe(change.event, session().zone),
-        queue_offline=queue_offline,
-    )
+
+    def say(change: Change) -> str:
+        """One line for the review, naming the follow-ups it added (the last event is the
+        last of them)."""
+        incident = change.event.incident
+        line = f"{incident} reviewed: cause {cause}: {r.scrub(summary).rstrip('.')}"
+        if isinstance(change.event, e.FollowUpAdded):
+            last = change.event.number
+            numbers = range(last - len(items) + 1, last + 1)
+            line += "; follow-ups " + ", ".join(f"{incident}/{n}" for n in numbers)
+        return line + "."
+
+    act(session(), [command], say, queue_offline=queue_offline)
 
 
 def follow_up_rows(
@@ -144,7 +152,7 @@ def follow_up_id(text: str) -> tuple[str, int]:
             f"{text!r} is not a follow-up; write it as `esctui followups` lists it: INC-1042/2.",
             param_hint="ID",
         )
-    return incident.upper(), int(number)
+    return incident, int(number)
 
 
 @followup.command("done")

@@ -396,13 +396,21 @@ class QueueScreen(Screen[None]):
         elif name == "metrics":
             self.action_metrics()
         elif name == "go":
-            wanted = request.text.upper()
+            wanted = self.incident_named(request.text.strip())
             if wanted not in self.model.incidents:
                 self.notify(
                     f"There is no incident {scrub(wanted)} in this queue.", severity="error"
                 )
             else:
                 self.go_to(wanted)
+
+    def incident_named(self, typed: str) -> str:
+        """The id `typed` names: itself where an incident has it (a platform's ids are
+        case-sensitive), else the one id it matches in any case (`inc-12`)."""
+        if typed in self.model.incidents:
+            return typed
+        alike = [i for i in self.model.incidents if i.casefold() == typed.casefold()]
+        return alike[0] if len(alike) == 1 else typed
 
     def run_palette_action(self, action: str) -> bool:
         """Run `action` (a binding's) here if it is one of this screen's; whether it was."""
