@@ -116,7 +116,9 @@ def test_metrics_json_carries_the_learning_loop(run: Run) -> None:
     for key in ("over_escalation_rate", "under_escalation_rate", "update_cadence_kept",
                 "escalation_rate_manual", "satisfaction", "trend"):  # fmt: skip
         assert key in overall
-    assert data["trend_every"] == "day" and len(overall["trend"]) == 7
+    # Whole days from midnight UTC: 7 days from now touch 8 of them.
+    assert data["trend_every"] == "day" and len(overall["trend"]) == 8
+    assert all(point["start"].endswith("T00:00:00Z") for point in overall["trend"])
     assert data["recurring"] and data["pages_recorded"] == 0
     text = run("metrics").output
     assert "UPDATES KEPT" in text and "no pages recorded" in text

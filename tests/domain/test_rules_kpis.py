@@ -110,3 +110,20 @@ def test_trend_per_hour_and_recurring_sources() -> None:
     assert result.pages_recorded == 0
     weekly = metrics([], sla_book(stories[0].directory), T0, T0 + timedelta(days=90))
     assert weekly.trend_every == "week" and len(weekly.overall.trend) == 13
+
+
+def test_the_trend_starts_on_a_whole_hour_day_or_week() -> None:
+    """Asked a few seconds apart, the figures are the same: the buckets do not move with the
+    second they were asked at (the hour, midnight UTC, Monday)."""
+    book = sla_book(opened().directory)
+    asked = T0 + timedelta(minutes=17, seconds=5)
+    for length, first in (
+        (timedelta(hours=24), T0 - timedelta(days=1)),
+        (timedelta(days=7), T0.replace(hour=0) - timedelta(days=7)),
+        (timedelta(days=90), T0.replace(hour=0) - timedelta(weeks=13)),
+    ):
+        now = metrics([], book, asked - length, asked).overall.trend
+        later = metrics([], book, asked - length + timedelta(seconds=3), asked).overall.trend
+        assert now == later
+        assert now[0].start == first
+        assert now[-1].start <= asked < now[-1].start + (now[1].start - now[0].start)

@@ -152,6 +152,17 @@ def bucket_size(since: datetime, until: datetime) -> tuple[str, timedelta]:
     return "week", timedelta(weeks=1)
 
 
+def bucket_start(since: datetime, step: timedelta) -> datetime:
+    """Where the bucket holding `since` starts: on the hour, at midnight, or on the Monday
+    (in `since`'s zone, UTC in practice), so that figures asked a second apart agree."""
+    start = since.replace(minute=0, second=0, microsecond=0)
+    if step >= timedelta(days=1):
+        start = start.replace(hour=0)
+    if step >= timedelta(weeks=1):
+        start -= timedelta(days=start.weekday())
+    return start
+
+
 class Facts(msgspec.Struct):
     """What one incident's timeline says, worked out once for every group it counts in."""
 
@@ -327,7 +338,8 @@ def metrics(
     updates count where `cadence` says they are owed.
     """
     every, step = bucket_size(since, until)
-    buckets = max(1, -(-(until - since) // step))
+    first = bucket_start(since, step)
+    buckets = max(1, -(-(until - first) // step))
     overall = Tally(buckets)
     services: dict[str, Tally] = {}
     people: dict[str, PersonTally] = {}
@@ -347,7 +359,7 @@ def metrics(
             service = services[incident.service] = Tally(buckets)
         events = what_stands(timeline)
         facts = incident_facts(incident, events, book, until, cadence, person)
-        bucket = min(buckets - 1, int((incident.created_at - since) / step))
+        bucket = min(buckets - 1, int((incident.created_at - first) / step))
         overall.count(facts, bucket)
         service.count(facts, bucket)
         holder = incident.resolved_by if incident.status is Status.RESOLVED else incident.assignee
@@ -365,9 +377,9 @@ def metrics(
     return Metrics(
         since=since,
         until=until,
-        overall=overall.figures(since, step),
-        per_service={name: t.figures(since, step) for name, t in sorted(services.items())},
-        per_responder={name: t.figures(since, step) for name, t in sorted(people.items())},
+        overall=overall.figures(first, step),
+        per_service={name: t.figures(first, step) for name, t in sorted(services.items())},
+        per_responder={name: t.figures(first, step) for name, t in sorted(people.items())},
         trend_every=every,
         recurring=recurring,
     )
