@@ -8,7 +8,7 @@ nothing like it). Ties fall to the time an incident was created, then to its id 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 import msgspec
@@ -21,6 +21,16 @@ Sort = Literal["urgency", "breach", "newest", "service"]
 SORTS: tuple[Sort, ...] = get_args(Sort)
 OPEN = frozenset({Status.TRIGGERED, Status.ACKNOWLEDGED})
 NEVER = float("inf")
+# How far back every store's queue holds resolved incidents (the journal archives older ones
+# when compacted; PostgreSQL leaves them out at once): what a face counts of the resolved from
+# a queue, it counts within this span, so every store gives the same answer.
+RECENTLY_RESOLVED = timedelta(days=14)
+
+
+def recently_resolved(incident: Incident, now: datetime) -> bool:
+    """Whether `incident` was resolved within `RECENTLY_RESOLVED` of `now`."""
+    resolved_at = incident.resolved_at
+    return resolved_at is not None and now - resolved_at <= RECENTLY_RESOLVED
 
 
 class Filter(msgspec.Struct, frozen=True):

@@ -20,7 +20,7 @@ from esctui.domain.durations import parse_duration
 from esctui.domain.models import Incident, Status, check_year
 from esctui.domain.oncall import level_on_call, service_on_call
 from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
-from esctui.listing import OPEN, Filter, listed, owes
+from esctui.listing import OPEN, Filter, listed, owes, recently_resolved
 
 
 def incident_json(
@@ -143,7 +143,9 @@ def learning_loop(s: Session, queue: Queue, me: str | None) -> dict[str, Any]:
     return {
         "updates_due": sorted(i for i, o in owed.items() if owes(o, Owed.UPDATE, now)),
         "follow_ups_due": sorted(i for i, o in owed.items() if owes(o, Owed.FOLLOW_UP, None)),
-        "reviews_due": sorted(i.id for i in incidents if i.review_due),
+        "reviews_due": sorted(
+            i.id for i in incidents if i.review_due and recently_resolved(i, now)
+        ),
         "follow_up_actions_overdue": sorted(
             f"{i.id}/{f.number}" for i in incidents for f in i.follow_ups if f.overdue(today)
         ),
