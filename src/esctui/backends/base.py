@@ -13,6 +13,7 @@ server).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -41,6 +42,7 @@ __all__ = [
     "IncidentHistory",
     "Link",
     "Queue",
+    "ReadAhead",
     "Recorded",
     "StoreError",
     "StoreExists",
@@ -112,6 +114,17 @@ class Bulk(Protocol):
         self, commands: list[AnyCommand], *, actor: str | None
     ) -> list[Recorded | DomainError]:
         """Each command's answer, in order: what it did, or why it was refused."""
+        ...
+
+
+@runtime_checkable
+class ReadAhead(Protocol):
+    """A backend whose first read waits on a platform (Alertmanager takes a third of a second
+    to list 5,000 alerts): the console has it start before the console itself starts."""
+
+    def read_ahead(self) -> Future[None]:
+        """Start the first read now, outside any event loop; `open` then takes what it read,
+        or raises what went wrong. Done when the reading is."""
         ...
 
 

@@ -15,13 +15,14 @@ for the rest of the session.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import msgspec
 
 from esctui.backends.alertmanager import wire
-from esctui.backends.alertmanager.api import Cluster, Credentials
+from esctui.backends.alertmanager.api import GROUPS, SILENCES, Cluster, Credentials
 from esctui.backends.alertmanager.groups import (
     ACK,
     DEFAULT_SEVERITIES,
@@ -114,6 +115,10 @@ class AlertmanagerBackend(PlatformBackend):
         return wanted if wanted in self.observed.incidents else None
 
     # -- reading --------------------------------------------------------------------------
+
+    def read_ahead(self) -> Future[None]:
+        """The groups and silences of the first `open`, asked for at once (see `ReadAhead`)."""
+        return self.cluster.read_ahead([GROUPS, SILENCES])
 
     async def read(self, now: datetime) -> tuple[dict[str, Incident], Directory]:
         groups = await self.cluster.groups()
