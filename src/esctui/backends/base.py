@@ -41,6 +41,7 @@ __all__ = [
     "Change",
     "IncidentHistory",
     "Link",
+    "OnCall",
     "Queue",
     "ReadAhead",
     "Recorded",
@@ -114,6 +115,16 @@ class Bulk(Protocol):
         self, commands: list[AnyCommand], *, actor: str | None
     ) -> list[Recorded | DomainError]:
         """Each command's answer, in order: what it did, or why it was refused."""
+        ...
+
+
+@runtime_checkable
+class OnCall(Protocol):
+    """A backend whose platform keeps the schedules (PagerDuty): who is on call at a time is
+    asked of it, not worked out from rotations in the directory."""
+
+    async def on_call(self, at: datetime) -> Directory:
+        """The directory as at `at`: each escalation policy's levels name who is on call."""
         ...
 
 

@@ -11,7 +11,7 @@ actor's own events, and the next read finds nothing new to say about it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -196,21 +196,31 @@ class PlatformBackend:
             poller.cancel()
             self.observed.followers.remove(updates)
 
+    async def settle(self) -> Update | None:
+        """What the first read left for later, read once the queue is followed (so it is
+        shown first); what it changed, for followers."""
+        return None
+
     async def poll(self) -> None:
+        await self.look(self.settle)
         while True:
             await asyncio.sleep(self.poll_every)
-            try:
-                update = await self.refresh()
-            except StoreError as failure:
-                if not self.unreachable:
-                    self.unreachable = True
-                    self.notice(f"{failure} The queue shows what was last read.")
-                continue
-            if self.unreachable:
-                self.unreachable = False
-                self.notice(f"{self.location} answers again.")
-            if update is not None:
-                self.observed.emit(update)
+            await self.look(self.refresh)
+
+    async def look(self, read: Callable[[], Awaitable[Update | None]]) -> None:
+        """Read the platform again; what changed to followers, and whether it answers."""
+        try:
+            update = await read()
+        except StoreError as failure:
+            if not self.unreachable:
+                self.unreachable = True
+                self.notice(f"{failure} The queue shows what was last read.")
+            return
+        if self.unreachable:
+            self.unreachable = False
+            self.notice(f"{self.location} answers again.")
+        if update is not None:
+            self.observed.emit(update)
 
     async def execute(
         self,
