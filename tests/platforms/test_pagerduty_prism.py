@@ -48,6 +48,7 @@ def test_every_request_the_backend_makes_is_valid_against_the_document(
         await anyway(backend.histories(datetime.now(UTC) - timedelta(days=7)))
         backend.since = datetime.now(UTC) - timedelta(minutes=1)
         await anyway(backend.refresh())  # the log since the last look, and what it names
+        await anyway(backend.full_refresh())  # everything again, on demand
         # Prism answers with the document's examples whatever was asked: the incident is
         # made acknowledged here so that every action's request can be sent.
         kept = backend.observed.incidents[incident_id]
@@ -104,9 +105,10 @@ def test_asking_who_is_on_call_is_valid_against_the_document(prism: LivePrism) -
         assert policy is not None
         return [[target.name for target in level.targets] for level in policy.levels]
 
+    before = len(prism.requests())  # Prism serves the module's tests
     # The document's example: Tim Wright on call at level 2 (a reference: no e-mail).
     assert asyncio.run(on_call()) == [[], ["Tim Wright"]]
     sent = prism.requests()
-    assert sum(s == "get /oncalls" for s in sent) == 3, sent
+    assert sum(s == "get /oncalls" for s in sent[before:]) == 3, sent
     assert prism.violations() == []
     assert prism.passed() == len(sent)

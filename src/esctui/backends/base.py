@@ -39,6 +39,7 @@ __all__ = [
     "Backend",
     "Bulk",
     "Change",
+    "FullRefresh",
     "IncidentHistory",
     "Link",
     "OnCall",
@@ -115,6 +116,22 @@ class Bulk(Protocol):
         self, commands: list[AnyCommand], *, actor: str | None
     ) -> list[Recorded | DomainError]:
         """Each command's answer, in order: what it did, or why it was refused."""
+        ...
+
+
+@runtime_checkable
+class FullRefresh(Protocol):
+    """A backend that follows a platform by polling it (PagerDuty: its log since the last
+    look), and reads it again as a whole on demand: what the polls cannot see (a change that
+    left no log entry, an incident resolved longer ago than the window) is then put right.
+
+    A console offers it as "refresh": it calls `await backend.full_refresh()` in a worker;
+    what changed reaches the console as any change does, through `follow` (changes, or a
+    whole queue to redraw from); the queue returned is for callers that do not follow."""
+
+    async def full_refresh(self) -> Queue:
+        """Read everything again, now; tell followers what it changed; the queue as it now
+        stands. `StoreError` where the platform cannot be read (the queue is kept)."""
         ...
 
 

@@ -175,9 +175,21 @@ class PlatformBackend:
         return self.observed.queue()
 
     async def refresh(self) -> Update | None:
-        """Read the platform again; what changed, for followers."""
+        """Read the platform again (what changed since the last look, where it can say);
+        what changed, for followers."""
+        return await self.reread()
+
+    async def reread(self) -> Update | None:
+        """Read everything on the platform again; what changed, for followers."""
         fresh, directory = await self.read(self.clock())
         return self.observed.observe(fresh, directory, self.clock())
+
+    async def full_refresh(self) -> Queue:
+        """Everything read again now (see `FullRefresh`), told to followers."""
+        update = await self.reread()
+        if update is not None:
+            self.observed.emit(update)
+        return self.observed.queue()
 
     async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Update]:
         """What changes on the platform, read every `poll_every` seconds (the console's

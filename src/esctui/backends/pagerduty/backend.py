@@ -4,10 +4,10 @@ The queue is PagerDuty's triggered and acknowledged incidents, and those resolve
 window (a day unless configured). While followed, it asks only for the log entries since the
 last look (every 15 s unless configured: 4 requests a minute when nothing happens) and reads
 again just the incidents they name; who is on call (`/oncalls`) once the queue is shown, then
-every 5 minutes. Acknowledge and resolve are `PUT /incidents` (bulk for a
-bulk action), hand-off is `assignments`, escalate `escalation_level`, snooze, notes and
-status updates their own endpoints; the timeline is the incident's log entries. PagerDuty's
-API cannot unacknowledge: that is not offered.
+every 5 minutes. `full_refresh` lists everything again on demand. Acknowledge and resolve
+are `PUT /incidents` (bulk for a bulk action), hand-off is `assignments`, escalate
+`escalation_level`, snooze, notes and status updates their own endpoints; the timeline is
+the incident's log entries. PagerDuty's API cannot unacknowledge: that is not offered.
 """
 
 from __future__ import annotations
@@ -186,6 +186,13 @@ class PagerDutyBackend(PlatformBackend):
         self.on_call_now = await self.read_on_call(now)
         self.on_call_read = time.monotonic()
         return self.observed.observe(self.shown(now), self.directory(), now)
+
+    async def reread(self) -> Update | None:
+        """Every incident listed again (not the log since the last look), and who is on call.
+        The log is still read from where it was, for the escalations only it tells."""
+        now = self.clock()
+        await self.read(now)
+        return await self.settle()
 
     async def refresh(self) -> Update | None:
         """What changed since the last look, from the log entries: one request when nothing
