@@ -1,19 +1,25 @@
 """Who is on call over PagerDuty is PagerDuty's answer (`GET /oncalls`), at each level of
 each escalation policy: for `oncall` (now, or `--at` a time), for `show`, and for the
-console, whose queue is given it once the incidents are shown."""
+console, whose queue is given it once the incidents are shown (its Details tab names them)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from esctui.backends.base import OnCall
 from esctui.backends.pagerduty import PagerDutyBackend, PagerDutySettings
+from esctui.config import Config
+from esctui.theme_files import bundled_themes_folder
+from esctui.tui import ConsoleApp, ConsoleOptions
 from fake_pagerduty import FakePagerDuty
 from platforms.conftest import Run
+from tui.conftest import opened, put_cursor_on, settle
 
 NOW = datetime.now(UTC)
 
@@ -84,3 +90,30 @@ def test_the_followed_queue_is_given_who_is_on_call(rota: FakePagerDuty) -> None
         await backend.close()
 
     asyncio.run(followed())
+
+
+def test_the_consoles_details_name_who_pagerduty_has_on_call(
+    rota: FakePagerDuty, tmp_path: Path
+) -> None:
+    backend = PagerDutyBackend(
+        PagerDutySettings(from_email="carol@example.com", token=rota.token, url=rota.url)
+    )
+    options = ConsoleOptions(
+        me="carol@example.com",
+        config=Config(),
+        config_path=tmp_path / "config.toml",
+        theme_folders=(bundled_themes_folder(),),
+    )
+
+    async def scenario() -> None:
+        app = ConsoleApp(backend, options)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await opened(pilot)
+            await put_cursor_on(pilot, "PAbc123")
+            details = app.query_one("#details-text", Static)
+            await settle(pilot, lambda: "bob@example.com" in str(details.render()))
+            shown = str(details.render())
+            assert "level 1 after 15m: carol@example.com" in shown
+            assert "level 2 after 45m: bob@example.com" in shown
+
+    asyncio.run(scenario())
