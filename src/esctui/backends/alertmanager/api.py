@@ -87,35 +87,46 @@ class Cluster:
         done: Future[None] = Future()
         options = self.options()
 
-        def fetch(client: httpx.Client, url: str, path: str) -> bytes | StoreError:
-            try:
-                with reaching(url):
-                    response = client.get(f"{url}/api/v2{path}")
-                return self.answer(url, response)
-            except StoreError as error:
-                return error
+        async def read() -> None:
+            # Clients of its own: the cluster's belong to the caller's event loop. Asking as
+            # they do also readies what their first request would (~90 ms of imports).
+            found: dict[str, Answers] = {path: [] for path in paths}
+            for url in self.urls:
+                async with httpx.AsyncClient(base_url=f"{url}/api/v2", **options) as client:
+                    for path in paths:
+                        found[path].append(await self.tried(client, url, path))
+            for path, answer in answers.items():
+                answer.set_result(found[path])
 
-        def read() -> None:
+        def run() -> None:
             try:
-                with httpx.Client(**options) as client:
-                    for path, answer in answers.items():
-                        answer.set_result([fetch(client, url, path) for url in self.urls])
+                asyncio.run(read())
             except Exception as error:  # raised by `read_all`, as a read then would raise it
                 for answer in answers.values():
                     if not answer.done():
                         answer.set_exception(error)
             done.set_result(None)
 
-        threading.Thread(target=read, name="alertmanager-read-ahead", daemon=True).start()
+        threading.Thread(target=run, name="alertmanager-read-ahead", daemon=True).start()
         return done
 
     async def ask(self, url: str, method: str, path: str, body: object = None) -> bytes:
+        return await self.send(self.client(url), url, method, path, body)
+
+    async def tried(self, client: httpx.AsyncClient, url: str, path: str) -> bytes | StoreError:
+        """`path` read from the Alertmanager at `url`, or why it could not be."""
+        try:
+            return await self.send(client, url, "GET", path)
+        except StoreError as error:
+            return error
+
+    async def send(
+        self, client: httpx.AsyncClient, url: str, method: str, path: str, body: object = None
+    ) -> bytes:
         content = None if body is None else msgspec.json.encode(body)
         headers = {"Content-Type": "application/json"} if content is not None else None
         with reaching(url):
-            response = await self.client(url).request(
-                method, path, content=content, headers=headers
-            )
+            response = await client.request(method, path, content=content, headers=headers)
         return self.answer(url, response)
 
     def answer(self, url: str, response: httpx.Response) -> bytes:
@@ -139,12 +150,7 @@ class Cluster:
             # Taken at once when it is in: awaiting would let the console's start-up run first.
             found = ahead.result() if ahead.done() else await asyncio.wrap_future(ahead)
         else:
-            found = []
-            for url in self.urls:
-                try:
-                    found.append(await self.ask(url, "GET", path))
-                except StoreError as error:
-                    found.append(error)
+            found = [await self.tried(self.client(url), url, path) for url in self.urls]
         answers = [answer for answer in found if isinstance(answer, bytes)]
         if not answers:
             raise next(answer for answer in found if isinstance(answer, StoreError))
