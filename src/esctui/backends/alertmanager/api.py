@@ -93,8 +93,9 @@ class Cluster:
             found: dict[str, Answers] = {path: [] for path in paths}
             for url in self.urls:
                 async with httpx.AsyncClient(base_url=f"{url}/api/v2", **options) as client:
-                    for path in paths:
-                        found[path].append(await self.tried(client, url, path))
+                    told = await asyncio.gather(*(self.tried(client, url, p) for p in paths))
+                    for path, said in zip(paths, told, strict=True):
+                        found[path].append(said)
             for path, answer in answers.items():
                 answer.set_result(found[path])
 

@@ -14,6 +14,7 @@ for the rest of the session.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -121,8 +122,7 @@ class AlertmanagerBackend(PlatformBackend):
         return self.cluster.read_ahead([GROUPS, SILENCES])
 
     async def read(self, now: datetime) -> tuple[dict[str, Incident], Directory]:
-        groups = await self.cluster.groups()
-        silences = await self.cluster.silences()
+        groups, silences = await asyncio.gather(self.cluster.groups(), self.cluster.silences())
         self.silences = {s.id: s for s in silences}
         self.groups = {group_id(g): g for g in groups if g.alerts}
         fresh = {
