@@ -20,6 +20,9 @@ def test_the_team_example_is_a_valid_directory(tmp_path: Path) -> None:
     directory = load_directory(file)
     assert [s.name for s in directory.services] == ["checkout"]
     assert directory.rotations[0].overrides[0].responder == "carol"
+    assert directory.team_members("web") == {"alice"}
+    assert directory.services[0].runbook_url.startswith("https://")
+    assert directory.services[0].update_minutes == {1: 15}
 
 
 def test_the_config_example_is_a_valid_config(tmp_path: Path) -> None:
@@ -28,6 +31,7 @@ def test_the_config_example_is_a_valid_config(tmp_path: Path) -> None:
     config = load_config(file)
     assert config.identity == "carol"
     assert config.sla_overrides()[1].acknowledge_minutes == 5
+    assert config.update_overrides() == {3: 120, 4: 0}
 
 
 def test_the_quickstart_test_command_is_what_ci_runs() -> None:

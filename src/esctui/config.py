@@ -23,7 +23,7 @@ from esctui.domain.models import LONGEST_MINUTES, SlaTarget
 
 T = TypeVar("T")
 DATABASE_URL = re.compile(r"postgres(ql)?://\S*$")
-View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
+View = Literal["mine", "unacknowledged", "open", "breaching", "resolved", "updates", "team"]
 Platform = Literal["alertmanager", "pagerduty"]
 
 
@@ -41,6 +41,15 @@ class SlaSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     sev2: SlaSetting | None = None
     sev3: SlaSetting | None = None
     sev4: SlaSetting | None = None
+
+
+class UpdateSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How often customers get an update, per severity: a duration, or "none"."""
+
+    sev1: str | None = None
+    sev2: str | None = None
+    sev3: str | None = None
+    sev4: str | None = None
 
 
 class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -68,6 +77,16 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pagerduty_poll: float = 15.0  # seconds between looks for changes
     timeout: float = 10.0  # seconds a platform has to answer
     severities: dict[str, int] = {}  # label or priority/urgency -> 1..4, over the defaults
+    updates: UpdateSettings = UpdateSettings()
+
+    def update_overrides(self) -> dict[int, int]:
+        """Minutes between customer updates per severity from `[updates]` (0: none)."""
+        found: dict[int, int] = {}
+        for severity in range(1, 5):
+            setting: str | None = getattr(self.updates, f"sev{severity}")
+            if setting is not None:
+                found[severity] = 0 if setting.strip().lower() == "none" else minutes(setting)
+        return found
 
     def sla_overrides(self) -> dict[int, SlaTarget]:
         """SLA targets per severity from the `[sla.sevN]` tables (already checked on load)."""
@@ -227,6 +246,16 @@ def check(config: Config, path: Path) -> None:
         if getattr(config, name) == "":
             raise ConfigError(f"config file {path}: {name!r} is empty; set it or leave it out.")
     for severity in range(1, 5):
+        every: str | None = getattr(config.updates, f"sev{severity}")
+        if every is None or every.strip().lower() == "none":
+            continue
+        try:
+            parse_duration(every)
+        except ValueError as error:
+            raise ConfigError(
+                f"config file {path}: bad value for 'updates.sev{severity}': {error}, or none."
+            ) from None
+    for severity in range(1, 5):
         setting: SlaSetting | None = getattr(config.sla, f"sev{severity}")
         if setting is None:
             continue
@@ -357,7 +386,7 @@ def save_setting(key: str, value: str | bool | float, path: Path | None = None) 
     import tomli_w
 
     path = path or config_path()
-    if key not in Config.__struct_fields__ or key in ("sla", "keymap"):
+    if key not in Config.__struct_fields__ or key in ("sla", "keymap", "updates"):
         raise ConfigError(f"{key!r} cannot be set from the console.")
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     line = tomli_w.dumps({key: value}).strip()

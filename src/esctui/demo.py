@@ -170,6 +170,7 @@ UPDATES_IN = (
     "Customer asks for an ETA on the fix.",
     "Customer confirms recovery on their side.",
 )
+SATISFACTION = (5, 4, 4, 3, 5, 2, 4)
 # A title that would restyle or drive the terminal if a face printed it as markup or raw bytes.
 HOSTILE_TITLE = "[bold red]Disk full[/] on \x1b[31mdb-7\x1b[0m \x07(markup and escapes)"
 
@@ -438,13 +439,21 @@ class Story:
         )
 
     def hear_from(self, customer: str) -> None:
+        channel = self.rng.choice((Channel.PHONE, Channel.EMAIL, Channel.CHAT))
+        summary = self.rng.choice(UPDATES_IN)
+        # A customer who confirms the recovery says how satisfied they are; drawn from the id,
+        # not the random draws, so the rest of the demo stays as it was.
+        recovered = summary == UPDATES_IN[-1]
         self.act(
             c.LogCommunication(
                 incident=self.id,
-                channel=self.rng.choice((Channel.PHONE, Channel.EMAIL, Channel.CHAT)),
+                channel=channel,
                 direction=Direction.INBOUND,
                 counterpart=customer,
-                summary=self.rng.choice(UPDATES_IN),
+                summary=summary,
+                csat=SATISFACTION[sum(map(ord, self.id)) % len(SATISFACTION)]
+                if recovered
+                else None,
             ),
             self.holder,
         )

@@ -142,7 +142,23 @@ def describe(event: e.AnyEvent, zone: tzinfo) -> str:
             return f"note by {actor}: {scrub_lines(event.text)}"
         case e.CommunicationLogged():
             arrow = "to" if event.direction == "out" else "from"
+            csat = f" [satisfaction {event.csat}/5]" if event.csat is not None else ""
             return (
                 f"{event.channel} {arrow} {scrub(event.counterpart)} ({actor}): "
-                f"{scrub_lines(event.summary)}"
+                f"{scrub_lines(event.summary)}{csat}"
             )
+        case e.Rerouted():
+            reason = f" ({scrub(event.reason)})" if event.reason else ""
+            return (
+                f"rerouted by {actor} from {scrub(event.from_service)} to "
+                f"{scrub(event.to_service)}{reason}, paging {who(event.assignee)}"
+            )
+        case e.ReviewRecorded():
+            return f"review by {actor}: cause {event.cause}: {scrub_lines(event.summary)}"
+        case e.FollowUpAdded():
+            return (
+                f"follow-up {event.incident}/{event.number} for {who(event.owner)} by "
+                f"{event.due:%Y-%m-%d}: {scrub_lines(event.action)}"
+            )
+        case e.FollowUpDone():
+            return f"follow-up {event.incident}/{event.number} done by {actor}"

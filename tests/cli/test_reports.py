@@ -24,7 +24,16 @@ def test_export_csv(run: Run) -> None:
 
 def test_metrics_json_shape(run: Run) -> None:
     data = json.loads(run("metrics", "--json").output)
-    assert set(data) == {"since", "until", "overall", "per_service", "per_responder"}
+    assert set(data) == {
+        "since",
+        "until",
+        "overall",
+        "per_service",
+        "per_responder",
+        "trend_every",
+        "recurring",
+        "pages_recorded",
+    }
     overall = data["overall"]
     assert overall["incidents"] == 60
     assert overall["time_to_acknowledge"]["count"] > 0

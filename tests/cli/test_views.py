@@ -41,6 +41,12 @@ def test_status_json_is_stable(run: Run, store_path: Path) -> None:
         "breached",
         "at_risk",
         "mine",
+        "updates_due",
+        "follow_ups_due",
+        "reviews_due",
+        "follow_up_actions_overdue",
+        "team",
+        "team_open",
     }
     assert data["open"] == sum(data["by_status"].values())
     assert data["open"] == sum(data["by_severity"].values())

@@ -160,11 +160,16 @@ def test_what_is_offered_follows_the_rules() -> None:
         "INC-1001 was already acknowledged by carol at 03:00."
     )
     story.do(c.Resolve(incident=ID), "carol")
-    assert offered(story.state) == {c.Reopen, c.AddNote, c.LogCommunication}
+    assert offered(story.state) == {c.Reopen, c.AddNote, c.LogCommunication, c.RecordReview}
     assert refusal(story.state, c.HandOff, now) == (
         "INC-1001 was resolved by carol at 03:00; reopen it before you hand it off."
     )
-    assert allowed(story.state) == {Action.REOPEN, Action.NOTE, Action.COMMUNICATE}
+    assert allowed(story.state) == {
+        Action.REOPEN,
+        Action.NOTE,
+        Action.COMMUNICATE,
+        Action.REVIEW,
+    }
     assert actions.refusal(story.state, Action.ESCALATE_TO, now) == (
         "INC-1001 was resolved by carol at 03:00; reopen it before you escalate it."
     )

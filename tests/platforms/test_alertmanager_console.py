@@ -59,7 +59,7 @@ def test_a_in_the_console_acknowledges_with_a_silence_and_r_is_not_offered(
             await settle(pilot, lambda: bool(alertmanager.active_silences()))
             [silence] = alertmanager.active_silences()
             assert silence["createdBy"] == "carol" and silence["comment"].startswith("ACK!")
-            gid = app.table.current_id
+            gid = app.queue.table.current_id
             assert gid is not None
             await settle(pilot, lambda: app.model.incidents[gid].acknowledged_by == "carol")
             await settle(pilot, lambda: "Hand off" in offered(bar))  # an ack to pass on now
@@ -76,7 +76,7 @@ def test_another_tools_ack_reaches_the_open_console(
         app = console(alertmanager, tmp_path)
         async with app.run_test(size=(160, 40)) as pilot:
             await opened(pilot)
-            gid = app.table.current_id
+            gid = app.queue.table.current_id
             assert gid is not None
             alertmanager.silence({"alertname": "DiskFull"}, by="dave", comment="ACK! on it")
             await settle(pilot, lambda: app.model.incidents[gid].acknowledged_by == "dave")

@@ -225,3 +225,24 @@ def test_an_incident_id_stays_in_its_path_segment(server: Running) -> None:
 
     with pytest.raises(DomainError):
         asyncio.run(look())
+
+
+def test_listing_by_team_update_due_and_follow_up_due(server: Running) -> None:
+    with server.client() as client:
+        team = client.get("/v1/incidents", params={"team": "payments", "limit": 500}).json()
+        assignees = {i["assignee"] for i in team["incidents"]}
+        assert assignees and assignees <= {"alice", "bob", "carol", "dmitri"}
+        unknown = client.get("/v1/incidents", params={"team": "nosuch"})
+        assert unknown.status_code == 400 and "teams: data, edge" in unknown.json()["detail"]
+        due = client.get("/v1/incidents", params={"update_due": True, "limit": 500}).json()
+        assert due["incidents"] and all(i["customer"] for i in due["incidents"])
+        owed = client.get("/v1/incidents", params={"follow_up_due": True, "limit": 500}).json()
+        assert all(i["status"] == "resolved" and i["customer"] for i in owed["incidents"])
+        rerouted = client.post(
+            f"/v1/incidents/{first(client, 'acknowledged')['id']}/actions/reroute",
+            json={"service": "dns", "reason": "resolvers"},
+            headers={"If-Match": "*"},
+        )
+    assert rerouted.status_code in (200, 409), rerouted.text
+    if rerouted.status_code == 200:
+        assert rerouted.json()["incident"]["service"] == "dns"

@@ -107,7 +107,9 @@ async def settle(pilot: Pilot[None], until: Callable[[], bool], timeout: float =
 async def opened(pilot: Pilot[None]) -> ConsoleApp:
     app = pilot.app
     assert isinstance(app, ConsoleApp)
-    await settle(pilot, lambda: bool(app.model.incidents) and app.table.current_id is not None)
+    await settle(
+        pilot, lambda: bool(app.model.incidents) and app.queue.table.current_id is not None
+    )
     return app
 
 
@@ -118,8 +120,14 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
 async def put_cursor_on(pilot: Pilot[None], incident_id: str) -> None:
     app = pilot.app
     assert isinstance(app, ConsoleApp)
-    app.go_to(incident_id)
-    await settle(pilot, lambda: app.table.current_id == incident_id)
+    app.queue.go_to(incident_id)
+    await settle(pilot, lambda: app.queue.table.current_id == incident_id)
+
+
+def row_text(app: ConsoleApp, incident_id: str) -> str:
+    """The queue's line for `incident_id`, as the screen shows it."""
+    index = app.model.rows.index(incident_id)
+    return app.queue.table.render_line(index + 1 - int(app.queue.table.scroll_offset.y)).text
 
 
 async def select(pilot: Pilot[None], incidents: list[Incident]) -> None:
@@ -145,10 +153,16 @@ class Toasts:
     `run_test(message_hook=...)`."""
 
     said: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
 
     def hook(self, message: Message) -> None:
         if isinstance(message, Notify):
             self.said.append(str(message.notification.message))
+            self.titles.append(message.notification.title)
 
     def saying(self, text: str) -> list[str]:
         return [toast for toast in self.said if text in toast]
+
+    def titled(self, text: str) -> list[str]:
+        """The toasts whose title holds `text`."""
+        return [said for said, title in zip(self.said, self.titles, strict=True) if text in title]

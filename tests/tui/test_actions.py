@@ -13,12 +13,19 @@ from esctui.domain.models import Status
 from esctui.tui import ConsoleApp
 from esctui.tui.widgets.key_bar import KeyBar
 
-from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, run, select, settle
-
-
-def row_text(app: ConsoleApp, incident_id: str) -> str:
-    index = app.model.rows.index(incident_id)
-    return app.table.render_line(index + 1 - int(app.table.scroll_offset.y)).text
+from .conftest import (
+    ME,
+    NOW,
+    Console,
+    Toasts,
+    first,
+    opened,
+    put_cursor_on,
+    row_text,
+    run,
+    select,
+    settle,
+)
 
 
 def acknowledged(app: ConsoleApp, incident_id: str) -> bool:
@@ -256,7 +263,7 @@ def test_space_selects_for_a_bulk_acknowledge(console: Console) -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
             await select(pilot, triggered)
-            assert app.table.selected == {i.id for i in triggered}
+            assert app.queue.table.selected == {i.id for i in triggered}
             await pilot.press("a")
             await settle(
                 pilot,
@@ -264,7 +271,7 @@ def test_space_selects_for_a_bulk_acknowledge(console: Console) -> None:
                     app.model.incidents[i.id].status is Status.ACKNOWLEDGED for i in triggered
                 ),
             )
-            await settle(pilot, lambda: not app.table.selected)
+            await settle(pilot, lambda: not app.queue.table.selected)
 
     run(scenario)
     for incident in triggered:

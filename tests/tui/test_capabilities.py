@@ -36,7 +36,7 @@ def test_an_action_the_backend_cannot_do_is_offered_nowhere_and_says_why(
             await settle(pilot, lambda: len(toasts.saying(SAID)) == 1)
             await pilot.press(":", *"resolve fixed", "enter")
             await settle(pilot, lambda: len(toasts.saying(SAID)) == 2)
-            assert type(app.screen).__name__ == "Screen"  # nothing was asked
+            assert type(app.screen).__name__ == "QueueScreen"  # nothing was asked
 
     run(scenario)
     assert console.incidents() == before

@@ -44,7 +44,7 @@ def test_lines_parse(line: str, request_: Request) -> None:
         (":snooze", "needs DURATION"),
         (":snooze soon", "not a duration"),
         (":handoff", "needs NAME"),
-        (":view 9", ":view takes 1-5"),
+        (":view 9", ":view takes 1-7"),
         (":sort loudest", ":sort takes one of"),
         (":ack now please", "takes nothing after it"),
     ],

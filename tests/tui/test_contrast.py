@@ -140,11 +140,11 @@ def check_block(name: str, shown: list[Cell], row_background: RGB) -> None:
 
 def line_of(app: ConsoleApp, incident_id: str) -> list[Cell]:
     index = app.model.rows.index(incident_id)
-    return sent(app.table, index + 1 - int(app.table.scroll_offset.y))
+    return sent(app.queue.table, index + 1 - int(app.queue.table.scroll_offset.y))
 
 
 def column(app: ConsoleApp, line: list[Cell], key: str) -> list[Cell]:
-    placed = next(p for p in app.table.columns() if p.column.key == key)
+    placed = next(p for p in app.queue.table.columns() if p.column.key == key)
     return [c for c in line[placed.x : placed.x + placed.width] if c.char.strip()]
 
 
@@ -157,14 +157,14 @@ def check_console(console: Console, config: Config) -> None:
             sev1 = [i for i in model.rows if model.incidents[i].severity == 1]
             cursor = next(i for i in breached if i in sev1)
             await put_cursor_on(pilot, cursor)
-            await settle(pilot, lambda: app.detail.incident_id == cursor)
+            await settle(pilot, lambda: app.queue.detail.incident_id == cursor)
 
             plain_row = line_of(app, next(i for i in model.rows if i not in breached + sev1))
             title = column(app, plain_row, "title")
             plain, row_background = title[0].foreground, title[0].background
             assert contrast(plain, row_background) >= LEGIBLE
 
-            heading = [c for c in sent(app.table, 0) if c.char.strip()]
+            heading = [c for c in sent(app.queue.table, 0) if c.char.strip()]
             assert min(contrast(c.foreground, c.background) for c in heading) >= LEGIBLE
 
             sev1_cell = column(app, line_of(app, next(i for i in sev1 if i != cursor)), "severity")
@@ -207,7 +207,7 @@ def test_no_color_sends_no_colour_and_still_shows_what_matters(
         async with console.app().run_test(size=(120, 30)) as pilot:
             app = await opened(pilot)
             assert app.no_color
-            for widget in (app.query_one("#header"), app.query_one("#views"), app.table):
+            for widget in (app.query_one("#header"), app.query_one("#views"), app.queue.table):
                 for y in range(widget.size.height):
                     coloured = [c.char for c in sent(widget, y) if c.coloured]
                     assert not coloured, f"{widget.id} line {y} sends colour: {coloured}"
@@ -231,7 +231,7 @@ def test_a_selected_row_still_shows_a_deadline_at_risk(console: Console, theme: 
             before = column(app, line_of(app, at_risk), "sla")
             await put_cursor_on(pilot, at_risk)
             await pilot.press("space")  # selects it, and moves on
-            await settle(pilot, lambda: at_risk in app.table.selected)
+            await settle(pilot, lambda: at_risk in app.queue.table.selected)
             line = line_of(app, at_risk)
             assert text_of(line).startswith("●")
             sla, title = column(app, line, "sla"), column(app, line, "title")

@@ -22,7 +22,7 @@ def longest_open_timeline(console: Console) -> str:
 
 def in_pane(app: ConsoleApp) -> bool:
     focused = app.focused
-    return focused is not None and app.detail in focused.ancestors_with_self
+    return focused is not None and app.queue.detail in focused.ancestors_with_self
 
 
 def active_tab(app: ConsoleApp) -> str:
@@ -37,7 +37,7 @@ async def showing(pilot: Pilot[None], incident_id: str) -> ConsoleApp:
     """The console with the cursor on `incident_id` and its detail shown."""
     app = await opened(pilot)
     await put_cursor_on(pilot, incident_id)
-    await settle(pilot, lambda: app.detail.incident_id == incident_id)
+    await settle(pilot, lambda: app.queue.detail.incident_id == incident_id)
     return app
 
 
@@ -66,14 +66,14 @@ def test_enter_and_tab_go_into_the_pane_and_its_keys_move_about(console: Console
             await settle(pilot, lambda: timeline.scroll_y == 2)
             await pilot.press("k")
             await settle(pilot, lambda: timeline.scroll_y == 1)
-            assert app.table.current_id == target  # j and k scrolled, the cursor stayed
+            assert app.queue.table.current_id == target  # j and k scrolled, the cursor stayed
 
             await pilot.press("escape")
-            assert app.table.has_focus
+            assert app.queue.table.has_focus
             await pilot.press("tab")
             assert in_pane(app)
             await pilot.press("escape", "j")
-            assert app.table.current_id != target  # j moves the queue again
+            assert app.queue.table.current_id != target  # j moves the queue again
 
     run(scenario)
 

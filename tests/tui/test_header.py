@@ -150,7 +150,7 @@ def test_the_header_keeps_what_matters_most(
         async with console.app().run_test(size=size) as pilot:
             app = await opened(pilot)
             # The header is drawn again, with the time of the last update, once a second.
-            await settle(pilot, lambda: app.updated is not None)
+            await settle(pilot, lambda: app.live.updated is not None)
             await settle(pilot, lambda: "acknowledged" in header_text(app)[0])
             await pilot.press("2", "3")  # draws it again now
             text, width = header_text(app)

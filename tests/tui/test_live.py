@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import msgspec
+import pytest
 
 from acting import replace_directory
+from esctui.backends.base import Link
 from esctui.config import Config
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.models import Incident, SlaTarget, Status
 from esctui.stores.journal import JournalStore
-from esctui.tui import ConsoleApp
+from esctui.tui.messages import ClockTicked, IncidentsChanged, LinkChanged
+from esctui.tui.queue import screen as queue_screen
 
-from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
-
-
-def toasts(app: ConsoleApp) -> list[str]:
-    return [f"{n.title} {n.message}" for n in app._notifications]
+from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, row_text, run, settle
 
 
 def test_an_acknowledgement_elsewhere_repaints_and_flashes_the_row(console: Console) -> None:
@@ -31,61 +30,110 @@ def test_an_acknowledgement_elsewhere_repaints_and_flashes_the_row(console: Cons
             await settle(
                 pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED, 1.5
             )
-            assert target.id in app.table.flashing
-            assert app.bells_rung == 0  # not mine, not new: no bell
+            assert target.id in app.queue.table.flashing
+            assert app.live.bells_rung == 0  # not mine, not new: no bell
 
     run(scenario)
 
 
-def test_the_cursor_stays_on_its_incident_when_others_reorder_the_queue(
+def test_rows_stay_in_place_until_the_responder_moves_and_the_cursor_keeps_its_incident(
     console: Console,
 ) -> None:
-    """A change elsewhere that moves rows around must not slide another incident under the
-    cursor: the next key acts on the incident the responder was looking at."""
+    """A change elsewhere that would move rows is drawn where the row is: nothing moves under
+    the responder's eyes. Once they move the cursor, the queue is put in order, and the cursor
+    is on the incident they moved to, not on whichever slid under it."""
 
     async def scenario() -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
             rows = list(app.model.rows)
-            # The first triggered row with a row below it; acknowledging it moves it down
+            # The first triggered row with two rows below it; acknowledging it moves it down
             # (its next deadline becomes the later resolve-by).
-            mover = next(i for i in rows[:-1] if app.model.incidents[i].status is Status.TRIGGERED)
+            mover = next(i for i in rows[:-2] if app.model.incidents[i].status is Status.TRIGGERED)
             watched = rows[rows.index(mover) + 1]
-            await put_cursor_on(pilot, watched)
+            await put_cursor_on(pilot, mover)
             console.elsewhere(c.Acknowledge(incident=mover), "alice")
-            await settle(
-                pilot, lambda: app.model.incidents[mover].status is Status.ACKNOWLEDGED, 1.5
-            )
+            await settle(pilot, lambda: mover in app.queue.table.flashing)  # the screen has it
+            assert "ACK" in row_text(app, mover)
+            assert app.model.rows == rows  # drawn in place
+            assert app.queue.table.current_id == mover
+            await pilot.press("j")
+            await settle(pilot, lambda: app.model.rows != rows)
             now = app.model.rows
-            assert now.index(mover) > now.index(watched)  # it moved past the one watched
-            assert now.index(watched) == rows.index(watched) - 1
-            assert app.table.current_id == watched
+            assert now.index(mover) > now.index(watched)  # in order once the cursor moved
+            assert app.queue.table.current_id == watched
+
+    run(scenario)
+
+
+def test_rows_changed_elsewhere_are_put_in_order_after_a_while(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A responder who does not move the cursor still sees the queue in order soon."""
+    monkeypatch.setattr(queue_screen, "CATCH_UP", 0.3)
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            rows = list(app.model.rows)
+            mover = next(i for i in rows[:-1] if app.model.incidents[i].status is Status.TRIGGERED)
+            console.elsewhere(c.Acknowledge(incident=mover), "alice")
+            await settle(pilot, lambda: app.model.rows != rows, 3)
+            assert app.model.rows == app.model.arrange()
+            assert app.queue.table.current_id == rows[0]  # the cursor stayed where it was
+
+    run(scenario)
+
+
+def test_the_last_tick_while_the_screen_is_torn_down_finds_nothing_missing(
+    console: Console,
+) -> None:
+    """Closing removes the screen's parts one by one; a tick or a change that reaches it
+    meanwhile must not look for a part already gone."""
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(160, 40)) as pilot:
+            app = await opened(pilot)
+            seen: list[object] = []
+            for part in ("#header", "#views", "#stale"):
+                await app.queue.query_one(part).remove()
+            app.queue.post_message(ClockTicked())
+            app.queue.post_message(IncidentsChanged({app.model.rows[0]}))
+            app.queue.post_message(LinkChanged(Link.ONLINE))
+            app.queue.call_after_refresh(seen.append, "handled")
+            await settle(pilot, lambda: bool(seen))
+            assert app.is_running
 
     run(scenario)
 
 
 def test_a_new_sev1_raises_a_toast_and_rings(console: Console) -> None:
+    toasts = Toasts()
+
     async def scenario() -> None:
-        async with console.app().run_test(size=(160, 40)) as pilot:
+        async with console.app().run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             count = len(app.model.incidents)
             console.elsewhere(
                 c.Trigger(title="Everything is down", service="checkout", severity=1), "alice"
             )
             await settle(pilot, lambda: len(app.model.incidents) == count + 1, 1.5)
-            await settle(pilot, lambda: any("New SEV1" in t for t in toasts(app)))
-            assert app.bells_rung == 1
+            await settle(pilot, lambda: bool(toasts.titled("New SEV1")))
+            assert app.live.bells_rung == 1
 
     run(scenario)
 
 
 def test_the_bell_can_be_turned_off(console: Console) -> None:
+    toasts = Toasts()
+
     async def scenario() -> None:
-        async with console.app(config=Config(bell=False)).run_test(size=(160, 40)) as pilot:
+        app = console.app(config=Config(bell=False))
+        async with app.run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             console.elsewhere(c.Trigger(title="Down", service="checkout", severity=2), "alice")
-            await settle(pilot, lambda: any("New SEV2" in t for t in toasts(app)), 1.5)
-            assert app.bells_rung == 0
+            await settle(pilot, lambda: bool(toasts.titled("New SEV2")), 1.5)
+            assert app.live.bells_rung == 0
 
     run(scenario)
 
@@ -93,14 +141,15 @@ def test_the_bell_can_be_turned_off(console: Console) -> None:
 def test_a_hand_off_to_me_rings(console: Console) -> None:
     target = first(console.incidents(), Status.ACKNOWLEDGED)
     holder = target.assignee or "alice"
+    toasts = Toasts()
 
     async def scenario() -> None:
-        async with console.app().run_test(size=(160, 40)) as pilot:
+        async with console.app().run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             console.elsewhere(c.HandOff(incident=target.id, to=ME), holder)
             await settle(pilot, lambda: app.model.incidents[target.id].assignee == ME, 1.5)
-            await settle(pilot, lambda: any("Handed to you" in t for t in toasts(app)))
-            assert app.bells_rung == 1
+            await settle(pilot, lambda: bool(toasts.titled("Handed to you")))
+            assert app.live.bells_rung == 1
 
     run(scenario)
 
@@ -185,16 +234,16 @@ def test_a_new_directory_elsewhere_brings_its_sla_targets(console: Console) -> N
 
 
 def test_a_change_elsewhere_redraws_only_the_lines_that_changed(console: Console) -> None:
-    """Every line drawn is bytes sent to the terminal: a row that leaves the view redraws the
-    lines below it, not the cursor's line above it; and a cursor pushed onto another line by
-    the change is drawn there."""
+    """Every line drawn is bytes sent to the terminal: a row changed elsewhere is drawn where
+    it is (one line), even one that no longer belongs in the view; once the cursor moves, it
+    leaves, and the lines below it are drawn again, not the cursor's line above it."""
 
     async def scenario() -> None:
         async with console.app().run_test(size=(160, 50)) as pilot:
             app = await opened(pilot)
             await pilot.press("2")  # unacknowledged: an acknowledged incident leaves the view
             await settle(pilot, lambda: app.model.view == "unacknowledged")
-            table = app.table
+            table = app.queue.table
             rows = list(app.model.rows)
             assert 3 <= len(rows) < table.size.height - 1, "the whole view fits on screen"
             drawn: list[int] = []
@@ -210,18 +259,13 @@ def test_a_change_elsewhere_redraws_only_the_lines_that_changed(console: Console
             await settle(pilot, lambda: table.cursor == 0)
             drawn.clear()
             console.elsewhere(c.Acknowledge(incident=rows[1]), "alice")
-            await settle(pilot, lambda: rows[1] not in app.model.rows, 1.5)
-            assert table.current_id == rows[0]
-            assert 1 not in drawn, "the cursor's line (the first) did not change"
-            assert set(range(2, len(rows) + 1)) <= set(drawn)
-
-            await pilot.press("G")
-            last = len(app.model.rows) - 1
-            await settle(pilot, lambda: table.cursor == last)
+            await settle(pilot, lambda: rows[1] in table.flashing)  # the screen has it
+            assert app.model.rows == rows and set(drawn) == {2}, drawn  # its own line only
             drawn.clear()
-            console.elsewhere(c.Acknowledge(incident=app.model.rows[last]), "alice")
-            await settle(pilot, lambda: len(app.model.rows) == last, 1.5)
-            assert table.cursor == last - 1
-            assert table.cursor + 1 in drawn, "the line the cursor moved to shows it"
+            await pilot.press("j")
+            await settle(pilot, lambda: rows[1] not in app.model.rows)
+            # j went to the line of the row that left: it now shows the row that was below.
+            assert table.current_id == rows[2]
+            assert set(range(2, len(rows))) <= set(drawn)
 
     run(scenario)

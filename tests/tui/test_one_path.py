@@ -54,7 +54,7 @@ def test_read_only_changes_nothing_whatever_asks(console: Console) -> None:
                 await put_cursor_on(pilot, incident_id)
                 await pilot.press(*([*keys, "enter"] if keys.startswith(":") else [keys]))
                 await settle(pilot, lambda n=number: len(toasts.saying(READ_ONLY)) == n)  # type: ignore[misc]
-                assert screen_name(app) == "Screen", keys  # no dialog opened
+                assert screen_name(app) == "QueueScreen", keys  # no dialog opened
 
     run(scenario)
     assert console.incidents() == incidents
@@ -74,7 +74,7 @@ def test_colon_resolve_asks_like_r_with_the_note_filled_in(console: Console) -> 
             await settle(pilot, lambda: screen_name(app) == "ConfirmResolve")
             assert app.screen.query_one("#note", Input).value == "rolled back"
             await pilot.press("escape")
-            await settle(pilot, lambda: screen_name(app) == "Screen")
+            await settle(pilot, lambda: screen_name(app) == "QueueScreen")
             assert console.incidents()[target.id].status is Status.ACKNOWLEDGED
             await pilot.press(":", *"resolve rolled back", "enter")
             await settle(pilot, lambda: screen_name(app) == "ConfirmResolve")
@@ -103,7 +103,7 @@ def test_a_key_that_does_not_apply_says_why(console: Console) -> None:
             await put_cursor_on(pilot, open_.id)
             await pilot.press("o")
             await settle(pilot, lambda: bool(toasts.saying("still open")))
-            assert screen_name(app) == "Screen"
+            assert screen_name(app) == "QueueScreen"
 
     run(scenario)
     assert toasts.saying("already acknowledged")[0].startswith(
@@ -132,7 +132,7 @@ def test_u_on_a_colleagues_sev1_asks_first(console: Console) -> None:
                 app.screen.query_one(".question").render()
             )
             await pilot.press("n")
-            await settle(pilot, lambda: screen_name(app) == "Screen")
+            await settle(pilot, lambda: screen_name(app) == "QueueScreen")
             assert console.incidents()[target.id].status is Status.ACKNOWLEDGED
             await pilot.press("u")
             await settle(pilot, lambda: screen_name(app) == "Confirm")

@@ -105,13 +105,13 @@ async def acknowledge_while_down(
     app = await opened(pilot)
     assert header(app).startswith("frank · ")
     assert f"http {server.url} · online" in header(app)
-    never_read = next(i for i in app.model.rows if i not in (app.table.current_id, incident))
+    never_read = next(i for i in app.model.rows if i not in (app.queue.table.current_id, incident))
     await put_cursor_on(pilot, incident)
     await settle(pilot, lambda: incident in summary(app) and "triggered by" in timeline(app))
     seen = timeline(app)
 
     server.kill()
-    await settle(pilot, lambda: app.link is Link.OFFLINE, timeout=10)
+    await settle(pilot, lambda: app.live.link is Link.OFFLINE, timeout=10)
     assert "OFFLINE: actions wait in the outbox" in header(app)
     assert toasts.saying("cannot be reached")
 
@@ -158,10 +158,10 @@ def test_the_console_waits_out_a_dead_server_and_its_ack_lands_once(
             await settle(pilot, lambda: type(app.screen).__name__ == "Confirm")
             assert "2 actions wait in the outbox" in str(app.screen.query_one(".question").render())
             await pilot.press("n")
-            await settle(pilot, lambda: type(app.screen).__name__ == "Screen")
+            await settle(pilot, lambda: type(app.screen).__name__ == "QueueScreen")
 
             await asyncio.to_thread(server.start)  # the same store on the same port
-            await settle(pilot, lambda: app.link is Link.ONLINE, timeout=15)
+            await settle(pilot, lambda: app.live.link is Link.ONLINE, timeout=15)
             await settle(
                 pilot,
                 lambda: app.model.incidents[incident].status is Status.ACKNOWLEDGED,
@@ -277,7 +277,7 @@ def test_the_console_says_so_when_its_token_is_revoked(
             TokenBook(server.store).revoke("frank", datetime.now(UTC))
             # Its stream is ended saying so (or, not connected yet, refused when it connects).
             await settle(pilot, lambda: bool(toasts.saying("(frank's) was revoked at")))
-            assert app.link is not Link.OFFLINE
+            assert app.live.link is not Link.OFFLINE
             await pilot.press("q")
 
     run(scenario)

@@ -45,9 +45,15 @@ def on_incident(status: Status, *keys: str, tab: str | None = None) -> Any:
     async def before(pilot: Pilot[None]) -> None:
         app = await opened(pilot)
         assert isinstance(app, ConsoleApp)
-        target = next(i for i in app.model.rows if app.model.incidents[i].status is status)
+        model = app.model
+        # The first in the view, else the first of the store (a resolved one: view 5).
+        target = next(
+            i
+            for i in [*model.rows, *sorted(model.incidents)]
+            if model.incidents[i].status is status
+        )
         await put_cursor_on(pilot, target)
-        await settle(pilot, lambda: app.detail.incident_id == target)
+        await settle(pilot, lambda: app.queue.detail.incident_id == target)
         if tab is not None:
             app.query_one("#detail-tabs").active = tab  # type: ignore[attr-defined]
         for key in keys:
@@ -109,6 +115,10 @@ def test_detail_tabs(pictured: Console, snap_compare: SnapCompare, tab: str) -> 
         ("help", Status.TRIGGERED, ("question_mark",)),
         ("command_line", Status.TRIGGERED, ("colon", "e", "s", "c", "space", "2")),
         ("filter", Status.TRIGGERED, ("slash", "k", "a", "f")),
+        ("reroute", Status.ACKNOWLEDGED, ("R",)),
+        ("review", Status.RESOLVED, ("v",)),
+        ("updates_due_view", Status.TRIGGERED, ("6",)),
+        ("team_view", Status.TRIGGERED, ("7",)),
     ],
 )
 def test_dialogs(
@@ -133,4 +143,42 @@ def test_read_only_footer(pictured: Console, snap_compare: SnapCompare) -> None:
         pictured.app(read_only=True),
         terminal_size=(100, 24),
         run_before=on_incident(Status.TRIGGERED),
+    )
+
+
+def on_kpis(*keys: str) -> Any:
+    """Before the picture: open the KPI screen and wait for its figures, then press `keys`."""
+
+    async def before(pilot: Pilot[None]) -> None:
+        app = await opened(pilot)
+        await pilot.press("m")
+        await settle(pilot, lambda: type(app.screen).__name__ == "KpiScreen")
+        title = app.screen.query_one("#kpi-title")
+        await settle(pilot, lambda: "last " in str(title.render()), 10)
+        for key in keys:
+            await pilot.press(key)
+        await settle(pilot, lambda: "last " in str(title.render()), 10)
+        await pilot.pause(0.3)
+
+    return before
+
+
+@pytest.mark.parametrize(
+    ("theme", "size", "keys"),
+    [
+        ("esctui-ansi", (80, 24), ()),
+        ("esctui-dark", (120, 35), ()),
+        ("esctui-dark", (120, 35), ("1",)),
+        ("esctui-dark", (120, 35), ("3", "pagedown")),
+    ],
+)
+def test_kpi_screen(
+    pictured: Console,
+    snap_compare: SnapCompare,
+    theme: str,
+    size: tuple[int, int],
+    keys: tuple[str, ...],
+) -> None:
+    assert snap_compare(
+        pictured.app(config=Config(theme=theme)), terminal_size=size, run_before=on_kpis(*keys)
     )

@@ -13,7 +13,8 @@ from .conftest import NOW, Console, opened, put_cursor_on, run, settle
 
 def screen_text(app: ConsoleApp) -> str:
     return "\n".join(
-        app.table.render_line(y).text for y in range(app.table.scrollable_content_region.height)
+        app.queue.table.render_line(y).text
+        for y in range(app.queue.table.scrollable_content_region.height)
     )
 
 
@@ -35,7 +36,7 @@ def test_bidi_overrides_and_zero_width_characters_are_shown_in_the_queue_and_det
             app = await opened(pilot)
             await put_cursor_on(pilot, incident_id)
             assert shown in screen_text(app)
-            await settle(pilot, lambda: app.detail.incident_id == incident_id)
+            await settle(pilot, lambda: app.queue.detail.incident_id == incident_id)
             summary = str(app.query_one("#summary").render())
             timeline = str(app.query_one("#timeline-text").render())
             assert shown in summary
@@ -63,7 +64,7 @@ def test_a_multi_line_note_is_lines_in_the_timeline_indented_under_its_entry(
         async with console.app().run_test(size=(200, 40)) as pilot:
             app = await opened(pilot)
             await put_cursor_on(pilot, incident_id)
-            await settle(pilot, lambda: app.detail.incident_id == incident_id)
+            await settle(pilot, lambda: app.queue.detail.incident_id == incident_id)
             timeline = str(app.query_one("#timeline-text").render())
             indent = " " * 13  # past the entry's time
             assert f"note by alice: rolled back\n{indent}watching \\x1b[31m errors" in timeline

@@ -10,7 +10,7 @@ from esctui.config import Config
 from esctui.theme_files import bundled_themes_folder
 from esctui.tui.themes import load_themes
 
-from .conftest import Console, opened, run, settle
+from .conftest import Console, Toasts, opened, run, settle
 
 
 def test_every_bundled_theme_loads() -> None:
@@ -63,23 +63,27 @@ def test_a_user_theme_is_offered_and_a_bad_one_does_not_stop_the_console(
     write(user_themes, "night-shift", GOOD.replace("esctui-dark", "night-shift"))
     write(user_themes, "broken", "this is not toml")
 
+    toasts = Toasts()
+
     async def scenario() -> None:
         app = console.app(config=Config(theme="night-shift"))
-        async with app.run_test(size=(120, 30)) as pilot:
+        async with app.run_test(size=(120, 30), message_hook=toasts.hook) as pilot:
             await opened(pilot)
             assert app.theme == "night-shift"
-            await settle(pilot, lambda: any("broken" in str(n.message) for n in app._notifications))
+            await settle(pilot, lambda: bool(toasts.saying("broken")))
 
     run(scenario)
 
 
 def test_an_unknown_theme_in_the_config_falls_back_with_a_warning(console: Console) -> None:
+    toasts = Toasts()
+
     async def scenario() -> None:
         app = console.app(config=Config(theme="sparkly"))
-        async with app.run_test(size=(120, 30)) as pilot:
+        async with app.run_test(size=(120, 30), message_hook=toasts.hook) as pilot:
             await opened(pilot)
             assert app.theme == "esctui-dark"
-            assert any("sparkly" in str(n.message) for n in app._notifications)
+            await settle(pilot, lambda: bool(toasts.saying("sparkly")))
 
     run(scenario)
 
@@ -92,7 +96,7 @@ def test_no_color_is_honoured(console: Console, monkeypatch: pytest.MonkeyPatch)
         async with app.run_test(size=(120, 30)) as pilot:
             await opened(pilot)
             assert app.no_color
-            strip = app.table.render_line(2)
+            strip = app.queue.table.render_line(2)
             # Textual strips colour on the way to the terminal; the line itself still renders.
             assert strip.text.strip()
 

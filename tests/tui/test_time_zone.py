@@ -27,7 +27,7 @@ def test_the_header_and_the_detail_pane_speak_the_display_zone(console: Console)
             await settle(pilot, lambda: "JST" in header())  # once the queue has been read
             assert header().endswith(" · 12:12:00 JST"), header()  # 03:12 UTC
             await put_cursor_on(pilot, incident_id)
-            await settle(pilot, lambda: app.detail.incident_id == incident_id)
+            await settle(pilot, lambda: app.queue.detail.incident_id == incident_id)
             timeline = str(app.query_one("#timeline-text").render())
             details = str(app.query_one("#details-text").render())
             first = history.timeline[0].at

@@ -15,20 +15,16 @@ from esctui.listing import seconds_left
 from esctui.stores.journal import JournalStore
 from esctui.tui import ConsoleApp
 
-from .conftest import ME, NOW, Console, first, opened, put_cursor_on, run, settle
+from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, row_text, run, settle
 
 DIRECTORY_OF_DEMO = build_demo(40, seed=3, now=NOW)[0]
 
 
 def screen_text(app: ConsoleApp) -> str:
     return "\n".join(
-        app.table.render_line(y).text for y in range(app.table.scrollable_content_region.height)
+        app.queue.table.render_line(y).text
+        for y in range(app.queue.table.scrollable_content_region.height)
     )
-
-
-def row_of(app: ConsoleApp, incident_id: str) -> str:
-    index = app.model.rows.index(incident_id)
-    return app.table.render_line(index + 1 - int(app.table.scroll_offset.y)).text
 
 
 def test_number_keys_switch_views(console: Console) -> None:
@@ -83,7 +79,7 @@ def test_slash_filters_as_you_type_and_escape_clears(console: Console) -> None:
             assert 0 < len(app.model.rows) < everything
             assert all("kafka" in app.model.incidents[i].service for i in app.model.rows)
             await pilot.press("enter")  # keep the filter, back to the queue
-            assert app.table.has_focus and app.model.filter_text == "kafka"
+            assert app.queue.table.has_focus and app.model.filter_text == "kafka"
             await pilot.press("escape")
             assert app.model.filter_text == "" and len(app.model.rows) == everything
 
@@ -106,7 +102,7 @@ def test_markup_and_escape_sequences_in_titles_are_shown_as_text(console: Consol
             assert "[bold red]pwned[/] \\x1b[2J\\x1b]52;c;ZXZpbA==\\x07 done" in text
             assert "\x1b" not in text and "\x07" not in text
             incident_id = change.event.incident
-            await settle(pilot, lambda: app.detail.incident_id == incident_id)
+            await settle(pilot, lambda: app.queue.detail.incident_id == incident_id)
             summary = str(app.query_one("#summary").render())
             assert "[bold red]pwned[/]" in summary and "\x1b" not in summary
 
@@ -134,9 +130,11 @@ def test_redact_hides_titles_and_customers(console: Console) -> None:
 def test_keys_can_be_remapped_by_binding_id(console: Console) -> None:
     target = first(console.incidents(), Status.TRIGGERED)
     config = Config(keymap={"incident.acknowledge": "A", "no.such.binding": "x"})
+    toasts = Toasts()
 
     async def scenario() -> None:
-        async with console.app(config=config).run_test(size=(160, 40)) as pilot:
+        app = console.app(config=config)
+        async with app.run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
             app = await opened(pilot)
             await put_cursor_on(pilot, target.id)
             await pilot.press("a")
@@ -146,7 +144,7 @@ def test_keys_can_be_remapped_by_binding_id(console: Console) -> None:
             await settle(
                 pilot, lambda: app.model.incidents[target.id].status is Status.ACKNOWLEDGED
             )
-            assert any("no.such.binding" in str(n.message) for n in app._notifications)
+            assert toasts.saying("no.such.binding")
 
     run(scenario)
 
@@ -155,24 +153,24 @@ def test_80_by_24_keeps_the_columns_that_matter(console: Console) -> None:
     async def scenario() -> None:
         async with console.app().run_test(size=(80, 24)) as pilot:
             app = await opened(pilot)
-            heading = app.table.render_line(0).text
+            heading = app.queue.table.render_line(0).text
             for column in ("ID", "SEV", "STATUS", "SLA", "ASSIGNEE", "TITLE"):
                 assert column in heading
-            assert app.table.scrollable_content_region.height >= 8
+            assert app.queue.table.scrollable_content_region.height >= 8
             await pilot.press("j", "j", "G", "g")
-            assert app.table.cursor == 0
+            assert app.queue.table.cursor == 0
 
     run(scenario)
 
 
 def test_an_unknown_identity_is_told_before_acting(console: Console) -> None:
+    toasts = Toasts()
+
     async def scenario() -> None:
-        async with console.app(me="mallory").run_test(size=(160, 40)) as pilot:
-            app = await opened(pilot)
-            await settle(
-                pilot,
-                lambda: any("not a responder" in str(n.message) for n in app._notifications),
-            )
+        app = console.app(me="mallory")
+        async with app.run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
+            await opened(pilot)
+            await settle(pilot, lambda: bool(toasts.saying("not a responder")))
 
     run(scenario)
 
@@ -226,15 +224,17 @@ def test_resolved_incidents_say_which_deadline_was_missed(console: Console) -> N
             app = await opened(pilot)
             await pilot.press("5")
             await put_cursor_on(pilot, late.id)
-            await settle(pilot, lambda: "missed " in row_of(app, late.id))
-            assert " met " not in row_of(app, late.id)  # as it said before
+            await settle(pilot, lambda: "missed " in row_text(app, late.id))
+            assert " met " not in row_text(app, late.id)  # as it said before
             await put_cursor_on(pilot, in_time.id)
             await settle(
                 pilot,
-                lambda: "met " in row_of(app, in_time.id) or "r missed " in row_of(app, in_time.id),
+                lambda: (
+                    "met " in row_text(app, in_time.id) or "r missed " in row_text(app, in_time.id)
+                ),
             )
             await put_cursor_on(pilot, late.id)
-            await settle(pilot, lambda: app.detail.incident_id == late.id)
+            await settle(pilot, lambda: app.queue.detail.incident_id == late.id)
             details = app.query_one("#details-text")
             await settle(pilot, lambda: "SLA acknowledge" in str(details.render()))
             line = next(

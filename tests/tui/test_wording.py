@@ -48,7 +48,7 @@ def test_details_give_targets_in_days_and_hours_and_labels_in_line(console: Cons
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
             await put_cursor_on(pilot, target.id)
-            await settle(pilot, lambda: app.detail.incident_id == target.id)
+            await settle(pilot, lambda: app.queue.detail.incident_id == target.id)
             details = app.query_one("#details-text")
             text = str(details.render())
             assert "acknowledge 1h, resolve 3d" in text

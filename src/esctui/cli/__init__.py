@@ -33,6 +33,7 @@ from esctui.config import (
     resolve_store,
     resolve_token,
 )
+from esctui.domain.cadence import CadenceBook, cadence_book
 from esctui.domain.errors import DomainError
 from esctui.domain.sla import SlaBook, sla_book
 
@@ -211,6 +212,9 @@ class Session:
     def sla(self, queue: Queue) -> SlaBook:
         return sla_book(queue.directory, self.config.sla_overrides())
 
+    def cadence(self, queue: Queue) -> CadenceBook:
+        return cadence_book(queue.directory, self.config.update_overrides())
+
     def run(self, work: Callable[[Backend], Awaitable[T]]) -> T:
         """Run one piece of work against the backend, then close it."""
         results: list[T] = []
@@ -264,9 +268,11 @@ COMMAND_MODULES = {
             "reopen",
             "note",
             "comm",
+            "reroute",
         ],
         "actions",
     ),
+    **dict.fromkeys(["review", "followups", "followup"], "learning"),
     **dict.fromkeys(["status", "ls", "show", "oncall"], "views"),
     **dict.fromkeys(["export", "metrics", "compact", "report"], "reports"),
     **dict.fromkeys(["init", "directory"], "setup"),

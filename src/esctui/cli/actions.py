@@ -259,12 +259,19 @@ def note(incident_id: str, text: tuple[str, ...], queue_offline: bool) -> None:
 @click.option("--channel", required=True, type=click.Choice([ch.value for ch in Channel]))
 @click.option("--direction", required=True, type=click.Choice([d.value for d in Direction]))
 @click.option("--with", "counterpart", required=True, metavar="WHO", help="Who it was with.")
+@click.option(
+    "--csat",
+    type=click.IntRange(1, 5),
+    metavar="1-5",
+    help="The customer's satisfaction, as they said it (inbound only).",
+)
 def comm(
     incident_id: str,
     summary: tuple[str, ...],
     channel: str,
     direction: str,
     counterpart: str,
+    csat: int | None,
     queue_offline: bool,
 ) -> None:
     """Log a communication with a customer or anyone outside the responders."""
@@ -274,10 +281,33 @@ def comm(
         direction=Direction(direction),
         counterpart=counterpart,
         summary=" ".join(summary),
+        csat=csat,
     )
     act(
         session(),
         [command],
         lambda change: f"Communication logged on {change.event.incident}.",
+        queue_offline=queue_offline,
+    )
+
+
+@cli.command()
+@queue_option
+@click.argument("incident_id", metavar="ID")
+@click.option("--service", required=True, help="The service whose team takes it over.")
+@click.option("--reason", default="", help="Why it goes to them.")
+def reroute(incident_id: str, service: str, reason: str, queue_offline: bool) -> None:
+    """Send an incident to another service's escalation policy, at its level 1 (a
+    specialised team: security, the database team)."""
+
+    def say(change: Change) -> str:
+        event = change.event
+        paged = r.who(getattr(event, "assignee", None))
+        return f"{event.incident} rerouted to {r.scrub(service)}, paging {paged}."
+
+    act(
+        session(),
+        [c.Reroute(incident=incident_id.strip(), service=service, reason=reason)],
+        say,
         queue_offline=queue_offline,
     )

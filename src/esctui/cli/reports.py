@@ -97,6 +97,7 @@ def show_metrics(since_text: str, as_json: bool) -> None:
         s.sla(queue),
         s.now - window(since_text),
         s.now,
+        s.cadence(queue),
     )
     if as_json:
         emit_json(result)
@@ -126,6 +127,34 @@ def show_metrics(since_text: str, as_json: bool) -> None:
             ["RESPONDER", "ACKED", "RESOLVED", "TTA", "HANDOFF out/in", "ESCALATED AWAY"], people
         )
     )
+    click.echo("")
+    click.echo(
+        r.table(
+            ["", "ESC RATE m/t", "OVER-ESC", "UNDER-ESC", "UPDATES KEPT", "CSAT"],
+            [["overall", *loop_cells(result.overall)]]
+            + [[r.scrub(name), *loop_cells(f)] for name, f in result.per_service.items()],
+        )
+    )
+    if result.recurring:
+        sources = ", ".join(
+            f"{r.scrub(s.service)} {r.scrub(s.alertname) or '(by hand)'} x{s.incidents}"
+            for s in result.recurring[:5]
+        )
+        click.echo(r.fit(f"recurring: {sources}", r.width()))
+    if not result.pages_recorded:
+        click.echo("pages per responder and at night: no pages recorded")
+
+
+def loop_cells(f: Figures) -> list[str]:
+    satisfaction = f.satisfaction
+    csat = "-" if satisfaction.mean is None else f"{satisfaction.mean:.1f} ({satisfaction.count})"
+    return [
+        f"{percent(f.escalation_rate_manual)}/{percent(f.escalation_rate_timeout)}",
+        f"{f.over_escalated} ({percent(f.over_escalation_rate)})",
+        f"{f.under_escalated} ({percent(f.under_escalation_rate)})",
+        f"{f.updates_in_time}/{f.updates_owed} ({percent(f.update_cadence_kept)})",
+        csat,
+    ]
 
 
 def figure_cells(f: Figures) -> list[str]:

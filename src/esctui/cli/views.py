@@ -15,15 +15,28 @@ from esctui.cli import Session, cli, session
 from esctui.cli import render as r
 from esctui.cli.params import severities
 from esctui.domain import events as e
+from esctui.domain.cadence import CadenceBook, Owed
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Directory, Incident, Status, check_year
 from esctui.domain.oncall import level_on_call, service_on_call
 from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
-from esctui.listing import OPEN, Filter, listed
+from esctui.listing import OPEN, Filter, listed, owes, recently_resolved
 
 
-def incident_json(incident: Incident, book: SlaBook, now: datetime) -> dict[str, Any]:
+def incident_json(
+    incident: Incident, book: SlaBook, now: datetime, cadence: CadenceBook | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = msgspec.to_builtins(incident)
+    owed = cadence.due(incident) if cadence is not None else None
+    data["customer_due"] = (
+        None
+        if owed is None
+        else {
+            "owed": str(owed.owed),
+            "due_at": msgspec.to_builtins(owed.due_at),
+            "overdue": owed.overdue(now),
+        }
+    )
     deadline = book.deadline(incident)
     data["snoozed"] = incident.snoozed(now)
     data["sla"] = (
@@ -78,6 +91,7 @@ def print_status(s: Session, *, as_json: bool) -> None:
         for i in queue.incidents.values()
         if i.resolved_at is not None and i.resolved_at >= day_ago
     )
+    loop = learning_loop(s, queue, me)
     if as_json:
         emit_json(
             {
@@ -96,6 +110,7 @@ def print_status(s: Session, *, as_json: bool) -> None:
                 "breached": [i.id for i in breached],
                 "at_risk": [i.id for i in at_risk if i not in breached],
                 "mine": [i.id for i in mine],
+                **loop,
             }
         )
         return
@@ -107,17 +122,44 @@ def print_status(s: Session, *, as_json: bool) -> None:
         f"resolved in 24h: {resolved_today}",
         "severity: " + "  ".join(f"SEV{n} {severities.get(n, 0)}" for n in range(1, 5)),
         f"SLA: {len(breached)} breached, {len(at_risk) - len(breached)} about to",
+        f"customers: {len(loop['updates_due'])} updates due, {len(loop['follow_ups_due'])} "
+        f"follow-ups owed · reviews due {len(loop['reviews_due'])} · follow-up actions "
+        f"overdue {len(loop['follow_up_actions_overdue'])}"
+        + (f" · team {loop['team']}: {loop['team_open']} open" if loop["team"] else ""),
     ]
-    for incident in at_risk[:4]:
+    for incident in at_risk[:3]:
         lines.append("  " + brief(incident, deadlines[incident.id], now))
-    if len(at_risk) > 4:
-        lines.append(f"  … {len(at_risk) - 4} more: esctui ls --breaching")
+    if len(at_risk) > 3:
+        lines.append(f"  … {len(at_risk) - 3} more: esctui ls --breaching")
     if me:
         ids = ", ".join(i.id for i in mine)
         waiting = sum(1 for i in mine if i.status is Status.TRIGGERED)
         yours = f"yours: {len(mine)} ({waiting} to acknowledge)" + (f": {ids}" if ids else "")
         lines.append(yours)
     click.echo("\n".join(r.fit(line, r.width()) for line in lines[:10]))
+
+
+def learning_loop(s: Session, queue: Queue, me: str | None) -> dict[str, Any]:
+    """What customers and reviews are owed, and my team's share of the queue."""
+    now, cadence = s.now, s.cadence(queue)
+    today = now.astimezone(s.zone).date()
+    owed = {i.id: cadence.due(i) for i in queue.incidents.values() if i.customer}
+    incidents = queue.incidents.values()
+    responder = queue.directory.responder(me) if me else None
+    team = responder.team if responder is not None else ""
+    members = queue.directory.team_members(team) if team else frozenset()
+    return {
+        "updates_due": sorted(i for i, o in owed.items() if owes(o, Owed.UPDATE, now)),
+        "follow_ups_due": sorted(i for i, o in owed.items() if owes(o, Owed.FOLLOW_UP, None)),
+        "reviews_due": sorted(
+            i.id for i in incidents if i.review_due and recently_resolved(i, now)
+        ),
+        "follow_up_actions_overdue": sorted(
+            f"{i.id}/{f.number}" for i in incidents for f in i.follow_ups if f.overdue(today)
+        ),
+        "team": team or None,
+        "team_open": sum(1 for i in incidents if i.is_open and i.assignee in members),
+    }
 
 
 def brief(incident: Incident, deadline: Deadline | None, now: datetime) -> str:
@@ -157,6 +199,15 @@ def status(as_json: bool) -> None:
 @click.option("--mine", is_flag=True, help="Only incidents assigned to me.")
 @click.option("--service", help="Only this service.")
 @click.option("--breaching", is_flag=True, help="Only those past or close to their SLA.")
+@click.option(
+    "--update-due", is_flag=True, help="Only those whose customer update is due or close."
+)
+@click.option(
+    "--follow-up-due",
+    is_flag=True,
+    help="Only resolved ones whose customer still awaits the follow-up.",
+)
+@click.option("--team", help="Only those held by this team's responders.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 def list_incidents(
@@ -165,6 +216,9 @@ def list_incidents(
     mine: bool,
     service: str | None,
     breaching: bool,
+    update_due: bool,
+    follow_up_due: bool,
+    team: str | None,
     as_json: bool,
     as_csv: bool,
 ) -> None:
@@ -173,20 +227,25 @@ def list_incidents(
         raise click.UsageError("Choose one of --json and --csv.")
     s = session()
     queue, me = s.run(lambda backend: opened(s, backend, required=mine))
-    now, book = s.now, s.sla(queue)
+    now, book, cadence = s.now, s.sla(queue), s.cadence(queue)
     if service is not None:
         check_service(service, queue)
+    default = frozenset({Status.RESOLVED}) if follow_up_due else OPEN
     chosen_list = Filter(
-        statuses=frozenset(Status(status) for status in statuses) or OPEN,
+        statuses=frozenset(Status(status) for status in statuses) or default,
         severities=frozenset(severities),
         service=service,
         assignee=(me or "") if mine else None,
+        assignees=team_members(team, queue) if team is not None else None,
         breaching=breaching,
+        update_due=update_due,
+        follow_up_due=follow_up_due,
     )
     deadlines = {i.id: book.deadline(i) for i in queue.incidents.values()}
-    chosen = listed(chosen_list, queue.incidents, deadlines, now)
+    customers = {i.id: cadence.due(i) for i in queue.incidents.values() if i.customer}
+    chosen = listed(chosen_list, queue.incidents, deadlines, now, customers=customers)
     if as_json:
-        emit_json([incident_json(i, book, now) for i in chosen])
+        emit_json([incident_json(i, book, now, cadence) for i in chosen])
         return
     if as_csv:
         header = ["id", "severity", "status", "sla_clock", "sla_seconds_left", "age", "level",
@@ -243,6 +302,15 @@ def sla_records(s: Session, incidents: list[Incident], book: SlaBook) -> dict[st
         for h in histories
         if h.incident.id in resolved
     }
+
+
+def team_members(team: str, queue: Queue) -> frozenset[str]:
+    """The responders of `team`; a team nobody is in is a typo to point out."""
+    members = queue.directory.team_members(team)
+    if not members:
+        known = ", ".join(queue.directory.teams()) or "none"
+        raise click.BadParameter(f"There is no team {team!r}; teams: {known}.", param_hint="--team")
+    return members
 
 
 def check_service(service: str, queue: Queue) -> None:

@@ -30,6 +30,9 @@ class Action(enum.StrEnum):
     NOTE = "note"
     COMMUNICATE = "communicate"
     UNDO = "undo"
+    REROUTE = "reroute"
+    REVIEW = "review"
+    FOLLOW_UP_DONE = "follow-up-done"
 
 
 EVERY_ACTION = frozenset(Action)
@@ -47,6 +50,9 @@ KINDS: dict[Action, type[c.IncidentCommand]] = {
     Action.REOPEN: c.Reopen,
     Action.NOTE: c.AddNote,
     Action.COMMUNICATE: c.LogCommunication,
+    Action.REROUTE: c.Reroute,
+    Action.REVIEW: c.RecordReview,
+    Action.FOLLOW_UP_DONE: c.CompleteFollowUp,
 }
 
 
@@ -91,4 +97,10 @@ def action_of(command: c.AnyCommand) -> Action | None:
             return Action.COMMUNICATE
         case c.Undo():
             return Action.UNDO
+        case c.Reroute():
+            return Action.REROUTE
+        case c.RecordReview():
+            return Action.REVIEW
+        case c.CompleteFollowUp():
+            return Action.FOLLOW_UP_DONE
     return None

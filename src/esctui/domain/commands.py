@@ -7,12 +7,12 @@ command built in code is checked by the rules.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
 
-from esctui.domain.models import Channel, Direction, Severity
+from esctui.domain.models import CauseCategory, Channel, Direction, Severity
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Text = Annotated[str, msgspec.Meta(max_length=20_000)]
@@ -23,6 +23,8 @@ Version = Annotated[int, msgspec.Meta(ge=1)]
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 Customer = Annotated[str, msgspec.Meta(max_length=200)]
 LabelValue = Annotated[str, msgspec.Meta(max_length=500)]
+Satisfaction = Annotated[int, msgspec.Meta(ge=1, le=5)]
+Number = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 
 
 class Command(msgspec.Struct, frozen=True, tag_field="command", forbid_unknown_fields=True):
@@ -94,10 +96,45 @@ class AddNote(IncidentCommand, tag="note", frozen=True):
 
 
 class LogCommunication(IncidentCommand, tag="communication", frozen=True):
+    """`csat`: the customer's satisfaction, 1 (poor) to 5 (great), as they said it (inbound)."""
+
     channel: Channel
     direction: Direction
     counterpart: Name
     summary: Summary
+    csat: Satisfaction | None = None
+
+
+class Reroute(IncidentCommand, tag="reroute", frozen=True):
+    """Send the incident to another service's policy (a specialised team), at its level 1."""
+
+    service: Name
+    reason: Text = ""
+
+
+class FollowUpItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A follow-up action as a review writes it: what, who owns it, by when."""
+
+    action: Summary
+    owner: Name
+    due: date
+
+
+class RecordReview(IncidentCommand, tag="review", frozen=True):
+    """What a resolved incident taught: its cause, a summary, what went well or not, and the
+    follow-up actions decided on."""
+
+    cause: CauseCategory
+    summary: Summary
+    went_well: Text = ""
+    went_badly: Text = ""
+    follow_ups: Annotated[tuple[FollowUpItem, ...], msgspec.Meta(max_length=50)] = ()
+
+
+class CompleteFollowUp(IncidentCommand, tag="follow-up-done", frozen=True):
+    """Follow-up action `number` of the incident is done."""
+
+    number: Number
 
 
 AnyCommand = (
@@ -113,4 +150,7 @@ AnyCommand = (
     | Undo
     | AddNote
     | LogCommunication
+    | Reroute
+    | RecordReview
+    | CompleteFollowUp
 )

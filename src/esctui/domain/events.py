@@ -7,11 +7,11 @@ event after that).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import msgspec
 
-from esctui.domain.models import Channel, Direction, Status
+from esctui.domain.models import CauseCategory, Channel, Direction, Status
 
 
 class Event(msgspec.Struct, frozen=True, tag_field="type", forbid_unknown_fields=True):
@@ -102,10 +102,41 @@ class NoteAdded(Event, tag="note-added", frozen=True):
 
 
 class CommunicationLogged(Event, tag="communication-logged", frozen=True):
+    """`csat`: the satisfaction (1-5) the customer gave, on an inbound communication."""
+
     channel: Channel
     direction: Direction
     counterpart: str
     summary: str
+    csat: int | None = None
+
+
+class Rerouted(Event, tag="rerouted", frozen=True):
+    """Sent to another service's policy at level 1, paging `assignee` (functional
+    escalation: a specialised team, where `escalated` goes up one's own policy)."""
+
+    from_service: str
+    to_service: str
+    assignee: str | None
+    reason: str = ""
+
+
+class ReviewRecorded(Event, tag="review-recorded", frozen=True):
+    cause: CauseCategory
+    summary: str
+    went_well: str = ""
+    went_badly: str = ""
+
+
+class FollowUpAdded(Event, tag="follow-up-added", frozen=True):
+    number: int
+    action: str
+    owner: str
+    due: date
+
+
+class FollowUpDone(Event, tag="follow-up-done", frozen=True):
+    number: int
 
 
 AnyEvent = (
@@ -121,6 +152,10 @@ AnyEvent = (
     | Reverted
     | NoteAdded
     | CommunicationLogged
+    | Rerouted
+    | ReviewRecorded
+    | FollowUpAdded
+    | FollowUpDone
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -136,6 +171,10 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Reverted,
     NoteAdded,
     CommunicationLogged,
+    Rerouted,
+    ReviewRecorded,
+    FollowUpAdded,
+    FollowUpDone,
 )
 
 
@@ -148,6 +187,7 @@ class Communication(msgspec.Struct, frozen=True):
     direction: Direction
     counterpart: str
     summary: str
+    csat: int | None = None
 
 
 def communications(timeline: list[AnyEvent]) -> list[Communication]:
@@ -160,6 +200,7 @@ def communications(timeline: list[AnyEvent]) -> list[Communication]:
             direction=event.direction,
             counterpart=event.counterpart,
             summary=event.summary,
+            csat=event.csat,
         )
         for event in timeline
         if isinstance(event, CommunicationLogged)

@@ -18,7 +18,7 @@ from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain import undo
 from esctui.domain.errors import DomainError
-from esctui.domain.models import Direction, Directory, Incident, Status
+from esctui.domain.models import Direction, Directory, FollowUp, Incident, Status, check_year
 from esctui.domain.oncall import level_on_call
 
 replace = msgspec.structs.replace
@@ -77,6 +77,9 @@ RESPONDER_COMMANDS: tuple[type[c.IncidentCommand], ...] = (
     c.Reopen,
     c.AddNote,
     c.LogCommunication,
+    c.Reroute,
+    c.RecordReview,
+    c.CompleteFollowUp,
 )
 
 # The commands that need an open incident, and what the responder would do with them.
@@ -85,6 +88,7 @@ WHILE_OPEN: dict[type[c.IncidentCommand], str] = {
     c.HandOff: "hand it off",
     c.Escalate: "escalate it",
     c.Snooze: "snooze it",
+    c.Reroute: "reroute it",
 }
 
 
@@ -103,6 +107,10 @@ def refusal(incident: Incident, kind: type[c.IncidentCommand], now: datetime) ->
         return f"{name} is {status}, not acknowledged."
     if kind is c.Reopen and status is not Status.RESOLVED:
         return f"{name} is still open ({status}); only a resolved incident can be reopened."
+    if kind is c.RecordReview and status is not Status.RESOLVED:
+        return f"{name} is still open ({status}); review it once it is resolved."
+    if kind is c.CompleteFollowUp and not incident.follow_ups_open():
+        return f"{name} has no follow-up action open."
     if status is Status.RESOLVED and (kind is c.Resolve or kind in WHILE_OPEN):
         assert incident.resolved_at is not None
         by = f"by {incident.resolved_by or 'esctui'} {when(incident.resolved_at, now)}"
@@ -189,6 +197,13 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
                 raise DomainError(f"Say who the communication on {name} was with.")
             if not command.summary.strip():
                 raise DomainError(f"A communication on {name} needs a summary of what was said.")
+            if command.csat is not None and command.direction is not Direction.INBOUND:
+                raise DomainError(
+                    f"A satisfaction score on {name} is what the customer said: log it on an "
+                    "inbound communication."
+                )
+            if command.csat is not None and not 1 <= command.csat <= 5:
+                raise DomainError(f"A satisfaction score is 1 to 5, not {command.csat}.")
             return [
                 e.CommunicationLogged(
                     **head,
@@ -196,8 +211,20 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
                     direction=command.direction,
                     counterpart=command.counterpart.strip(),
                     summary=command.summary.strip(),
+                    csat=command.csat,
                 )
             ]
+        case c.Reroute():
+            return [reroute(incident, command, ctx, head)]
+        case c.RecordReview():
+            return review(incident, command, ctx, head)
+        case c.CompleteFollowUp():
+            if not any(f.number == command.number for f in incident.follow_ups_open()):
+                numbers = ", ".join(f"{name}/{f.number}" for f in incident.follow_ups_open())
+                raise DomainError(
+                    f"{name} has no open follow-up action {command.number}; open: {numbers}."
+                )
+            return [e.FollowUpDone(**head, number=command.number)]
     raise DomainError(f"esctui does not know the command {type(command).__name__}.")
 
 
@@ -267,6 +294,73 @@ def escalate(
         assignee=assignee,
         reason=reason,
     )
+
+
+def reroute(
+    incident: Incident, command: c.Reroute, ctx: Context, head: dict[str, Any]
+) -> e.Rerouted:
+    name = incident.id
+    target = ctx.directory.service(command.service)
+    if target is None:
+        services = (s.name for s in ctx.directory.services)
+        raise DomainError(
+            f"Cannot reroute {name} to {command.service!r}: no such service; known services: "
+            f"{known(services)}."
+        )
+    if target.name == incident.service:
+        raise DomainError(f"{name} is already with {target.name}.")
+    if ctx.directory.policy(target.policy) is None:
+        raise DomainError(f"Service {target.name!r} has no escalation policy to page.")
+    return e.Rerouted(
+        **head,
+        from_service=incident.service,
+        to_service=target.name,
+        assignee=first_on_call(ctx.directory, target.name, 1, ctx.now),
+        reason=command.reason.strip(),
+    )
+
+
+def review(
+    incident: Incident, command: c.RecordReview, ctx: Context, head: dict[str, Any]
+) -> list[e.AnyEvent]:
+    """The review, then each follow-up action numbered after those the incident has."""
+    name = incident.id
+    if not command.summary.strip():
+        raise DomainError(f"The review of {name} needs a summary.")
+    for item in command.follow_ups:
+        if not item.action.strip():
+            raise DomainError(f"A follow-up action of {name} needs to say what is to be done.")
+        if ctx.directory.responder(item.owner) is None:
+            raise DomainError(
+                f"The follow-up owner {item.owner!r} is not a responder here; known responders: "
+                f"{known(ctx.directory.responder_names())}."
+            )
+        try:
+            check_year(item.due, "A follow-up's due date")
+        except ValueError as error:
+            raise DomainError(f"{error}.") from None
+    events: list[e.AnyEvent] = [
+        e.ReviewRecorded(
+            **head,
+            cause=command.cause,
+            summary=command.summary.strip(),
+            went_well=command.went_well.strip(),
+            went_badly=command.went_badly.strip(),
+        )
+    ]
+    numbered = len(incident.follow_ups)
+    for item in command.follow_ups:
+        numbered += 1
+        events.append(
+            e.FollowUpAdded(
+                **{**head, "version": head["version"] + len(events)},
+                number=numbered,
+                action=item.action.strip(),
+                owner=item.owner,
+                due=item.due,
+            )
+        )
+    return events
 
 
 def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
@@ -375,6 +469,31 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 communications=incident.communications + 1,
                 last_customer_update=event.at if outbound else incident.last_customer_update,
             )
+        case e.Rerouted():
+            return replace(
+                incident,
+                **base,
+                service=event.to_service,
+                status=Status.TRIGGERED,
+                assignee=event.assignee,
+                level=1,
+                cycle=0,
+                level_since=event.at,
+                exhausted=False,
+                acknowledged_at=None,
+                acknowledged_by=None,
+            )
+        case e.ReviewRecorded():
+            return replace(incident, **base, reviewed_at=event.at)
+        case e.FollowUpAdded():
+            added = FollowUp(event.number, event.action, event.owner, event.due)
+            return replace(incident, **base, follow_ups=(*incident.follow_ups, added))
+        case e.FollowUpDone():
+            follow_ups = tuple(
+                replace(f, done_at=event.at, done_by=event.by) if f.number == event.number else f
+                for f in incident.follow_ups
+            )
+            return replace(incident, **base, follow_ups=follow_ups)
     raise ValueError(f"unknown event {event!r}")
 
 

@@ -23,6 +23,11 @@ Severity = Annotated[int, msgspec.Meta(ge=1, le=4)]
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=LONGEST_MINUTES)]
 Hours = Annotated[int, msgspec.Meta(ge=1, le=LONGEST_HOURS)]
+# Minutes between customer updates; 0: no regular updates at that severity.
+UpdateMinutes = Annotated[int, msgspec.Meta(ge=0, le=LONGEST_MINUTES)]
+Url = Annotated[str, msgspec.Meta(max_length=2000)]
+Guidance = Annotated[str, msgspec.Meta(max_length=2000)]
+Template = Annotated[str, msgspec.Meta(max_length=4000)]
 
 
 def check_year(when: date, what: str) -> None:
@@ -134,17 +139,24 @@ class SlaTarget(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Service(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A thing that breaks. `sla` overrides the targets for the severities it names (1-4)."""
+    """A thing that breaks. `sla` overrides the targets for the severities it names (1-4), and
+    `update_minutes` how often its customers hear from us. `runbook_url` is where responders
+    read what to do; `escalate_when` says when to call the next level."""
 
     name: str
     policy: str
     description: str = ""
     sla: dict[int, SlaTarget] = {}
+    update_minutes: dict[int, UpdateMinutes] = {}
+    runbook_url: Url = ""
+    escalate_when: Guidance = ""
 
 
 class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Everything an incident's rules refer to: people, rotations, policies, services, SLAs,
-    and how long a snooze may hold an incident's escalation (a week unless it says)."""
+    and how long a snooze may hold an incident's escalation (a week unless it says); how often
+    customers hear from us (`update_minutes` per severity, over the defaults), the templates
+    of those updates, and how soon after a resolution the customer is followed up."""
 
     responders: tuple[Responder, ...] = ()
     rotations: tuple[Rotation, ...] = ()
@@ -152,6 +164,16 @@ class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     services: tuple[Service, ...] = ()
     sla: dict[int, SlaTarget] = {}
     max_snooze_hours: Hours = 168
+    update_minutes: dict[int, UpdateMinutes] = {}
+    update_templates: dict[int, Template] = {}
+    follow_up_hours: Hours = 24
+
+    def team_members(self, team: str) -> frozenset[str]:
+        """The responders of `team` (none for a team nobody is in)."""
+        return frozenset(r.name for r in self.responders if r.team == team)
+
+    def teams(self) -> list[str]:
+        return sorted({r.team for r in self.responders if r.team})
 
     def responder(self, name: str) -> Responder | None:
         return next((r for r in self.responders if r.name == name), None)
@@ -173,6 +195,35 @@ class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     def responder_names(self) -> list[str]:
         return sorted(r.name for r in self.responders)
+
+
+class CauseCategory(enum.StrEnum):
+    """What a review says caused an incident, in the words teams count them by."""
+
+    DEPLOY = "deploy"
+    CONFIG = "config"
+    BUG = "bug"
+    CAPACITY = "capacity"
+    DEPENDENCY = "dependency"
+    INFRASTRUCTURE = "infrastructure"
+    SECURITY = "security"
+    HUMAN = "human"
+    UNKNOWN = "unknown"
+
+
+class FollowUp(msgspec.Struct, frozen=True):
+    """An action a review decided on: what, who owns it, by when (a date); done once
+    `done_at` is set. `number` counts from 1 within its incident."""
+
+    number: int
+    action: str
+    owner: str
+    due: date
+    done_at: datetime | None = None
+    done_by: str | None = None
+
+    def overdue(self, today: date) -> bool:
+        return self.done_at is None and self.due < today
 
 
 class Incident(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -206,6 +257,16 @@ class Incident(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     last_customer_update: datetime | None = None
     notes: int = 0
     communications: int = 0
+    reviewed_at: datetime | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
+
+    @property
+    def review_due(self) -> bool:
+        """A resolved SEV1 or SEV2 without its review."""
+        return self.status is Status.RESOLVED and self.severity <= 2 and self.reviewed_at is None
+
+    def follow_ups_open(self) -> list[FollowUp]:
+        return [f for f in self.follow_ups if f.done_at is None]
 
     @property
     def is_open(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from esctui.domain.cadence import template_problems
 from esctui.domain.models import Directory, EscalationPolicy, Rotation
 
 
@@ -123,4 +124,9 @@ def directory_problems(directory: Directory) -> list[str]:
     for service in directory.services:
         if service.policy not in policies:
             problems.append(f"service {service.name!r} uses unknown policy {service.policy!r}")
+        if service.runbook_url and not service.runbook_url.startswith(("https://", "http://")):
+            problems.append(
+                f"service {service.name!r} has a runbook_url that is not an http(s) URL"
+            )
+    problems += template_problems(directory)
     return problems

@@ -36,6 +36,10 @@ KEPT = {
         "A communication stays in the timeline (it was said); log another that corrects it."
     ),
     "reverted": "An undo cannot itself be undone; do the action again.",
+    "rerouted": "A reroute paged another team and cannot be undone; reroute {name} back instead.",
+    "review-recorded": "A review stays in the timeline; record it again to correct it.",
+    "follow-up-added": "A follow-up action stays in the timeline; mark it done instead.",
+    "follow-up-done": "A follow-up marked done stays done; add another action instead.",
 }
 
 

@@ -20,6 +20,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from esctui.backends.http.routes import ROUTES, Route, TriggerBody
 from esctui.backends.http.wire import HistoryOut, IncidentDetail, IncidentPage, QueueOut
 from esctui.domain import commands as c
+from esctui.domain.cadence import cadence_book
 from esctui.domain.errors import NotFound
 from esctui.domain.events import communications
 from esctui.domain.models import Incident, Status
@@ -104,30 +105,47 @@ async def list_incidents(
     assignee: FromQuery[str | None] = None,
     mine: FromQuery[bool] = False,
     breaching: FromQuery[bool] = False,
+    update_due: FromQuery[bool] = False,
+    follow_up_due: FromQuery[bool] = False,
+    team: FromQuery[str | None] = None,
     cursor: Annotated[
         str | None, QueryParameter(description="`next_cursor` of the last page.")
     ] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> IncidentPage:
-    """Open incidents unless `status` says otherwise; `breaching` keeps those past or close
-    to their SLA; `mine` those assigned to the token's responder."""
+    """Open incidents unless `status` says otherwise (resolved ones for `follow_up_due`);
+    `breaching` keeps those past or close to their SLA; `update_due` those whose customer
+    update is due or close; `follow_up_due` resolved ones whose customer awaits the
+    follow-up; `mine` those assigned to the token's responder; `team` those held by a
+    team's responders."""
     queue = server.mirror.queue
+    members = None
+    if team is not None:
+        members = queue.directory.team_members(team)
+        if not members:
+            teams = ", ".join(queue.directory.teams()) or "none"
+            raise Problem(400, f"There is no team {team!r}; teams: {teams}.")
+    default = frozenset({Status.RESOLVED}) if follow_up_due else Filter().statuses
     chosen = Filter(
-        statuses=frozenset(status) if status else Filter().statuses,
+        statuses=frozenset(status) if status else default,
         severities=frozenset(severity or ()),
         service=service,
         assignee=caller(request) if mine else assignee,
+        assignees=members,
         breaching=breaching,
+        update_due=update_due,
+        follow_up_due=follow_up_due,
     )
     after = cursor_position(cursor)
     now = server.clock()
     book = sla_book(queue.directory)
+    cadence = cadence_book(queue.directory)
     kept = sorted(
         (
             incident
             for incident in queue.incidents.values()
             if (after is None or created(incident) > after)
-            and keeps(chosen, incident, book.deadline(incident), now)
+            and keeps(chosen, incident, book.deadline(incident), now, cadence.due(incident))
         ),
         key=created,
     )

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+import msgspec
+
 from esctui.backends.base import Backend
 from esctui.domain import actions as rules
 from esctui.domain import commands as c
@@ -36,10 +38,12 @@ class Given:
     channel: Channel = Channel.EMAIL
     direction: Direction = Direction.OUTBOUND
     counterpart: str = ""
+    csat: int | None = None
+    review: c.RecordReview | None = None  # as the review form wrote it, for any incident
 
 
 # What an action asks for when it was not given: the dialog that asks it.
-Question = Literal["responder", "level", "length", "note", "communication"]
+Question = Literal["responder", "level", "length", "note", "communication", "service", "review"]
 # What the `:` line takes after the command.
 Argument = Literal["", "text", "level", "duration"]
 Build = Callable[[str, Given, datetime], c.AnyCommand]
@@ -67,8 +71,10 @@ class IncidentAction:
     def answered(self, given: Given) -> bool:
         """Whether `given` already holds what the action would otherwise ask."""
         match self.question:
-            case "responder" | "note":
+            case "responder" | "note" | "service":
                 return bool(given.text.strip())
+            case "review":
+                return given.review is not None
             case "level":
                 return given.level is not None
             case "length":
@@ -95,7 +101,18 @@ def log_communication(incident: str, given: Given, now: datetime) -> c.LogCommun
         direction=given.direction,
         counterpart=given.counterpart,
         summary=given.text,
+        csat=given.csat,
     )
+
+
+def reroute(incident: str, given: Given, now: datetime) -> c.Reroute:
+    service, _, reason = given.text.strip().partition(" ")
+    return c.Reroute(incident=incident, service=service, reason=reason.strip())
+
+
+def review(incident: str, given: Given, now: datetime) -> c.RecordReview:
+    assert given.review is not None
+    return msgspec.structs.replace(given.review, incident=incident)
 
 
 ACTIONS: dict[Action, IncidentAction] = {
@@ -235,6 +252,34 @@ ACTIONS: dict[Action, IncidentAction] = {
             build=log_communication,
             line="comm",
             question="communication",
+            repeats=True,
+        ),
+        IncidentAction(
+            id=Action.REROUTE,
+            binding="incident.reroute",
+            key="R",
+            label="Reroute",
+            title="Reroute to another team",
+            explains="send it to another service's team, paging its level 1",
+            verb="reroute",
+            build=reroute,
+            line="reroute",
+            usage="SERVICE [REASON]",
+            argument="text",
+            question="service",
+            show=False,
+        ),
+        IncidentAction(
+            id=Action.REVIEW,
+            binding="incident.review",
+            key="v",
+            label="Review",
+            title="Review",
+            explains="record the review of a resolved incident, with follow-up actions",
+            verb="review",
+            build=review,
+            line="review",
+            question="review",
             repeats=True,
         ),
     )

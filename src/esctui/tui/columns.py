@@ -9,6 +9,7 @@ from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
 
+from esctui.domain.cadence import CustomerDue, Owed
 from esctui.domain.durations import format_duration
 from esctui.domain.models import Incident, Status
 from esctui.domain.sla import Clock, Deadline, SlaRecord
@@ -111,6 +112,19 @@ def status_text(incident: Incident, now: datetime) -> str:
     return f"{text} z" if incident.snoozed(now) else text
 
 
+def customer_text(customer: CustomerDue | None, now: datetime) -> tuple[str, Tone]:
+    """Time left to the customer's next update (`12m`, `-4m` once overdue), or to the
+    follow-up after the resolution (`f 20h`); warning when close, a badge once overdue."""
+    if customer is None:
+        return "-", "muted"
+    left = customer.due_at - now
+    tone: Tone = "breached" if customer.overdue(now) else "warning" if customer.close(now) else ""
+    if customer.owed is Owed.FOLLOW_UP:
+        hours = int(left.total_seconds() // 3600)
+        return (f"f {hours}h" if hours else f"f {int(left.total_seconds() // 60)}m"), tone
+    return format_duration(left), tone
+
+
 def cell(
     key: str,
     incident: Incident,
@@ -118,9 +132,11 @@ def cell(
     now: datetime,
     redact: bool,
     record: SlaRecord | None = None,
+    customer: CustomerDue | None = None,
 ) -> tuple[str, Tone]:
-    """The text of one cell and its tone (`record`: a resolved incident's, if known). Data is
-    scrubbed: a title cannot drive the terminal."""
+    """The text of one cell and its tone (`record`: a resolved incident's, if known;
+    `customer`: what its customer is owed). Data is scrubbed: a title cannot drive the
+    terminal."""
     if key == "id":
         return incident.id, ""
     if key == "severity":
@@ -144,9 +160,7 @@ def cell(
     if key == "title":
         return (REDACTED_TITLE, "muted") if redact else (scrub(incident.title), "")
     if key == "customer_update":
-        if incident.last_customer_update is None:
-            return "-", "muted"
-        return format_duration(now - incident.last_customer_update), ""
+        return customer_text(customer, now)
     raise KeyError(key)
 
 
@@ -169,7 +183,11 @@ TICKING = (*(c.key for c in COLUMNS if c.ticks), "status")  # snoozes end too
 
 
 def ticking_texts(
-    incident: Incident, deadline: Deadline | None, now: datetime, record: SlaRecord | None = None
+    incident: Incident,
+    deadline: Deadline | None,
+    now: datetime,
+    record: SlaRecord | None = None,
+    customer: CustomerDue | None = None,
 ) -> tuple[tuple[str, Tone], ...]:
     """The clock-driven cells of a row, to compare from one second to the next."""
-    return tuple(cell(key, incident, deadline, now, False, record) for key in TICKING)
+    return tuple(cell(key, incident, deadline, now, False, record, customer) for key in TICKING)

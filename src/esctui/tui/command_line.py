@@ -19,10 +19,12 @@ ACTION_LINES = {action.line: action for action in ACTIONS.values() if action.lin
 COMMANDS: dict[str, tuple[str, str]] = {
     **{name: (action.usage, action.explains) for name, action in ACTION_LINES.items()},
     "theme": ("NAME", "switch the theme (saved to the config file)"),
-    "view": ("1-5|NAME", "switch the view"),
+    "view": ("1-7|NAME", "switch the view"),
     "sort": ("NAME", f"sort by {', '.join(SORTS)}"),
     "filter": ("TEXT", "show only incidents matching TEXT"),
     "go": ("ID", "put the cursor on an incident"),
+    "team": ("NAME", "show a team's queue (view 7)"),
+    "metrics": ("", "the KPIs: response times, escalations, customer updates, satisfaction"),
     "undo": ("", "take back my last action"),
     "help": ("", "show the keys and commands"),
     "quit": ("", "leave esctui"),
@@ -40,6 +42,8 @@ ALIASES = {
     "s": "snooze",
     "v": "view",
     "communication": "comm",
+    "kpi": "metrics",
+    "kpis": "metrics",
 }
 
 

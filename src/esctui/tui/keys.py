@@ -1,8 +1,8 @@
-"""Every key of the console's main screen, each with an id a keymap can name: the incident
-actions' (from their table), then undo, selection, the views, the panes and the app's; and the
-queue's and the detail pane's own (in force while each has the keys). The
-keymap from the config file is checked against them before it is used: a key given to two
-bindings would silently do one of them, so it is refused with a sentence."""
+"""Every key of the console, each with an id a keymap can name: the app's own (help, palette,
+quit: on every screen); the queue screen's (the incident actions' from their table, then undo,
+selection, the views and the panes); and the queue's and the detail pane's own (in force while
+each has the keys). The keymap from the config file is checked against them before it is used:
+a key given to two bindings would silently do one of them, so it is refused with a sentence."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ from esctui.tui.actions import ACTIONS
 from esctui.tui.widgets.detail import IncidentDetail
 from esctui.tui.widgets.queue_table import QueueTable
 
-CONSOLE_BINDINGS: list[BindingType] = [
+APP_BINDINGS: list[BindingType] = [
+    Binding("question_mark", "help", "Help", id="app.help"),
+    Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
+    Binding("q", "quit", "Quit", id="app.quit"),
+]
+
+QUEUE_BINDINGS: list[BindingType] = [
     *(
         Binding(a.key, f"incident('{a.id}')", a.label, show=a.show, id=a.binding)
         for a in ACTIONS.values()
@@ -23,11 +29,15 @@ CONSOLE_BINDINGS: list[BindingType] = [
     Binding("space", "toggle_select", "Select", show=False, id="incident.select"),
     Binding("z", "undo", "Undo", show=False, id="incident.undo"),
     Binding("y", "copy_id", "Copy id", show=False, id="incident.copy-id"),
+    Binding("Y", "copy_runbook", "Copy runbook URL", show=False, id="incident.copy-runbook"),
     Binding("1", "view('mine')", "Mine", show=False, id="view.mine"),
     Binding("2", "view('unacknowledged')", "Unacked", show=False, id="view.unacknowledged"),
     Binding("3", "view('open')", "Open", show=False, id="view.open"),
     Binding("4", "view('breaching')", "Breaching", show=False, id="view.breaching"),
     Binding("5", "view('resolved')", "Resolved", show=False, id="view.resolved"),
+    Binding("6", "view('updates')", "Updates due", show=False, id="view.updates"),
+    Binding("7", "view('team')", "My team", show=False, id="view.team"),
+    Binding("m", "metrics", "KPIs", id="view.metrics"),
     Binding("S", "cycle_sort", "Sort", show=False, id="view.sort"),
     Binding("slash", "open_filter", "Filter", id="view.filter"),
     Binding(
@@ -47,10 +57,8 @@ CONSOLE_BINDINGS: list[BindingType] = [
         priority=True,
     ),
     Binding("colon", "open_command_line", "Cmd", show=False, id="app.command-line"),
-    Binding("question_mark", "help", "Help", id="app.help"),
-    Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
-    Binding("q", "quit", "Quit", id="app.quit"),
 ]
+CONSOLE_BINDINGS: list[BindingType] = [*QUEUE_BINDINGS, *APP_BINDINGS]
 
 
 def main_screen_bindings() -> list[Binding]:
@@ -65,10 +73,18 @@ def detail_pane_bindings() -> list[Binding]:
     return [b for b in [*CONSOLE_BINDINGS, *IncidentDetail.BINDINGS] if isinstance(b, Binding)]
 
 
+def kpi_screen_bindings() -> list[Binding]:
+    """The app's bindings and the KPI screen's: in force at once there."""
+    from esctui.tui.kpi.screen import KPI_BINDINGS
+
+    return [b for b in [*APP_BINDINGS, *KPI_BINDINGS] if isinstance(b, Binding)]
+
+
 def every_binding() -> list[Binding]:
-    """Every key of the main screen, wherever the keys are: for help and the keymap."""
+    """Every key of every screen, wherever the keys are: for help and the keymap."""
     pane = [b for b in IncidentDetail.BINDINGS if isinstance(b, Binding)]
-    return [*main_screen_bindings(), *pane]
+    kpi = [b for b in kpi_screen_bindings() if b.id and b.id.startswith("kpi.")]
+    return [*main_screen_bindings(), *pane, *kpi]
 
 
 def key_name(key: str) -> str:
@@ -102,7 +118,7 @@ def clash(bindings: Iterable[Binding], keymap: Mapping[str, str]) -> str | None:
 
 def clash_anywhere(keymap: Mapping[str, str]) -> str | None:
     """The first clash (see `clash`) among the keys in force at once, wherever the keys are."""
-    for bindings in (main_screen_bindings(), detail_pane_bindings()):
+    for bindings in (main_screen_bindings(), detail_pane_bindings(), kpi_screen_bindings()):
         refused = clash(bindings, keymap)
         if refused is not None:
             return refused

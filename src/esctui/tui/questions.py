@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from textual.screen import ModalScreen
 
+from esctui.domain.cadence import cadence_book, fill_template
 from esctui.domain.models import Directory, Incident
 from esctui.domain.oncall import service_on_call
 from esctui.tui.actions import Given, Question
 from esctui.tui.screens.forms import CommunicationForm, CommunicationInput, NoteEditor
 from esctui.tui.screens.pickers import HandOffPicker, LevelPicker, SnoozePicker
+from esctui.tui.screens.review import ReviewForm
+from esctui.wording import scrub
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,32 @@ def dialog(
             return Dialog(NoteEditor(f"Note on {first.id}"), text)
         case "communication":
             counterpart = "" if redact else first.customer
-            form = CommunicationForm(f"Log a communication on {first.id}", counterpart)
+            form = CommunicationForm(
+                f"Log a communication on {first.id}", counterpart, template(first, directory, now)
+            )
             return Dialog(form, communication)
+        case "service":
+            services = [
+                (s.name, scrub(s.escalate_when or s.description))
+                for s in directory.services
+                if s.name != first.service
+            ]
+            return Dialog(HandOffPicker(f"Reroute {first.id} to", services), text)
+        case "review":
+            today = now.date() + timedelta(days=7)
+            review = ReviewForm(f"Review of {described(incidents)}", first.resolved_by or "", today)
+            return Dialog(review, lambda written: Given(review=written))
+
+
+def template(incident: Incident, directory: Directory, now: datetime) -> str:
+    """The update template of the incident's severity, filled in; the next update is due one
+    interval from now, once this one goes out."""
+    written = directory.update_templates.get(incident.severity, "")
+    if not written:
+        return ""
+    interval = cadence_book(directory).interval(incident.service, incident.severity)
+    next_update = f"{now + interval:%H:%M UTC}" if interval else "when there is news"
+    return fill_template(written, incident, next_update)
 
 
 def text(answer: str) -> Given:
@@ -72,6 +99,7 @@ def communication(talk: CommunicationInput) -> Given:
         channel=talk.channel,
         direction=talk.direction,
         counterpart=talk.counterpart,
+        csat=talk.csat,
     )
 
 

@@ -14,13 +14,14 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 
 from esctui.backends.base import Change, IncidentHistory, Queue
+from esctui.domain.cadence import CadenceBook, CustomerDue, cadence_book
 from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
 from esctui.listing import OPEN, Filter, Sort, keeps, order_key, recently_resolved_key
 from esctui.tui.tally import Tally
 
-View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
+View = Literal["mine", "unacknowledged", "open", "breaching", "resolved", "updates", "team"]
 VIEWS: tuple[View, ...] = get_args(View)
 VIEW_TITLES: dict[View, tuple[str, str]] = {  # in full, and short for a narrow terminal
     "mine": ("Mine", "Mine"),
@@ -28,6 +29,8 @@ VIEW_TITLES: dict[View, tuple[str, str]] = {  # in full, and short for a narrow 
     "open": ("All open", "Open"),
     "breaching": ("Breaching or about to", "Breaching"),
     "resolved": ("Recently resolved", "Resolved"),
+    "updates": ("Updates due", "Updates"),
+    "team": ("My team", "Team"),
 }
 
 SORT_TITLES: dict[Sort, tuple[str, str]] = {
@@ -43,9 +46,16 @@ RESOLVED_ORDER = ("most recently resolved first", "recent first")
 FEW_CHANGES = 64
 
 
-def view_filter(view: View, me: str | None, text: str) -> Filter:
-    """What a view keeps (see `listing.Filter`); "mine" with nobody to be keeps nothing."""
+def view_filter(
+    view: View, me: str | None, text: str, team: frozenset[str] = frozenset()
+) -> Filter:
+    """What a view keeps (see `listing.Filter`); "mine" with nobody to be keeps nothing, as
+    does "team" without a team (`team`: its members)."""
     match view:
+        case "updates":
+            return Filter(update_due=True, text=text)
+        case "team":
+            return Filter(assignees=team, text=text)
         case "resolved":
             return Filter(statuses=frozenset({Status.RESOLVED}), text=text)
         case "mine":
@@ -77,6 +87,10 @@ class QueueModel:
     # Resolved incidents' SLA records, read from their timelines when they are shown, with the
     # resolution each is of (reopened and resolved again, it needs reading again).
     records: dict[str, tuple[datetime, SlaRecord]] = field(default_factory=dict)
+    # What each incident's customer is owed next (incidents with a customer only).
+    cadence: CadenceBook = field(default_factory=lambda: cadence_book(Directory()))
+    customers: dict[str, CustomerDue | None] = field(default_factory=dict)
+    team: str = ""  # whose queue the team view shows: mine unless `:team` says
 
     @classmethod
     def from_queue(
@@ -86,18 +100,28 @@ class QueueModel:
         model.replace(queue)
         return model
 
-    def replace(self, queue: Queue, book: SlaBook | None = None) -> None:
+    def replace(
+        self, queue: Queue, book: SlaBook | None = None, cadence: CadenceBook | None = None
+    ) -> None:
         """Start again from a whole queue (the backend could not bridge a gap), with the SLA
-        targets of `book` if given (a new directory may bring new ones)."""
+        targets of `book` and the update intervals of `cadence` if given (a new directory may
+        bring new ones)."""
         self.directory = queue.directory
         self.incidents = queue.incidents
         self.revision = queue.revision
         self.snapshot = queue.snapshot
         self.book = book or self.book
+        self.cadence = cadence or self.cadence
+        if not self.team and self.me is not None:
+            mine = queue.directory.responder(self.me)
+            self.team = mine.team if mine is not None else ""
         # Resolved incidents, most of a big store, have no deadline: they are left out here.
         unresolved = [i for i in queue.incidents.values() if i.status is not Status.RESOLVED]
         self.deadlines = {i.id: self.book.deadline(i) for i in unresolved}
-        self.tally = Tally.of(unresolved, self.deadlines, self.me)
+        due = self.cadence.due
+        self.customers = {i.id: due(i) for i in queue.incidents.values() if i.customer}
+        self.tally = Tally.of(unresolved, self.deadlines, self.me, self.customers)
+        self.tally.count_follow_ups(queue.incidents.values())
         self.arrange()
 
     # -- changes ---------------------------------------------------------------------------
@@ -114,12 +138,14 @@ class QueueModel:
             event = change.event
             before = self.incidents.get(event.incident)
             if before is not None:
-                self.tally.remove(before, self.deadlines.get(before.id))
+                self.tally.remove(before, self.deadlines.get(before.id), self.customers)
             incident = apply(before, event)
             deadline = self.book.deadline(incident)
             self.incidents[incident.id] = incident
             self.deadlines[incident.id] = deadline
-            self.tally.add(incident, deadline)
+            if incident.customer:
+                self.customers[incident.id] = self.cadence.due(incident)
+            self.tally.add(incident, deadline, self.customers)
             self.revision = change.revision
         return new
 
@@ -129,9 +155,25 @@ class QueueModel:
 
     # -- what the view lists ---------------------------------------------------------------
 
-    def listed(self, incident: Incident) -> bool:
-        chosen = view_filter(self.view, self.me, self.filter_text)
-        return keeps(chosen, incident, self.deadlines.get(incident.id), self.now)
+    def chosen(self) -> Filter:
+        """What the view, the filter and (for the team view) the team keep."""
+        team = self.directory.team_members(self.team) if self.view == "team" else frozenset()
+        return view_filter(self.view, self.me, self.filter_text, team)
+
+    def listed(self, incident: Incident, chosen: Filter | None = None) -> bool:
+        incident_id = incident.id
+        return keeps(
+            chosen or self.chosen(),
+            incident,
+            self.deadlines.get(incident_id),
+            self.now,
+            self.customers.get(incident_id),
+        )
+
+    def listed_now(self, incident_id: str) -> bool:
+        """Whether the view lists `incident_id` as it is now."""
+        incident = self.incidents.get(incident_id)
+        return incident is not None and self.listed(incident)
 
     def order_key(self) -> Callable[[str], Any]:
         if self.view == "resolved":  # whatever the sort: that is what "recent" asks for
@@ -140,7 +182,8 @@ class QueueModel:
 
     def arrange(self) -> list[str]:
         """Recompute `rows` for the view, filter and sort in force; returns them."""
-        listed = [i.id for i in self.incidents.values() if self.listed(i)]
+        chosen = self.chosen()
+        listed = [i.id for i in self.incidents.values() if self.listed(i, chosen)]
         listed.sort(key=self.order_key())
         self.rows = listed
         return listed
@@ -148,25 +191,22 @@ class QueueModel:
     def rearrange(self, changed: Iterable[str]) -> bool:
         """Put just the `changed` incidents where the view now lists them, if anywhere; True
         if `rows` changed. The others keep their order: no sort key moves with the clock
-        (time left to a deadline shrinks alike for all), only with events."""
-        ids = list(dict.fromkeys(changed))
+        (time left to a deadline shrinks alike for all), only with events. All the changed
+        are taken out before any is put back: one still in its old place (held there while
+        the responder looked) would mislead the search for where the next one goes."""
+        ids = set(changed)
+        before = self.rows
         if len(ids) > FEW_CHANGES:
-            before = self.rows
             return self.arrange() != before
         key = self.order_key()
-        moved = False
-        for incident_id in ids:
-            was: int | None = None
-            if incident_id in self.rows:
-                was = self.rows.index(incident_id)
-                del self.rows[was]
+        chosen = self.chosen()
+        rows = [i for i in before if i not in ids]
+        for incident_id in sorted(ids):
             incident = self.incidents.get(incident_id)
-            now: int | None = None
-            if incident is not None and self.listed(incident):
-                now = bisect.bisect(self.rows, key(incident_id), key=key)
-                self.rows.insert(now, incident_id)
-            moved = moved or now != was
-        return moved
+            if incident is not None and self.listed(incident, chosen):
+                rows.insert(bisect.bisect(rows, key(incident_id), key=key), incident_id)
+        self.rows = rows
+        return rows != before
 
     # -- what became of resolved incidents' deadlines --------------------------------------
 
@@ -197,6 +237,6 @@ class QueueModel:
         return self.tally.at(self.now)
 
     def tick(self, now: datetime) -> bool:
-        """Move the clock; True when the breaching view's membership may have changed."""
+        """Move the clock; True when the view's membership may have changed with it."""
         self.now = now
-        return self.view == "breaching"
+        return self.view in ("breaching", "updates")

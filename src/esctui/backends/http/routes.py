@@ -108,6 +108,9 @@ ROUTES: tuple[Route, ...] = (
         "communications",
         "Log what was said to (or heard from) someone outside the responders.",
     ),
+    Route(Action.REROUTE, c.Reroute, "actions/reroute", "Send the incident to another service."),
+    Route(Action.REVIEW, c.RecordReview, "review", "Record the review of a resolved incident."),
+    Route(Action.FOLLOW_UP_DONE, c.CompleteFollowUp, "follow-ups/done", "Mark a follow-up done."),
 )
 
 COMMANDS: list[type[c.Command]] = [c.Trigger, *(route.command for route in ROUTES)]

@@ -79,23 +79,28 @@ class CommunicationInput:
     direction: Direction
     counterpart: str
     summary: str
+    csat: int | None = None
 
 
 class CommunicationForm(ModalScreen[CommunicationInput | None]):
-    """Channel, direction, with whom, and what was said: ctrl+s logs it."""
+    """Channel, direction, the customer's satisfaction (inbound), with whom, and what was
+    said: ctrl+t puts in the severity's update template, ctrl+s logs it."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CommunicationForm") + FORM_CSS.format(
         name="CommunicationForm"
     )
     BINDINGS = [
         Binding("ctrl+s", "save", "Log it", id="dialog.save", priority=True),
+        Binding("ctrl+t", "template", "Template", id="dialog.template", priority=True),
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
     ]
 
-    def __init__(self, title: str, counterpart: str = "") -> None:
+    def __init__(self, title: str, counterpart: str = "", template: str = "") -> None:
+        """`template`: the update template of the incident's severity, filled in."""
         super().__init__()
         self.heading = title
         self.counterpart = counterpart
+        self.template = template
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -109,12 +114,17 @@ class CommunicationForm(ModalScreen[CommunicationInput | None]):
                 )
                 yield Select(
                     [
-                        ("outbound (we told them)", Direction.OUTBOUND),
-                        ("inbound (they told us)", Direction.INBOUND),
+                        ("we told them", Direction.OUTBOUND),
+                        ("they told us", Direction.INBOUND),
                     ],
                     value=Direction.OUTBOUND,
                     allow_blank=False,
                     id="direction",
+                )
+                yield Select(
+                    [(f"satisfaction {n}/5", n) for n in range(5, 0, -1)],
+                    prompt="satisfaction",
+                    id="csat",
                 )
             counterpart = Input(self.counterpart, placeholder="Customer, team or person")
             counterpart.id = "counterpart"
@@ -124,10 +134,17 @@ class CommunicationForm(ModalScreen[CommunicationInput | None]):
             summary.border_title = "what was said"
             yield steady(summary)
             yield Label("", id="problem", classes="problem")
-            yield Label("ctrl+s logs it · esc cancels", classes="hint")
+            template = "ctrl+t the update template · " if self.template else ""
+            yield Label(f"{template}ctrl+s logs it · esc cancels", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#counterpart", Input).focus()
+
+    def action_template(self) -> None:
+        if self.template:
+            summary = self.query_one("#summary", TextArea)
+            summary.text = self.template
+            summary.focus()
 
     @on(Input.Submitted, "#counterpart")
     def to_summary(self) -> None:
@@ -146,7 +163,12 @@ class CommunicationForm(ModalScreen[CommunicationInput | None]):
         channel = self.query_one("#channel", Select).value
         direction = self.query_one("#direction", Select).value
         assert isinstance(channel, Channel) and isinstance(direction, Direction)
-        self.dismiss(CommunicationInput(channel, direction, counterpart, summary))
+        chosen = self.query_one("#csat", Select).value
+        csat = chosen if isinstance(chosen, int) else None
+        if csat is not None and direction is not Direction.INBOUND:
+            say_problem(problem, "A satisfaction score is what the customer said: inbound.")
+            return
+        self.dismiss(CommunicationInput(channel, direction, counterpart, summary, csat))
 
     def action_cancel(self) -> None:
         if not self.query_one("#summary", TextArea).text.strip():

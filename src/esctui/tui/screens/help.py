@@ -23,6 +23,7 @@ GROUPS = {
     "pane": "Panes",
     "detail": "In the detail pane",
     "app": "The console",
+    "kpi": "On the KPI screen (m)",
 }
 
 

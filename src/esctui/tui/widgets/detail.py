@@ -65,8 +65,17 @@ class IncidentDetail(Vertical, can_focus=True):
     IncidentDetail VerticalScroll { height: 1fr; }
     """
 
-    def __init__(self, *, redact: bool = False, zone: tzinfo = UTC, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        redact: bool = False,
+        zone: tzinfo = UTC,
+        opening: str = "",
+        id: str | None = None,
+    ) -> None:
+        """`opening`: what the pane says until the first incident is shown."""
         super().__init__(id=id)
+        self.opening = opening
         self.redact = redact
         self.zone = zone  # times are shown in it
         self.incident_id: str | None = None
@@ -74,7 +83,7 @@ class IncidentDetail(Vertical, can_focus=True):
         self.following = dict.fromkeys(FOLLOWED, True)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="summary")
+        yield Static(Content(self.opening), id="summary")
         with TabbedContent(id="detail-tabs"):
             with (
                 TabPane("Timeline", id="timeline"),
@@ -228,12 +237,31 @@ class IncidentDetail(Vertical, can_focus=True):
         record: SlaRecord | None,
     ) -> Content:
         customer = REDACTED_CUSTOMER if self.redact and incident.customer else incident.customer
-        rows: list[tuple[str, str]] = [
-            ("service", scrub(incident.service)),
+        service = directory.service(incident.service)
+        rows: list[tuple[str, str]] = [("service", scrub(incident.service))]
+        if service is not None and service.runbook_url:
+            rows.append(("runbook", scrub(service.runbook_url) + "  (Y copies it)"))
+        if service is not None and service.escalate_when:
+            rows.append(("escalate when", scrub(service.escalate_when)))
+        rows += [
             ("customer", scrub(customer) or "-"),
             ("opened", clock(incident.opened_at, now, self.zone)),
             ("created", clock(incident.created_at, now, self.zone)),
         ]
+        if incident.last_customer_update:
+            rows.append(("last update", clock(incident.last_customer_update, now, self.zone)))
+        if incident.review_due:
+            rows.append(("review", "due (v records it)"))
+        elif incident.reviewed_at:
+            rows.append(("review", f"recorded {clock(incident.reviewed_at, now, self.zone)}"))
+        for follow_up in incident.follow_ups:
+            state = "done" if follow_up.done_at else f"due {follow_up.due:%Y-%m-%d}"
+            rows.append(
+                (
+                    f"follow-up {follow_up.number}",
+                    f"{scrub(follow_up.action)} ({who(follow_up.owner)}, {state})",
+                )
+            )
         if incident.acknowledged_at:
             acknowledged = clock(incident.acknowledged_at, now, self.zone)
             rows.append(("acknowledged", f"{acknowledged} by {who(incident.acknowledged_by)}"))

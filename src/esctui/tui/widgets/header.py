@@ -96,8 +96,8 @@ def header_parts(
     counts: Mapping[str, int], home: Path, zone: tzinfo, **facts: Unpack[HeaderFacts]
 ) -> list[LinePart]:
     """The header's parts, in the order shown. Ranks: the higher, the sooner a part gives way.
-    The usual link state goes first, then the location is shortened; the counts go last, the
-    breached count last of all."""
+    The usual link state goes first, then the location is shortened, then what customers and
+    reviews are owed; the counts of the queue go last, the breached count last of all."""
     me, kind, location, link = facts["me"], facts["kind"], facts["location"], facts["link"]
     updated, read_only, queued = facts["updated"], facts["read_only"], facts.get("queued", 0)
     waiting = [(f" ({queued} queued)", "bold")] if queued else []
@@ -118,6 +118,11 @@ def header_parts(
     if counts["at risk"]:
         parts.append(count(f"{counts['at risk']} at risk", "$warning", keep=5))
     parts.append(count(f"{counts['acknowledged']} acknowledged", "", keep=6))
+    if counts.get("updates due"):
+        parts.append(count(f"{counts['updates due']} updates due", "$warning", keep=12))
+    if counts.get("follow-ups overdue"):
+        overdue = f"{counts['follow-ups overdue']} follow-ups overdue"
+        parts.append(count(overdue, "$warning", keep=13))
     if counts["snoozed"]:
         parts.append(count(f"{counts['snoozed']} snoozed", "$text-muted", keep=7))
     places = shorten_location(scrub(location), home)

@@ -235,7 +235,8 @@ class QueueTable(ScrollView, can_focus=True):
                 self.call_later(lambda: self.post_message(self.RecordsNeeded()))
         for placed in self.columns():
             key = placed.column.key
-            text, tone = cell(key, incident, deadline, model.now, self.redact, record)
+            customer = model.customers.get(incident_id)
+            text, tone = cell(key, incident, deadline, model.now, self.redact, record, customer)
             style = self.cell_style(tone, marked if key == "id" else row_style, base, on_cursor)
             segments.append(Segment(fit(text, placed.width, placed.column.right), style))
             segments.append(Segment(" ", row_style))
@@ -302,11 +303,11 @@ class QueueTable(ScrollView, can_focus=True):
         if self.current_id != keep:
             self.post_message(self.CursorMoved(self.current_id))
 
-    def incidents_changed(self, incident_ids: list[str], *, flash: bool) -> None:
-        """Repaint only the visible rows of these incidents."""
+    def incidents_changed(self, incident_ids: list[str], *, flashed: set[str]) -> None:
+        """Repaint only the visible rows of these incidents; flash the `flashed`."""
         now = time.monotonic()
         for incident_id in incident_ids:
-            if flash:
+            if incident_id in flashed:
                 self.flashing[incident_id] = now + FLASH_SECONDS
             self.shown.pop(incident_id, None)
             self.refresh_row(incident_id)
@@ -345,7 +346,8 @@ class QueueTable(ScrollView, can_focus=True):
             incident_id = model.rows[index]
             incident = model.incidents[incident_id]
             deadline, record = model.deadlines.get(incident_id), model.record(incident_id)
-            texts = ticking_texts(incident, deadline, model.now, record)
+            customer = model.customers.get(incident_id)
+            texts = ticking_texts(incident, deadline, model.now, record, customer)
             before = self.shown.get(incident_id)
             self.shown[incident_id] = texts
             if before is None or before == texts:

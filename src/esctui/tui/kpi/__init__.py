@@ -1,0 +1,1 @@
+"""The KPI screen: the learning loop's figures, from the same function as `esctui metrics`."""

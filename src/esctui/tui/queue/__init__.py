@@ -1,0 +1,1 @@
+"""The queue screen and its parts."""
