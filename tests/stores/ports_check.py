@@ -3,7 +3,10 @@ has the shape of the ports the service calls."""
 
 from __future__ import annotations
 
-from esctui.service.ports import EventStore, TokenStore, Transaction
+from esctui.service.ports import AlertIndex, EventStore, IntegrationStore, TokenStore, Transaction
+from esctui.stores.journal.events import JournalTransaction
+from esctui.stores.journal.integrations import JournalIntegrations
+from esctui.stores.postgres.integrations import PostgresIntegrations
 from esctui.stores.postgres.store import PostgresStore
 from esctui.stores.postgres.tokens import PostgresTokens
 from esctui.stores.postgres.transaction import PostgresTransaction
@@ -19,3 +22,19 @@ def postgres_transaction(transaction: PostgresTransaction) -> Transaction:
 
 def postgres_tokens(tokens: PostgresTokens) -> TokenStore:
     return tokens
+
+
+def postgres_alert_index(transaction: PostgresTransaction) -> AlertIndex:
+    return transaction
+
+
+def postgres_integrations(integrations: PostgresIntegrations) -> IntegrationStore:
+    return integrations
+
+
+def journal_alert_index(transaction: JournalTransaction) -> AlertIndex:
+    return transaction
+
+
+def journal_integrations(integrations: JournalIntegrations) -> IntegrationStore:
+    return integrations

@@ -18,6 +18,7 @@ from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident
 from esctui.stores.inline import offload, running_loop
 from esctui.stores.journal import store as journal
+from esctui.stores.journal.alert_index import AlertIndex
 from esctui.stores.journal.files import LOCK_WAIT
 from esctui.stores.journal.request_keys import tagged
 from esctui.stores.journal.store import DEFAULT_ARCHIVE_AFTER, Clock, JournalStore
@@ -33,9 +34,10 @@ from esctui.stores.records import (
 class JournalTransaction:
     """The store held by this process's writer lock, caught up with the files."""
 
-    def __init__(self, store: JournalStore) -> None:
+    def __init__(self, store: JournalStore, alerts: AlertIndex | None = None) -> None:
         self.store = store
         self.ids_given = 0
+        self.alerts = alerts or AlertIndex()
 
     @property
     def directory(self) -> Directory:
@@ -49,6 +51,9 @@ class JournalTransaction:
 
     async def timeline(self, incident_id: str) -> list[AnyEvent]:
         return self.store.timeline(incident_id)
+
+    async def alerted(self, integration: str, key: str) -> Incident | None:
+        return self.alerts.find(self.store, integration, key)
 
     async def recorded(self, key: str) -> RecordedRequest | None:
         entry = self.store.keys.recorded().get(key)
@@ -90,6 +95,7 @@ class JournalEvents:
         """The store directory at `path` (or this process's view of it already made)."""
         self.store = store or JournalStore(path, clock, lock_wait=lock_wait)
         self.closings = 0  # each `close` ends the followers of the moment
+        self.alerts = AlertIndex()  # which incident monitoring's alerts map to
         # Followers in this process, woken as soon as it appends (from whichever thread).
         self.wakers: set[Callable[[], None]] = set()
 
@@ -117,7 +123,7 @@ class JournalEvents:
         store = self.store
         with store.writing():
             seen = (store.revision, store.generation)
-            yield JournalTransaction(store)
+            yield JournalTransaction(store, self.alerts)
             if store.lines >= journal.COMPACT_AFTER_LINES:
                 store.fold(store.clock(), DEFAULT_ARCHIVE_AFTER)
         if (store.revision, store.generation) != seen:
