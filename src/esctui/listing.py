@@ -25,7 +25,8 @@ NEVER = float("inf")
 class Filter(msgspec.Struct, frozen=True):
     """What a list keeps. `assignee` is a responder's name (a face resolves "mine" to it);
     `breaching` keeps those past their SLA or in its last quarter; `text` is matched against
-    what a responder searches by (id, title, service, assignee, customer, labels)."""
+    what a responder searches by (id, title, service, assignee, customer, labels); `labels`
+    keeps those with every one of these labels (such as the alerts' `team=db`)."""
 
     statuses: frozenset[Status] = OPEN
     severities: frozenset[int] = frozenset()
@@ -33,6 +34,7 @@ class Filter(msgspec.Struct, frozen=True):
     assignee: str | None = None
     breaching: bool = False
     text: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 def matches_text(incident: Incident, needle: str) -> bool:
@@ -58,6 +60,7 @@ def keeps(chosen: Filter, incident: Incident, deadline: Deadline | None, now: da
         and (chosen.assignee is None or incident.assignee == chosen.assignee)
         and (not chosen.breaching or (deadline is not None and deadline.at_risk(now)))
         and (not chosen.text or matches_text(incident, chosen.text.lower()))
+        and all(incident.labels.get(key) == value for key, value in chosen.labels)
     )
 
 

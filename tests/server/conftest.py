@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -25,7 +25,9 @@ from esctui.stores.journal import create_store
 from live_server import Spawned, make_tokens
 from live_server import reopen as reopen  # the tests here take it from this module
 
-FAST = ServerSettings(poll_every=0.05, escalate_every=0.5, heartbeat=0.5)
+FAST = ServerSettings(
+    poll_every=0.05, escalate_every=0.5, heartbeat=0.5, intake_every=0.2, repeats_every=0.5
+)
 
 
 @dataclass
@@ -72,7 +74,8 @@ def run_in_thread(store_path: Path, settings: ServerSettings) -> Iterator[Runnin
     sock = listen("127.0.0.1", 0)
     host, port = sock.getsockname()[:2]
     backend = open_local(str(store_path), lock_wait=settings.lock_wait)
-    uv = uvicorn_server(create_app(backend, backend.tokens, settings), None)
+    intake = backend.intake(repeats_every=timedelta(seconds=settings.repeats_every))
+    uv = uvicorn_server(create_app(backend, backend.tokens, settings, intake), None)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

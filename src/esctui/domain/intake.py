@@ -252,13 +252,14 @@ def missed_since(
     last: datetime, every: timedelta, newest: Incident | None, now: datetime
 ) -> datetime | None:
     """When the heartbeat last heard of at `last` was due, if it was missed and no incident
-    was opened for this miss yet (`newest` is the newest incident of the heartbeat); None
+    was told of this miss yet (`newest` is the newest incident of the heartbeat); None
     otherwise."""
     due = last + every
     if now < due:
         return None
-    if newest is not None and newest.created_at >= due:
-        return None  # opened for this miss already (and perhaps resolved by a responder)
+    told = newest.alerts.last_at if newest is not None and newest.alerts is not None else None
+    if told is not None and told >= due:
+        return None  # told already (and perhaps resolved by a responder since)
     return due
 
 

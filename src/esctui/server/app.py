@@ -19,8 +19,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from esctui import __version__
 from esctui.backends.base import Backend, Queue, StoreError
+from esctui.backends.integrations import Intake
 from esctui.domain.models import Directory
-from esctui.server import admin, directory, events, incidents
+from esctui.server import admin, directory, events, incidents, integration_admin, monitoring
 from esctui.server.auth import TokenAuthentication, Tokens
 from esctui.server.context import ServerContext
 from esctui.server.hub import DEFAULT_BUFFER
@@ -47,17 +48,30 @@ class ServerSettings:
     max_body: int = MAX_BODY
     # How often the tokens of open event streams are checked (a revoked one's stream ends).
     token_check_every: float = 1.0
+    # How often heartbeats are checked for a missed beat, and a storm's repeats recorded.
+    intake_every: float = 5.0
+    # How long the repeats of an alert (a storm) are counted before they make a line.
+    repeats_every: float = 60.0
 
 
 def create_app(
-    backend: Backend, tokens: Tokens, settings: ServerSettings | None = None
+    backend: Backend,
+    tokens: Tokens,
+    settings: ServerSettings | None = None,
+    intake: Intake | None = None,
 ) -> Litestar:
-    """The server over `backend`, letting in `tokens`. The backend is opened as the server
-    starts, in the server's own event loop."""
+    """The server over `backend`, letting in `tokens`, and monitoring's notifications through
+    `intake` (none without it). The backend is opened as the server starts, in the server's
+    own event loop."""
     settings = settings or ServerSettings()
     mirror = Mirror(Queue(directory=Directory(), incidents={}, revision=0))
     context = ServerContext(
-        backend, tokens, mirror, buffer=settings.buffer, heartbeat=settings.heartbeat
+        backend,
+        tokens,
+        mirror,
+        buffer=settings.buffer,
+        heartbeat=settings.heartbeat,
+        intake=intake,
     )
 
     @contextlib.asynccontextmanager
@@ -69,6 +83,8 @@ def create_app(
         ]
         if context.admin is not None:
             tasks.append(asyncio.create_task(repeat(settings.escalate_every, escalate, context)))
+        if context.intake is not None:
+            tasks.append(asyncio.create_task(repeat(settings.intake_every, take_in, context)))
         try:
             yield
         finally:
@@ -83,6 +99,8 @@ def create_app(
             *incidents.ROUTE_HANDLERS,
             *events.ROUTES,
             *admin.ROUTES,
+            *monitoring.ROUTES,
+            *integration_admin.ROUTES,
         ],
         # For the uvicorn server: event streams never end on their own, so shutting down
         # ends them first (see `running.Server`).
@@ -99,7 +117,16 @@ def create_app(
             "`Authorization: Bearer TOKEN`; every action on an incident needs `If-Match`.",
             security=[{"bearer": []}],
             components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "integration": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An integration's key (`esctui integration create`): "
+                        "Alertmanager's as a bearer token, the Events API's as `routing_key`, "
+                        "a heartbeat's in its path.",
+                    ),
+                }
             ),
         ),
     )
@@ -143,3 +170,15 @@ async def escalate(context: ServerContext) -> None:
 
 async def end_revoked(context: ServerContext) -> None:
     await context.end_revoked_streams()
+
+
+async def take_in(context: ServerContext) -> None:
+    """A storm's repeats into their incidents' timelines, in every process (each counts its
+    own); missed heartbeats into incidents, by the process that leads escalation."""
+    assert context.intake is not None
+    received = await context.intake.flush_repeats()
+    if await context.intake.leads():
+        received += await context.intake.check_heartbeats()
+    for done in received:
+        if done.recorded is not None:
+            context.took(done.recorded)

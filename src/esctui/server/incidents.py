@@ -20,6 +20,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from esctui.backends.http.routes import ROUTES, Route, TriggerBody
 from esctui.backends.http.wire import HistoryOut, IncidentDetail, IncidentPage, QueueOut
 from esctui.domain import commands as c
+from esctui.domain.alerts import label_pair
 from esctui.domain.errors import NotFound
 from esctui.domain.events import communications
 from esctui.domain.models import Incident, Status
@@ -87,6 +88,7 @@ async def read_queue(
         incidents=queue.incidents,
         revision=queue.revision,
         snapshot=queue.snapshot,
+        maintenance=queue.maintenance,
     )
 
 
@@ -104,20 +106,29 @@ async def list_incidents(
     assignee: FromQuery[str | None] = None,
     mine: FromQuery[bool] = False,
     breaching: FromQuery[bool] = False,
+    label: Annotated[
+        list[str] | None, QueryParameter(description="KEY=VALUE; repeatable (all must hold).")
+    ] = None,
     cursor: Annotated[
         str | None, QueryParameter(description="`next_cursor` of the last page.")
     ] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> IncidentPage:
     """Open incidents unless `status` says otherwise; `breaching` keeps those past or close
-    to their SLA; `mine` those assigned to the token's responder."""
+    to their SLA; `mine` those assigned to the token's responder; `label` those with that
+    label (an alert group's, say)."""
     queue = server.mirror.queue
+    try:
+        labels = tuple(label_pair(text) for text in label or ())
+    except ValueError as error:
+        raise Problem(400, str(error)) from None
     chosen = Filter(
         statuses=frozenset(status) if status else Filter().statuses,
         severities=frozenset(severity or ()),
         service=service,
         assignee=caller(request) if mine else assignee,
         breaching=breaching,
+        labels=labels,
     )
     after = cursor_position(cursor)
     now = server.clock()

@@ -85,7 +85,7 @@ class IntegrationRecord(
     service: str
     sha256: str
     created_at: datetime
-    settings: Settings = Settings()
+    settings: Settings = msgspec.field(default_factory=Settings)
     revoked_at: datetime | None = None
 
     @property
