@@ -9,7 +9,8 @@ compaction, or a gap, builds it again). A crash can leave it out of step with no
 from __future__ import annotations
 
 from esctui.domain.events import AlertsReceived
-from esctui.domain.models import Incident, incident_number
+from esctui.domain.models import Incident
+from esctui.stores.ids import incident_number
 from esctui.stores.journal.store import JournalStore
 
 
