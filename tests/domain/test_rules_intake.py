@@ -288,3 +288,17 @@ def test_a_heartbeat_missed_opens_once_per_miss_and_a_beat_resolves() -> None:
     verdict, made = intake.later(1).send(heartbeat_beat("backup", intake.now))
     assert verdict is Verdict.RESOLVE
     assert isinstance(made[-1], e.Resolved) and made[-1].note == "it beat again"
+
+
+def test_an_alert_told_as_resolved_is_kept_with_the_news_and_alone_is_no_news() -> None:
+    intake = Intake()
+    first = webhook(am_alert("Disk", instance="a"), am_alert("Disk", instance="b", firing=False))
+    _, (_, received) = intake.send(first)
+    assert isinstance(received, e.AlertsReceived)
+    assert [(a.fingerprint, a.firing) for a in received.alerts] == [
+        ("Disk-a", True),
+        ("Disk-b", False),
+    ]
+    assert received.firing == ("Disk-a",)
+    # Told again (a retry, or the sender not having forgotten it yet): nothing new.
+    assert intake.send(first)[0] is Verdict.REPEAT

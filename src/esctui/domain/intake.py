@@ -85,6 +85,14 @@ def news(notification: Notification, incident: Incident | None) -> News:
     changed = notification.digest and notification.digest != (state.digest if state else "")
     if not fresh and not cleared and state is not None and changed:
         fresh = notification.firing  # told again, with something changed: a summary
+    if fresh or cleared:
+        # Alerts it tells of as resolved that never fired here are kept with the news, though
+        # alone they are none (a sender resends them until it forgets them).
+        fresh += tuple(
+            alert
+            for alert in notification.alerts
+            if not alert.firing and alert.fingerprint not in before
+        )
     return News(alerts=fresh, cleared=tuple(sorted(cleared)), firing=tuple(sorted(firing)))
 
 

@@ -114,7 +114,7 @@ async def start_maintenance(
     start = integrations_of(server).start_maintenance(
         data.service, length, data.reason, caller(request)
     )
-    return await done(start)
+    return kept(server, await done(start))
 
 
 @delete(
@@ -127,7 +127,15 @@ async def end_maintenance(
     server: NamedDependency[ServerContext], request: Request[Any, Any, Any], service: FromPath[str]
 ) -> MaintenanceWindow:
     require_admin(request, "Ending a maintenance")
-    return await done(integrations_of(server).end_maintenance(service))
+    return kept(server, await done(integrations_of(server).end_maintenance(service)))
+
+
+def kept(server: ServerContext, window: MaintenanceWindow) -> MaintenanceWindow:
+    """`window` in the queue the server answers with at once (its followers read it again
+    within a second: a window is no event)."""
+    queue = server.mirror.queue
+    queue.maintenance = {**queue.maintenance, window.service: window}
+    return window
 
 
 ROUTES = [
