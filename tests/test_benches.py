@@ -23,6 +23,10 @@ TINY = {
         ["--subscribers", "2", "--seconds", "0.5", "--rate", "20", "--workers", "2"],
         ["actions/s", "p50"],
     ),
+    "intake_bench.py": (
+        ["--stores", "journal", "--seconds", "0.5", "--workers", "2", "--group", "5"],
+        ["alerts/s", "events/s", "p99"],
+    ),
 }
 
 

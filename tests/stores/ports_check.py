@@ -3,8 +3,15 @@ has the shape of the ports the service calls."""
 
 from __future__ import annotations
 
-from esctui.service.ports import AlertIndex, EventStore, IntegrationStore, TokenStore, Transaction
-from esctui.stores.journal.events import JournalTransaction
+from esctui.service.ports import (
+    AlertIndex,
+    AlertLookup,
+    EventStore,
+    IntegrationStore,
+    TokenStore,
+    Transaction,
+)
+from esctui.stores.journal.events import JournalEvents, JournalTransaction
 from esctui.stores.journal.integrations import JournalIntegrations
 from esctui.stores.postgres.integrations import PostgresIntegrations
 from esctui.stores.postgres.store import PostgresStore
@@ -38,3 +45,11 @@ def journal_alert_index(transaction: JournalTransaction) -> AlertIndex:
 
 def journal_integrations(integrations: JournalIntegrations) -> IntegrationStore:
     return integrations
+
+
+def postgres_alert_lookup(store: PostgresStore) -> AlertLookup:
+    return store
+
+
+def journal_alert_lookup(store: JournalEvents) -> AlertLookup:
+    return store

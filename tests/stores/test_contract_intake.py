@@ -11,7 +11,7 @@ from typing import Any
 from esctui.domain.alerts import Alert, Kind, Notification, Settings
 from esctui.domain.intake import Situation, Verdict, judge, record
 from esctui.domain.models import Incident
-from esctui.service.ports import AlertIndex, EventStore, Transaction
+from esctui.service.ports import AlertIndex, AlertLookup, EventStore, Transaction
 from esctui.stores.records import IntegrationRecord, MaintenanceWindow
 
 from .conftest import NOW, Place, alongside, team
@@ -170,3 +170,22 @@ def test_the_index_holds_through_a_new_directory(store_factory: Place) -> None:
 
     found = run(scenario())
     assert found is not None and found.title == "group g"
+
+
+def test_an_alert_group_is_found_without_a_transaction_while_one_holds_it(
+    store_factory: Place,
+) -> None:
+    async def scenario() -> Any:
+        async with opened(store_factory, 2) as (a, b):
+            await open_store(a)
+            assert isinstance(b, AlertLookup)
+            async with a.transaction() as tx:
+                assert isinstance(tx, AlertIndex)
+                held = await tx.alerted("prom", "g")  # held by this transaction
+                seen = await alongside(b, lambda: b.alerted_now("prom", "g"))
+                missing = await alongside(b, lambda: b.alerted_now("prom", "nothing"))
+            return held, seen, missing
+
+    held, seen, missing = run(scenario())
+    assert held is not None and seen == held
+    assert missing is None

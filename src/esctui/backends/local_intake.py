@@ -76,6 +76,13 @@ class LocalIntake:
             lambda: self.service.receive(integration, notification), write=True
         )
 
+    async def take(self, key: str, kind: Kind, notification: Notification) -> Received:
+        async def both() -> Received:  # in one call: the key's check costs no second hop
+            integration = await self.integrations.recognise(key, kind)
+            return await self.service.receive(integration, notification)
+
+        return await self.backend.call(both, write=True)
+
     async def beat(self, integration: IntegrationRecord) -> Received:
         return await self.backend.call(lambda: self.service.beat(integration), write=True)
 

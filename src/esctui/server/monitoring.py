@@ -78,12 +78,13 @@ def intake_of(server: ServerContext) -> Intake:
     return server.intake
 
 
-async def recorded(
-    server: ServerContext, integration: IntegrationRecord, n: Notification
-) -> Received:
-    """Record `n`; `Problem` 409 (the rules refuse it: its service is gone) or 503."""
+async def recorded(server: ServerContext, key: str, kind: Kind, n: Notification) -> Received:
+    """Record `n`, sent with `key`; `Problem` 401 (the key lets nothing in), 409 (the rules
+    refuse it: its service is gone) or 503."""
     try:
-        received = await intake_of(server).receive(integration, n)
+        received = await intake_of(server).take(key, kind, n)
+    except Unrecognised as unknown:
+        raise Problem(401, str(unknown)) from None
     except DomainError as refusal:
         raise Problem(409, f"{refusal} Nothing was recorded.") from None
     except StoreError as failure:
@@ -129,14 +130,14 @@ async def alertmanager(
             "http_config.authorization).",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    integration = await recognised(server, key, Kind.ALERTMANAGER)
+    await recognised(server, key, Kind.ALERTMANAGER)  # before the body is read
     try:
         notification = read_webhook(await request.body())
     except BadNotification as bad:
         raise Problem(422, f"{bad}. Nothing was recorded.") from None
     except RecursionError:
         raise Problem(422, "The webhook body is nested too deeply to be read.") from None
-    return taken(await recorded(server, integration, notification))
+    return taken(await recorded(server, key, Kind.ALERTMANAGER, notification))
 
 
 def event_refused(status: int, message: str, errors: list[str]) -> Response[Any]:
@@ -174,8 +175,7 @@ async def enqueue(
     except RecursionError:
         return event_refused(400, INVALID, ["The event is nested too deeply to be read"])
     try:
-        integration = await recognised(server, routing_key, Kind.EVENTS)
-        received = await recorded(server, integration, notification)
+        received = await recorded(server, routing_key, Kind.EVENTS, notification)
     except Problem as problem:
         detail = problem.detail or ""
         return event_refused(problem.status_code, detail, [detail])

@@ -35,7 +35,13 @@ from esctui.domain.intake import (
 )
 from esctui.domain.models import Incident
 from esctui.service.incidents import Clock, IncidentService, fold, utc_now
-from esctui.service.ports import AlertIndex, EventStore, IntegrationStore, Transaction
+from esctui.service.ports import (
+    AlertIndex,
+    AlertLookup,
+    EventStore,
+    IntegrationStore,
+    Transaction,
+)
 from esctui.stores.records import IntegrationRecord, Recorded
 
 REPEATS_EVERY = timedelta(minutes=1)
@@ -82,6 +88,9 @@ class IntakeService:
 
     async def receive(self, integration: IntegrationRecord, notification: Notification) -> Received:
         """Record what `notification`, from `integration`, does (see the module)."""
+        unchanged = await self.changes_nothing(integration, notification)
+        if unchanged is not None:
+            return unchanged
         situation = await self.situation(integration)
         async with self.store.transaction() as tx:
             incident = await held(tx, integration.name, notification.key)
@@ -115,6 +124,34 @@ class IntakeService:
             incident=recorded.incident.id,
             recorded=recorded,
         )
+
+    async def changes_nothing(
+        self, integration: IntegrationRecord, notification: Notification
+    ) -> Received | None:
+        """What a notification that changes nothing did (a repeat counted, or ignored), seen
+        without a transaction, as a storm's many repeats are best answered; None where it
+        may change something, for `receive` to record in one.
+
+        Whatever this reads was true as of now: a change under way elsewhere is after it."""
+        if not isinstance(self.store, AlertLookup):
+            return None
+        incident = await self.store.alerted_now(integration.name, notification.key)
+        if incident is not None and incident.quiet:
+            return None  # its maintenance may be over: that is news
+        now = self.clock()
+        situation = Situation(
+            integration=integration.name,
+            service=integration.service,
+            settings=integration.settings,
+            now=now,
+        )
+        verdict = judge(notification, incident, situation)
+        if verdict is Verdict.IGNORE:
+            return Received(verdict=verdict, key=notification.key)
+        if verdict is not Verdict.REPEAT or incident is None or self.repeats_due(incident, now):
+            return None
+        self.count(incident.id, notification, integration)
+        return Received(verdict=verdict, key=notification.key, incident=incident.id)
 
     async def situation(self, integration: IntegrationRecord) -> Situation:
         now = self.clock()

@@ -202,6 +202,17 @@ class AlertIndex(Protocol):
         ...
 
 
+@runtime_checkable
+class AlertLookup(Protocol):
+    """A store that tells which incident monitoring's alerts map to without a transaction
+    (every store does): for a notification that turns out to change nothing, a storm's
+    repeat, the cheap way."""
+
+    async def alerted_now(self, integration: str, key: str) -> Incident | None:
+        """As `AlertIndex.alerted` answers, as of now, holding nothing."""
+        ...
+
+
 class IntegrationStore(Protocol):
     """Monitoring's integrations (their keys kept only as SHA-256), the services' maintenance
     windows, and when each heartbeat last beat. (`blocking` as for stores.)"""

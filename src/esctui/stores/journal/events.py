@@ -137,6 +137,10 @@ class JournalEvents:
         self.store.poll()
         return self.store.due(now)
 
+    async def alerted_now(self, integration: str, key: str) -> Incident | None:
+        self.store.poll()  # a reader's look: no lock
+        return self.alerts.find(self.store, integration, key)
+
     async def compact(self, archive_after: timedelta = DEFAULT_ARCHIVE_AFTER) -> str:
         """Fold the journal into a new snapshot and archive incidents resolved more than
         `archive_after` ago; a one-line summary."""

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import asyncpg
 
-from esctui.domain.models import Directory
+from esctui.domain.models import Directory, Incident
 from esctui.stores.postgres import codec, schema
 from esctui.stores.postgres.connection import (
     LINK_ERRORS,
@@ -31,7 +31,7 @@ from esctui.stores.postgres.connection import (
 from esctui.stores.postgres.follow import Listener, follow_changes
 from esctui.stores.postgres.integrations import PostgresIntegrations
 from esctui.stores.postgres.tokens import PostgresTokens
-from esctui.stores.postgres.transaction import DIRECTORY_LOCK, PostgresTransaction
+from esctui.stores.postgres.transaction import ALERTED, DIRECTORY_LOCK, PostgresTransaction
 from esctui.stores.records import Change, Followed, IncidentHistory, Queue, StoreError
 
 T = TypeVar("T")
@@ -63,6 +63,8 @@ FROM incidents i CROSS JOIN LATERAL (
     FROM events e WHERE e.incident = i.id
 ) t
 """
+# The newest incident an integration's alerts opened under a key, holding nothing.
+ALERTED_NOW = ALERTED.removesuffix(" FOR UPDATE\n") + "\n"
 CHANGES = """
 SELECT '[' || coalesce(string_agg(
     '{"revision":' || revision || ',"event":' || event::text || '}', ',' ORDER BY revision
@@ -200,6 +202,16 @@ class PostgresStore:
             return [row[0] for row in rows]
 
         return await self.run(look)
+
+    async def alerted_now(self, integration: str, key: str) -> Incident | None:
+        async def look(connection: asyncpg.Connection) -> str | None:
+            found: str | None = await connection.fetchval(
+                ALERTED_NOW, integration, key, self.clock() - RECENTLY_RESOLVED
+            )
+            return found
+
+        state = await self.run(look)
+        return None if state is None else codec.incident_decoder.decode(state)
 
     # -- following -----------------------------------------------------------------------
 
