@@ -3,6 +3,8 @@ incident service, straight through without an event loop."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import msgspec
@@ -61,9 +63,12 @@ def integrate(path: Path, name: str, kind: str, service: str, **settings: object
     return key
 
 
-def notify(path: Path, name: str, notification: Notification) -> Received:
-    """`notification` from the integration `name`, as the server takes it in."""
-    intake = open_local(str(path)).intake()
+def notify(
+    path: Path, name: str, notification: Notification, clock: Callable[[], datetime] | None = None
+) -> Received:
+    """`notification` from the integration `name`, as the server takes it in (at `clock`'s
+    time, or now)."""
+    intake = open_local(str(path), clock=clock).intake()
     assert intake is not None
     found = [i for i in run_inline(intake.integrations.integrations()) if i.name == name]
     return run_inline(intake.service.receive(found[-1], notification))

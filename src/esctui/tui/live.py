@@ -98,7 +98,8 @@ class LiveQueue(ConsolePart):
         self.refresh_header()
 
     def alert(self, changes: list[Change]) -> None:
-        """A toast and the bell for a new SEV1/SEV2, or anything escalated or handed to me."""
+        """A toast and the bell for a new SEV1/SEV2 (unless quiet: its service is in
+        maintenance), or anything escalated, woken or handed to me."""
         ring = False
         for change in changes:
             event = change.event
@@ -106,7 +107,7 @@ class LiveQueue(ConsolePart):
                 continue
             incident = self.model.incidents.get(event.incident)
             title = "(title hidden)" if self.redact or incident is None else scrub(incident.title)
-            if isinstance(event, e.Triggered) and event.severity <= 2:
+            if isinstance(event, e.Triggered) and event.severity <= 2 and not event.quiet:
                 self.notify(
                     f"{event.incident} {title}",
                     title=f"New SEV{event.severity}",
@@ -114,7 +115,9 @@ class LiveQueue(ConsolePart):
                     timeout=10,
                 )
                 ring = True
-            elif isinstance(event, e.Escalated | e.Reopened) and event.assignee == self.me:
+            elif (
+                isinstance(event, e.Escalated | e.Reopened | e.Woken) and event.assignee == self.me
+            ):
                 self.notify(f"{event.incident} {title}", title="Paged to you", severity="warning")
                 ring = True
             elif isinstance(event, e.HandedOff) and event.to == self.me:
@@ -158,5 +161,6 @@ class LiveQueue(ConsolePart):
             updated=self.updated,
             read_only=self.options.read_only,
             queued=self.backend.waiting,
+            maintenance=self.model.in_maintenance(),
         )
         self.query_one("#views", ViewBar).show(self.model)

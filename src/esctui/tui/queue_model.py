@@ -18,6 +18,7 @@ from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
 from esctui.listing import OPEN, Filter, Sort, keeps, order_key, recently_resolved_key
+from esctui.stores.records import MaintenanceWindow
 from esctui.tui.tally import Tally
 
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
@@ -77,6 +78,7 @@ class QueueModel:
     # Resolved incidents' SLA records, read from their timelines when they are shown, with the
     # resolution each is of (reopened and resolved again, it needs reading again).
     records: dict[str, tuple[datetime, SlaRecord]] = field(default_factory=dict)
+    maintenance: dict[str, MaintenanceWindow] = field(default_factory=dict)
 
     @classmethod
     def from_queue(
@@ -93,6 +95,7 @@ class QueueModel:
         self.incidents = queue.incidents
         self.revision = queue.revision
         self.snapshot = queue.snapshot
+        self.maintenance = queue.maintenance
         self.book = book or self.book
         # Resolved incidents, most of a big store, have no deadline: they are left out here.
         unresolved = [i for i in queue.incidents.values() if i.status is not Status.RESOLVED]
@@ -190,6 +193,10 @@ class QueueModel:
         )
 
     # -- counts for the header -------------------------------------------------------------
+
+    def in_maintenance(self) -> list[str]:
+        """The services in maintenance now (their alerts open quiet incidents)."""
+        return sorted(name for name, w in self.maintenance.items() if w.in_force(self.now))
 
     def counts(self) -> dict[str, int]:
         """Open incidents by status, how many are mine, and how many are snoozed, breached or
