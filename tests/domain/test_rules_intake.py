@@ -19,6 +19,7 @@ from esctui.domain.intake import (
     judge,
     missed_since,
     record,
+    woken_unprompted,
 )
 from esctui.domain.models import Incident, Status
 from esctui.domain.sla import sla_book
@@ -200,6 +201,24 @@ def test_during_maintenance_an_alert_opens_a_quiet_incident_that_never_escalates
     loud = intake.state
     assert not loud.quiet and loud.level_since == intake.now
     assert escalation_due_at(loud, team()) is not None
+
+
+def test_a_quiet_incident_wakes_unprompted_once_the_maintenance_is_over_if_alerts_fire() -> None:
+    intake = Intake(Settings(on_resolve=OnResolve.NOTE))
+    intake.maintenance = True
+    intake.send(webhook(am_alert("Disk"), am_alert("Disk", instance="db-2")))
+    assert woken_unprompted(intake.state, intake.situation(), team()) == []  # still in it
+    intake.maintenance = False
+    (woken,) = woken_unprompted(intake.state, intake.later(5).situation(), team())
+    assert isinstance(woken, e.Woken) and woken.by is None and woken.assignee is not None
+    assert woken.version == intake.state.version + 1 and woken.at == intake.now
+    # Its alerts all cleared during the maintenance (noted, left open): nothing to page for.
+    intake.maintenance = True
+    intake.send(webhook(am_alert("Disk", firing=False), am_alert("Disk", instance="db-2")))
+    intake.send(webhook(am_alert("Disk", instance="db-2", firing=False)))
+    assert intake.state.is_open and intake.state.quiet
+    intake.maintenance = False
+    assert woken_unprompted(intake.state, intake.later(5).situation(), team()) == []
 
 
 def test_a_group_firing_again_during_maintenance_opens_a_quiet_incident_instead_of_paging() -> None:

@@ -94,3 +94,25 @@ def test_a_maintenance_for_no_such_service_or_too_long_is_refused(server: Runnin
     assert unknown.status_code == 409
     assert unknown.json()["detail"].startswith("There is no service 'nosuch'")
     assert too_long.status_code == 422
+
+
+def test_a_quiet_incident_still_firing_when_its_maintenance_runs_out_wakes_unprompted(
+    server: Running,
+) -> None:
+    """Alertmanager tells of a group again only every few hours when nothing changes: the
+    incident must not stay quiet that long after the maintenance is over."""
+    key = integration(server, "prom", "alertmanager")
+    with server.client("admin") as client:
+        started = client.post("/v1/maintenance", json={"service": "checkout", "seconds": 3})
+        assert started.status_code == 201, started.text
+    header = {"Authorization": f"Bearer {key}"}
+    post(server, "/v1/integrations/alertmanager", am_body([am_alert("DiskFull")]), **header)
+    (quiet,) = alert_incidents(server, "prom")
+    assert quiet["quiet"] is True
+    (woken,) = eventually(
+        lambda: alert_incidents(server, "prom"), lambda found: found[0]["quiet"] is False
+    )
+    assert woken["id"] == quiet["id"] and woken["assignee"] is not None
+    timeline = incident(server, woken["id"])["timeline"]
+    assert [event["type"] for event in timeline] == ["triggered", "alerts-received", "woken"]
+    assert timeline[-1]["assignee"] == woken["assignee"]

@@ -16,9 +16,16 @@ import msgspec
 from esctui.domain.alerts import Kind, Notification, Settings
 from esctui.service.intake import Received
 from esctui.service.integrations import Unrecognised
-from esctui.stores.records import IntegrationRecord, MaintenanceWindow
+from esctui.stores.records import IntegrationRecord, MaintenanceWindow, Queue
 
-__all__ = ["Intake", "Integration", "Integrations", "Received", "Unrecognised"]
+__all__ = [
+    "Intake",
+    "Integration",
+    "Integrations",
+    "Received",
+    "Unrecognised",
+    "quiet_after_maintenance",
+]
 
 
 class Integration(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -101,9 +108,29 @@ class Intake(Protocol):
 
     async def check_heartbeats(self) -> list[Received]: ...
 
+    async def wake(self, incident_ids: list[str]) -> list[Received]:
+        """Wake those of these quiet incidents whose maintenance is over and whose alerts
+        still fire (`quiet_after_maintenance` finds them in a queue)."""
+        ...
+
     async def flush_repeats(self) -> list[Received]: ...
 
     async def leads(self) -> bool:
         """Whether this process checks heartbeats now (one process at a time, where several
         share a store)."""
         ...
+
+
+def quiet_after_maintenance(queue: Queue, now: datetime) -> list[str]:
+    """The quiet incidents of `queue` whose service is no longer in maintenance while their
+    alerts still fire: those to wake."""
+    windows = queue.maintenance
+    return [
+        incident.id
+        for incident in queue.incidents.values()
+        if incident.quiet
+        and incident.is_open
+        and incident.alerts is not None
+        and incident.alerts.firing
+        and not (incident.service in windows and windows[incident.service].in_force(now))
+    ]

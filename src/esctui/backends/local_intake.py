@@ -89,6 +89,9 @@ class LocalIntake:
     async def check_heartbeats(self) -> list[Received]:
         return await self.backend.call(self.service.check_heartbeats, write=True)
 
+    async def wake(self, incident_ids: list[str]) -> list[Received]:
+        return await self.backend.call(lambda: self.service.wake(incident_ids), write=True)
+
     async def flush_repeats(self) -> list[Received]:
         return await self.backend.call(self.service.flush_repeats, write=True)
 

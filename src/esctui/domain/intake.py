@@ -136,6 +136,20 @@ def wakes(incident: Incident, situation: Situation) -> bool:
     return incident.quiet and not situation.maintenance
 
 
+def woken_unprompted(
+    incident: Incident, situation: Situation, directory: Directory
+) -> list[e.AnyEvent]:
+    """A quiet incident whose maintenance is over wakes, though monitoring has told nothing
+    new (Alertmanager repeats itself only every few hours): if its alerts still fire, it pages
+    whoever is on call now. The events; none where it stays as it is."""
+    firing = incident.alerts is not None and bool(incident.alerts.firing)
+    if not (incident.is_open and wakes(incident, situation) and firing):
+        return []
+    made = Made(incident, situation, directory, None)
+    made.wake()
+    return made.events
+
+
 def record(
     verdict: Verdict,
     notification: Notification,

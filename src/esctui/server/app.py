@@ -19,7 +19,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from esctui import __version__
 from esctui.backends.base import Backend, Queue, StoreError
-from esctui.backends.integrations import Intake
+from esctui.backends.integrations import Intake, quiet_after_maintenance
 from esctui.domain.models import Directory
 from esctui.server import admin, directory, events, incidents, integration_admin, monitoring
 from esctui.server.auth import TokenAuthentication, Tokens
@@ -174,11 +174,15 @@ async def end_revoked(context: ServerContext) -> None:
 
 async def take_in(context: ServerContext) -> None:
     """A storm's repeats into their incidents' timelines, in every process (each counts its
-    own); missed heartbeats into incidents, by the process that leads escalation."""
+    own); missed heartbeats into incidents, and quiet incidents whose maintenance is over
+    woken, by the process that leads escalation."""
     assert context.intake is not None
     received = await context.intake.flush_repeats()
     if await context.intake.leads():
         received += await context.intake.check_heartbeats()
+        over = quiet_after_maintenance(context.mirror.queue, context.clock())
+        if over:
+            received += await context.intake.wake(over)
     for done in received:
         if done.recorded is not None:
             context.took(done.recorded)

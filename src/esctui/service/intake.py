@@ -12,7 +12,8 @@ the count is recorded with the next change of its incident, or as one line of it
 incident's last line from monitoring is `repeats_every` old (then or when `flush_repeats` runs,
 on the server's timer). A storm of a thousand identical events costs one incident, a line a
 minute and a counter; a process that stops loses the count of at most that minute, never an
-alert. Heartbeats are checked by `check_heartbeats`, on the same timer.
+alert. Heartbeats are checked by `check_heartbeats`, and quiet incidents whose maintenance
+is over woken by `wake`, on the same timer.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from esctui.domain.alerts import Kind, Notification
+from esctui.domain.alerts import Kind, Notification, Settings
 from esctui.domain.intake import (
     HEARTBEAT,
     Situation,
@@ -32,6 +33,7 @@ from esctui.domain.intake import (
     judge,
     missed_since,
     record,
+    woken_unprompted,
 )
 from esctui.domain.models import Incident
 from esctui.service.incidents import Clock, IncidentService, fold, utc_now
@@ -155,14 +157,40 @@ class IntakeService:
 
     async def situation(self, integration: IntegrationRecord) -> Situation:
         now = self.clock()
-        windows = await self.integrations.maintenance()
         return Situation(
             integration=integration.name,
             service=integration.service,
             settings=integration.settings,
             now=now,
-            maintenance=any(w.service == integration.service and w.in_force(now) for w in windows),
+            maintenance=await self.in_maintenance(integration.service, now),
         )
+
+    async def in_maintenance(self, service: str, now: datetime) -> bool:
+        windows = await self.integrations.maintenance()
+        return any(w.service == service and w.in_force(now) for w in windows)
+
+    async def wake(self, incident_ids: list[str]) -> list[Received]:
+        """Wake those of these quiet incidents whose maintenance is over and whose alerts
+        still fire (see `woken_unprompted`), each in a transaction of its own."""
+        woken = []
+        for incident_id in incident_ids:
+            async with self.store.transaction() as tx:
+                incident = await tx.incident(incident_id)
+                if incident is None or not incident.quiet:
+                    continue
+                now = self.clock()
+                situation = Situation(
+                    integration=incident.alerts.integration if incident.alerts else "",
+                    service=incident.service,
+                    settings=Settings(),
+                    now=now,
+                    maintenance=await self.in_maintenance(incident.service, now),
+                )
+                changes = await tx.append(woken_unprompted(incident, situation, tx.directory))
+            if changes:
+                recorded = Recorded(incident=fold(incident, changes), changes=changes)
+                woken.append(Received(Verdict.UPDATE, "", incident_id, recorded))
+        return woken
 
     # -- repeats ---------------------------------------------------------------------------
 
