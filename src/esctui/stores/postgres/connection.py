@@ -127,5 +127,14 @@ async def create_pool(url: str, size: int) -> asyncpg.Pool:
     """Connections for transactions and reads, at most `size`, made when first needed."""
     location = url_without_password(check_url(url))
     with translated(location):
-        pool: asyncpg.Pool = await asyncpg.create_pool(url, min_size=0, max_size=size, **settings())
+        pool: asyncpg.Pool = await asyncpg.create_pool(
+            url, min_size=0, max_size=size, reset=kept_as_is, **settings()
+        )
         return pool
+
+
+async def kept_as_is(connection: asyncpg.Connection) -> None:
+    """A pooled connection goes back as it is: asyncpg still rolls back a transaction left
+    open, and nothing done on one outlives its transaction (advisory locks are the
+    transaction's, LISTEN and leadership have connections of their own), so its usual reset
+    (`RESET ALL`, `UNLISTEN *`, ...) would cost a round trip on every release for nothing."""
