@@ -94,7 +94,10 @@ class Link(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_default
     text: str = ""
 
 
-class Alert(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+# Not tracked by the garbage collector (an alert holds only text, so it can be in no cycle): a
+# server keeps the alerts of thousands of recent changes, which every full collection would
+# walk, a pause each request waits out.
+class Alert(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True, gc=False):
     """One alert as monitoring told of it. `fingerprint` identifies it within its group (for
     the Events API, the dedup key); `link` is where it came from (Alertmanager's
     `generatorURL`)."""
