@@ -1,102 +1,111 @@
-"""A real Prometheus Alertmanager for the tests and benches: Debian's `prometheus-alertmanager`,
-listening on 127.0.0.1 at a free port, with a generated configuration, its data in a temporary
-directory (removed afterwards), and no cluster. Its receivers send to an esctui server: one by
-webhook (`webhook_configs`, the key as its bearer token), one as PagerDuty
-(`pagerduty_configs` with `url:` pointed at esctui's `/v2/enqueue`), for alerts labelled
-`via="pagerduty"`. Groups are by alert name, with short waits so tests are quick.
-"""
+"""A real Prometheus Alertmanager (Debian's `prometheus-alertmanager`) for tests: started on a
+free loopback port with its data in a temporary folder, no cluster listener, and a route that
+groups alerts by `alertname` and `service` and sends them nowhere. `receivers` may add
+receivers (their YAML), and `routes` routes to them, for tests of what Alertmanager sends."""
 
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
-import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from live_postgres import free_port
-
-BINARIES = ("prometheus-alertmanager", "alertmanager")
-
+BINARY = "prometheus-alertmanager"
 CONFIG = """\
 route:
-  receiver: webhook
-  group_by: [alertname]
-  group_wait: 100ms
-  group_interval: {group_interval}
+  receiver: {receiver}
+  group_by: [{group_by}]
+  group_wait: 0s
+  group_interval: 1s
   repeat_interval: 1h
-  routes:
-    - receiver: pagerduty
-      matchers: ['via="pagerduty"']
-receivers:
-  - name: webhook
-    webhook_configs:
-      - url: {server}/v1/integrations/alertmanager
-        send_resolved: true
-        http_config:
-          authorization:
-            type: Bearer
-            credentials: {webhook_key}
-  - name: pagerduty
-    pagerduty_configs:
-      - url: {server}/v2/enqueue
-        routing_key: {events_key}
-        send_resolved: true
+{routes}receivers:
+  - name: quiet
+{receivers}
 """
 
 
-def binary() -> str:
-    for name in BINARIES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise RuntimeError(
-        "Prometheus Alertmanager is not installed: `apt-get install -y prometheus-alertmanager` "
-        "(scripts/test does it)."
-    )
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
-class Alertmanager:
-    """One Alertmanager sending to the esctui server at `server` with these integration keys."""
+def alert(
+    name: str,
+    *,
+    severity: str = "critical",
+    service: str = "checkout",
+    summary: str = "",
+    started: datetime | None = None,
+    resolved: bool = False,
+    **labels: str,
+) -> dict[str, Any]:
+    """One alert as Prometheus posts it, firing for an hour from `started` (now); `resolved`,
+    one that ended a moment ago."""
+    start = started or datetime.now(UTC)
+    end = datetime.now(UTC) - timedelta(seconds=1) if resolved else start + timedelta(hours=1)
+    body: dict[str, Any] = {
+        "labels": {"alertname": name, "severity": severity, "service": service, **labels},
+        "annotations": {"summary": summary} if summary else {},
+        "startsAt": (min(start, end - timedelta(minutes=5)) if resolved else start).isoformat(),
+        "endsAt": end.isoformat(),
+        "generatorURL": f"http://prometheus.example/graph?g0.expr={name}",
+    }
+    return body
+
+
+class LiveAlertmanager:
+    """One Alertmanager process. `url` is its address once `start` returns."""
 
     def __init__(
-        self, server: str, webhook_key: str, events_key: str, group_interval: str = "1s"
+        self,
+        folder: Path,
+        *,
+        group_by: Sequence[str] = ("alertname", "service"),
+        receiver: str = "quiet",
+        receivers: str = "",
+        routes: str = "",
     ) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="esctui-am-"))
-        self.config = self.root / "alertmanager.yml"
-        self.config.write_text(
+        self.folder = folder
+        self.group_by = group_by
+        self.receiver = receiver
+        self.receivers = receivers
+        self.routes = routes
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> LiveAlertmanager:
+        binary = shutil.which(BINARY) or f"/usr/bin/{BINARY}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        config = self.folder / "alertmanager.yml"
+        config.write_text(
             CONFIG.format(
-                server=server,
-                webhook_key=webhook_key,
-                events_key=events_key,
-                group_interval=group_interval,
+                receiver=self.receiver,
+                group_by=", ".join(self.group_by),
+                receivers=self.receivers,
+                routes=self.routes,
             )
         )
-        self.port = 0
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = self.root / "log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Alertmanager:
-        self.port = free_port()
-        command = [
-            binary(),
-            f"--config.file={self.config}",
-            f"--storage.path={self.root / 'data'}",
-            f"--web.listen-address=127.0.0.1:{self.port}",
-            "--cluster.listen-address=",
-            "--log.level=warn",
-        ]
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        self.process = subprocess.Popen(
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.path={self.folder / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--cluster.listen-address=",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.folder / "alertmanager.log").open("wb"),
+        )
+        deadline = time.monotonic() + 20
         while True:
             try:
                 if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
@@ -104,15 +113,66 @@ class Alertmanager:
             except httpx.TransportError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Alertmanager did not start: {self.log.read_text()[-2000:]}")
+                log = (self.folder / "alertmanager.log").read_text(errors="replace")
+                raise RuntimeError(f"Alertmanager did not start:\n{log[-2000:]}")
             time.sleep(0.05)
 
     def post(self, alerts: list[dict[str, Any]]) -> None:
-        """Alerts into Alertmanager's API, as Prometheus posts them."""
-        answer = httpx.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=10)
-        assert answer.status_code == 200, answer.text
+        """Alerts as Prometheus sends them, then wait until every one still firing is in a
+        group (one that ended is in none)."""
+        httpx.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=30).raise_for_status()
+        now = datetime.now(UTC)
+        wanted = {
+            tuple(sorted(a["labels"].items()))
+            for a in alerts
+            if datetime.fromisoformat(a["endsAt"]) > now
+        }
+        deadline = time.monotonic() + 30
+        while True:
+            grouped = {
+                tuple(sorted(a["labels"].items()))
+                for group in self.groups()
+                for a in group["alerts"]
+            }
+            if wanted <= grouped:
+                return
+            assert time.monotonic() < deadline, "Alertmanager did not group the alerts"
+            time.sleep(0.05)
 
-    def close(self) -> None:
+    def groups(self) -> list[dict[str, Any]]:
+        answer = httpx.get(f"{self.url}/api/v2/alerts/groups", timeout=30)
+        answer.raise_for_status()
+        groups: list[dict[str, Any]] = answer.json()
+        return groups
+
+    def silences(self) -> list[dict[str, Any]]:
+        answer = httpx.get(f"{self.url}/api/v2/silences", timeout=10)
+        answer.raise_for_status()
+        silences: list[dict[str, Any]] = answer.json()
+        return silences
+
+    def active_silences(self) -> list[dict[str, Any]]:
+        return [s for s in self.silences() if s["status"]["state"] == "active"]
+
+    def silence(self, matchers: dict[str, str], *, by: str, comment: str, hours: float = 1) -> str:
+        """A silence as another tool (amtool, karma, kthxbye) would make it."""
+        now = datetime.now(UTC)
+        body = {
+            "matchers": [
+                {"name": k, "value": v, "isRegex": False, "isEqual": True}
+                for k, v in matchers.items()
+            ],
+            "startsAt": now.isoformat(),
+            "endsAt": (now + timedelta(hours=hours)).isoformat(),
+            "createdBy": by,
+            "comment": comment,
+        }
+        answer = httpx.post(f"{self.url}/api/v2/silences", json=body, timeout=10)
+        answer.raise_for_status()
+        silence_id: str = answer.json()["silenceID"]
+        return silence_id
+
+    def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -120,29 +180,3 @@ class Alertmanager:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-def alert(
-    name: str,
-    instance: str,
-    *,
-    resolved: bool = False,
-    severity: str = "critical",
-    via: str | None = None,
-    summary: str = "",
-) -> dict[str, Any]:
-    """One alert as Prometheus posts it: firing for an hour, or ended a moment ago."""
-    now = datetime.now(UTC)
-    labels = {"alertname": name, "instance": instance, "severity": severity}
-    if via:
-        labels["via"] = via
-    return {
-        "labels": labels,
-        "annotations": {"summary": summary or f"{name} on {instance}"},
-        "startsAt": (now - timedelta(minutes=5)).isoformat(),
-        "endsAt": (
-            now - timedelta(seconds=1) if resolved else now + timedelta(hours=1)
-        ).isoformat(),
-        "generatorURL": f"http://prometheus.example:9090/graph?g0.expr={name}",
-    }

@@ -15,28 +15,57 @@ import pytest
 
 from acting import integrate
 from esctui.domain.models import Incident
-from live_alertmanager import Alertmanager, alert
+from live_alertmanager import LiveAlertmanager, alert
 from live_server import Spawned
 
 from .conftest import reopen
 
 T = TypeVar("T")
 
+# Groups by alert name to esctui's webhook, or, for alerts labelled via="pagerduty", to its
+# Events API through `pagerduty_configs`.
+ROUTES = """\
+  routes:
+    - receiver: pagerduty
+      matchers: ['via="pagerduty"']
+"""
+RECEIVERS = """\
+  - name: webhook
+    webhook_configs:
+      - url: {server}/v1/integrations/alertmanager
+        send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials: {webhook}
+  - name: pagerduty
+    pagerduty_configs:
+      - url: {server}/v2/enqueue
+        routing_key: {events}
+        send_resolved: true
+"""
+
 
 @pytest.fixture
-def running(store_path: Path) -> Iterator[tuple[Spawned, Alertmanager]]:
+def running(store_path: Path, tmp_path: Path) -> Iterator[tuple[Spawned, LiveAlertmanager]]:
     """`esctui serve` with an alertmanager integration (prom) and an events one (pd), and an
     Alertmanager sending to it."""
     webhook_key = integrate(store_path, "prom", "alertmanager", "checkout")
     events_key = integrate(store_path, "pd", "events", "checkout")
     server = Spawned(store_path)
     server.start()
-    manager = Alertmanager(server.url, webhook_key, events_key)
+    manager = LiveAlertmanager(
+        tmp_path / "alertmanager",
+        group_by=("alertname",),
+        receiver="webhook",
+        receivers=RECEIVERS.format(server=server.url, webhook=webhook_key, events=events_key),
+        routes=ROUTES,
+    )
     try:
         manager.start()
         yield server, manager
     finally:
-        manager.close()
+        manager.stop()
         server.stop()
 
 
@@ -65,15 +94,15 @@ def firing(incident: Incident) -> int:
 
 
 def test_alertmanagers_webhook_opens_one_incident_per_group_adds_and_resolves(
-    running: tuple[Spawned, Alertmanager], store_path: Path
+    running: tuple[Spawned, LiveAlertmanager], store_path: Path
 ) -> None:
     _, manager = running
-    manager.post([alert("DiskFull", "db-1", summary="Disk full")])
+    manager.post([alert("DiskFull", instance="db-1", summary="Disk full")])
     (opened,) = eventually(lambda: incidents_of(store_path, "prom"), lambda found: len(found) == 1)
     assert opened.title == "Disk full"  # the group's summary annotation
     assert opened.labels["alertname"] == "DiskFull" and opened.severity == 1
-    manager.post([alert("DiskFull", "db-1"), alert("DiskFull", "db-2")])
-    manager.post([alert("HighCPU", "web-1", severity="warning")])
+    manager.post([alert("DiskFull", instance="db-1"), alert("DiskFull", instance="db-2")])
+    manager.post([alert("HighCPU", instance="web-1", severity="warning")])
     found = eventually(
         lambda: incidents_of(store_path, "prom"),
         lambda found: len(found) == 2 and firing(found[0]) == 2,
@@ -84,9 +113,12 @@ def test_alertmanagers_webhook_opens_one_incident_per_group_adds_and_resolves(
     history = reopen(store_path).history(disk.id)
     assert history is not None
     links = {a.link for e in history.timeline for a in getattr(e, "alerts", ())}
-    assert links == {"http://prometheus.example:9090/graph?g0.expr=DiskFull"}
+    assert links == {"http://prometheus.example/graph?g0.expr=DiskFull"}
     manager.post(
-        [alert("DiskFull", "db-1", resolved=True), alert("DiskFull", "db-2", resolved=True)]
+        [
+            alert("DiskFull", instance="db-1", resolved=True),
+            alert("DiskFull", instance="db-2", resolved=True),
+        ]
     )
     disk, _ = eventually(
         lambda: incidents_of(store_path, "prom"), lambda found: found[0].status == "resolved"
@@ -96,14 +128,17 @@ def test_alertmanagers_webhook_opens_one_incident_per_group_adds_and_resolves(
 
 
 def test_the_same_group_through_pagerduty_configs_deduplicates_the_same_way(
-    running: tuple[Spawned, Alertmanager], store_path: Path
+    running: tuple[Spawned, LiveAlertmanager], store_path: Path
 ) -> None:
     _, manager = running
-    manager.post([alert("DiskFull", "db-1", via="pagerduty")])
+    manager.post([alert("DiskFull", instance="db-1", via="pagerduty")])
     (opened,) = eventually(lambda: incidents_of(store_path, "pd"), lambda found: len(found) == 1)
     assert opened.alerts is not None and opened.severity == 2  # Alertmanager sends "error"
     manager.post(
-        [alert("DiskFull", "db-1", via="pagerduty"), alert("DiskFull", "db-2", via="pagerduty")]
+        [
+            alert("DiskFull", instance="db-1", via="pagerduty"),
+            alert("DiskFull", instance="db-2", via="pagerduty"),
+        ]
     )
     (updated,) = eventually(
         lambda: incidents_of(store_path, "pd"),
@@ -111,8 +146,8 @@ def test_the_same_group_through_pagerduty_configs_deduplicates_the_same_way(
     )
     assert updated.id == opened.id
     resolved = [
-        alert("DiskFull", "db-1", via="pagerduty", resolved=True),
-        alert("DiskFull", "db-2", via="pagerduty", resolved=True),
+        alert("DiskFull", instance="db-1", via="pagerduty", resolved=True),
+        alert("DiskFull", instance="db-2", via="pagerduty", resolved=True),
     ]
     manager.post(resolved)
     (done,) = eventually(
@@ -126,14 +161,14 @@ GROUPS = 16
 
 
 def test_a_server_killed_while_alertmanager_sends_loses_and_duplicates_nothing(
-    running: tuple[Spawned, Alertmanager], store_path: Path
+    running: tuple[Spawned, LiveAlertmanager], store_path: Path
 ) -> None:
     server, manager = running
     posted = threading.Event()
 
     def send_groups() -> None:
         for n in range(GROUPS):
-            manager.post([alert(f"Group{n}", "a"), alert(f"Group{n}", "b")])
+            manager.post([alert(f"Group{n}", instance="a"), alert(f"Group{n}", instance="b")])
             time.sleep(0.15)
         posted.set()
 

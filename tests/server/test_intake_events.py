@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from alert_bodies import pd_body, pd_event
+from served_store import ServedStore
 
 from .conftest import FAST, Running, run_in_thread
 from .intake_support import alert_incidents, eventually, incident, integration, post, revision
@@ -126,9 +127,9 @@ def test_an_event_with_an_unknown_or_revoked_key_changes_nothing(server: Running
 
 
 @pytest.fixture
-def slow_counting(store_path: Path) -> Iterator[Running]:
+def slow_counting(served: ServedStore, tmp_path: Path) -> Iterator[Running]:
     """A server that records a storm's repeats at most every 2 s."""
-    yield from run_in_thread(store_path, dataclasses.replace(FAST, repeats_every=2.0))
+    yield from run_in_thread(served, dataclasses.replace(FAST, repeats_every=2.0), tmp_path)
 
 
 def test_a_storm_of_the_same_event_costs_one_incident_and_a_counter(

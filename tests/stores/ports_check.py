@@ -8,6 +8,7 @@ from esctui.service.ports import (
     AlertLookup,
     EventStore,
     IntegrationStore,
+    Leading,
     TokenStore,
     Transaction,
 )
@@ -52,4 +53,12 @@ def postgres_alert_lookup(store: PostgresStore) -> AlertLookup:
 
 
 def journal_alert_lookup(store: JournalEvents) -> AlertLookup:
+    return store
+
+
+def postgres_leading(store: PostgresStore) -> Leading:
+    return store
+
+
+def journal_leading(store: JournalEvents) -> Leading:
     return store

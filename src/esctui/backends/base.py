@@ -22,7 +22,7 @@ import msgspec
 from esctui.backends.integrations import Integrations
 from esctui.domain.actions import Action
 from esctui.domain.commands import AnyCommand
-from esctui.domain.errors import VersionConflict
+from esctui.domain.errors import DomainError, VersionConflict
 from esctui.domain.models import Directory, Incident
 from esctui.stores.records import (
     Change,
@@ -37,6 +37,7 @@ __all__ = [
     "ActionQueued",
     "Admin",
     "Backend",
+    "Bulk",
     "Change",
     "IncidentHistory",
     "Link",
@@ -60,6 +61,7 @@ class Link(StrEnum):
     LOCAL = "local"  # a store on this machine, or a database
     ONLINE = "online"  # a server, reachable
     OFFLINE = "offline"  # a server, unreachable: actions wait in the outbox
+    LIMITED = "rate-limited"  # a platform asked to wait (HTTP 429): requests wait their turn
 
 
 class Update(msgspec.Struct, frozen=True):
@@ -98,6 +100,24 @@ class Admin(Protocol):
     @property
     def integrations(self) -> Integrations:
         """Monitoring's integrations and the services' maintenance windows."""
+        ...
+
+    async def leads(self, work: str) -> bool:
+        """Whether this process does `work` (`"escalation"`, `"paging"`) now, among all that
+        serve the same store: True in the one that leads it (it takes the lead when nobody
+        holds it, and another takes over within seconds of its end), and wherever the store
+        names no leader; False where another process leads, or a server does the work."""
+        ...
+
+
+@runtime_checkable
+class Bulk(Protocol):
+    """A backend that does many actions in fewer requests than one each (PagerDuty)."""
+
+    async def execute_many(
+        self, commands: list[AnyCommand], *, actor: str | None
+    ) -> list[Recorded | DomainError]:
+        """Each command's answer, in order: what it did, or why it was refused."""
         ...
 
 

@@ -10,22 +10,25 @@ without asyncio. A database store's calls wait on the network and run on the loo
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgspec
+
 from esctui.backends.base import Link, Update
 from esctui.backends.integrations import Integrations
 from esctui.backends.local_intake import LocalIntake, LocalIntegrations
 from esctui.domain.actions import EVERY_ACTION, Action, action_of, allowed
-from esctui.domain.commands import AnyCommand
+from esctui.domain.commands import AnyCommand, IncidentCommand
 from esctui.domain.errors import DomainError, NotFound
 from esctui.domain.models import Directory, Incident
 from esctui.service.incidents import Clock, IncidentService
 from esctui.service.intake import REPEATS_EVERY, IntakeService
 from esctui.service.integrations import IntegrationService
-from esctui.service.ports import Compactable, EventStore, IntegrationStore, TokenStore
+from esctui.service.ports import Compactable, EventStore, IntegrationStore, Leading, TokenStore
 from esctui.stores.inline import offload, run_inline
 from esctui.stores.records import (
     Change,
@@ -47,6 +50,13 @@ WRITER_THREADS = 16
 # How often a follower looks whether a service's maintenance started or ended (neither is an
 # event: the queue is read again, with the windows kept now).
 MAINTENANCE_EVERY = 1.0
+# The ids these stores make: `inc-12` (as typed in a hurry) names INC-12.
+OWN_ID = re.compile(r"inc-\d+", re.IGNORECASE)
+
+
+def own_id(incident_id: str) -> str:
+    """`incident_id` as the store spells its own ids; any other id as given."""
+    return incident_id.upper() if OWN_ID.fullmatch(incident_id) else incident_id
 
 
 def is_database(where: str) -> bool:
@@ -190,6 +200,7 @@ class LocalBackend:
         return queue
 
     async def history(self, incident_id: str) -> IncidentHistory:
+        incident_id = own_id(incident_id)
         found = await self.call(lambda: self.store.history(incident_id))
         if found is None:
             raise NotFound(f"There is no incident {incident_id}.")
@@ -242,6 +253,8 @@ class LocalBackend:
         action = action_of(command)
         if action is not None and action not in self.capabilities:
             raise DomainError(self.unavailable(action))
+        if isinstance(command, IncidentCommand):
+            command = msgspec.structs.replace(command, incident=own_id(command.incident))
         return await self.call(
             lambda: self.service.execute(
                 command, actor, expected_version=expected_version, request_key=request_key
@@ -256,7 +269,8 @@ class LocalBackend:
 
 
 class LocalAdmin:
-    """Compaction (a journal's), a new directory and auto-escalation, over the service."""
+    """Compaction (a journal's), a new directory, auto-escalation and who leads it, over the
+    service."""
 
     def __init__(self, backend: LocalBackend) -> None:
         self.backend = backend
@@ -282,6 +296,12 @@ class LocalAdmin:
         if self.backend.integrations is None:
             raise DomainError(f"This {self.backend.kind} store keeps no integrations.")
         return self.backend.integrations
+
+    async def leads(self, work: str) -> bool:
+        store = self.backend.store
+        if not isinstance(store, Leading):
+            return True  # a store that names no leader leaves the work to every process
+        return await self.backend.call(lambda: store.leads(work))
 
 
 class LocalTokens:

@@ -299,7 +299,7 @@ def show(incident_id: str, as_json: bool) -> None:
 
     async def load(backend: Backend) -> tuple[Queue, IncidentHistory]:
         queue = await backend.open()
-        return queue, await backend.history(incident_id.upper())
+        return queue, await backend.history(incident_id.strip())
 
     queue, history = s.run(load)
     now, book, incident, zone = s.now, s.sla(queue), history.incident, s.zone

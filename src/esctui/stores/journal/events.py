@@ -20,6 +20,7 @@ from esctui.stores.inline import offload, running_loop
 from esctui.stores.journal import store as journal
 from esctui.stores.journal.alert_index import AlertIndex
 from esctui.stores.journal.files import LOCK_WAIT
+from esctui.stores.journal.lead import Leads
 from esctui.stores.journal.request_keys import tagged
 from esctui.stores.journal.store import DEFAULT_ARCHIVE_AFTER, Clock, JournalStore
 from esctui.stores.records import (
@@ -98,6 +99,7 @@ class JournalEvents:
         self.alerts = AlertIndex()  # which incident monitoring's alerts map to
         # Followers in this process, woken as soon as it appends (from whichever thread).
         self.wakers: set[Callable[[], None]] = set()
+        self.leadership = Leads(self.store.path)
 
     @property
     def location(self) -> str:
@@ -148,6 +150,10 @@ class JournalEvents:
         self.wake_followers()
         return summary
 
+    async def leads(self, work: str) -> bool:
+        """Whether this process leads `work` among all that open the store (see lead.py)."""
+        return self.leadership.leads(work)
+
     async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Followed]:
         """What any process appended after revision `after`: this process's appends at once,
         other processes' within `interval` seconds."""
@@ -189,3 +195,4 @@ class JournalEvents:
     async def close(self) -> None:
         self.closings += 1
         self.wake_followers()
+        self.leadership.let_go()

@@ -128,13 +128,13 @@ async def create_pool(url: str, size: int) -> asyncpg.Pool:
     location = url_without_password(check_url(url))
     with translated(location):
         pool: asyncpg.Pool = await asyncpg.create_pool(
-            url, min_size=0, max_size=size, reset=kept_as_is, **settings()
+            url, min_size=0, max_size=size, reset=returned, **settings()
         )
         return pool
 
 
-async def kept_as_is(connection: asyncpg.Connection) -> None:
-    """A pooled connection goes back as it is: asyncpg still rolls back a transaction left
-    open, and nothing done on one outlives its transaction (advisory locks are the
-    transaction's, LISTEN and leadership have connections of their own), so its usual reset
-    (`RESET ALL`, `UNLISTEN *`, ...) would cost a round trip on every release for nothing."""
+async def returned(connection: asyncpg.Connection) -> None:
+    """A pooled connection going back to the pool: nothing to clean. esctui leaves nothing on
+    one (no session settings, locks, cursors or listening: those have connections of their
+    own), so asyncpg's own reset, a round trip of four statements on every return, would
+    clean nothing; a transaction left open, asyncpg still rolls back itself."""
