@@ -176,11 +176,11 @@ class IntakeService:
         for incident_id in incident_ids:
             async with self.store.transaction() as tx:
                 incident = await tx.incident(incident_id)
-                if incident is None or not incident.quiet:
+                if incident is None or not incident.quiet or incident.alerts is None:
                     continue
-                now = self.clock()
+                alerts, now = incident.alerts, self.clock()
                 situation = Situation(
-                    integration=incident.alerts.integration if incident.alerts else "",
+                    integration=alerts.integration,
                     service=incident.service,
                     settings=Settings(),
                     now=now,
@@ -189,7 +189,7 @@ class IntakeService:
                 changes = await tx.append(woken_unprompted(incident, situation, tx.directory))
             if changes:
                 recorded = Recorded(incident=fold(incident, changes), changes=changes)
-                woken.append(Received(Verdict.UPDATE, "", incident_id, recorded))
+                woken.append(Received(Verdict.UPDATE, alerts.key, incident_id, recorded))
         return woken
 
     # -- repeats ---------------------------------------------------------------------------
