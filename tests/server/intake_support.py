@@ -54,7 +54,7 @@ def alert_incidents(server: Running, integration_name: str) -> list[dict[str, An
     return sorted(found, key=lambda i: i["created_at"])
 
 
-def eventually(look: Callable[[], T], done: Callable[[T], bool], within: float = 20.0) -> T:
+def eventually(look: Callable[[], T], done: Callable[[T], bool], within: float = 30.0) -> T:
     """`look()` until `done` says yes (a test fails rather than hangs: `within` seconds)."""
     deadline = time.monotonic() + within
     while True:

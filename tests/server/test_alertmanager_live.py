@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -19,8 +18,7 @@ from live_alertmanager import LiveAlertmanager, alert
 from live_server import Spawned
 
 from .conftest import reopen
-
-T = TypeVar("T")
+from .intake_support import eventually
 
 # Groups by alert name to esctui's webhook, or, for alerts labelled via="pagerduty", to its
 # Events API through `pagerduty_configs`.
@@ -77,16 +75,6 @@ def incidents_of(store: Path, integration: str) -> list[Incident]:
         if i.alerts is not None and i.alerts.integration == integration
     ]
     return sorted(found, key=lambda i: i.created_at)
-
-
-def eventually(look: Callable[[], T], done: Callable[[T], bool], within: float = 30.0) -> T:
-    deadline = time.monotonic() + within
-    while True:
-        seen = look()
-        if done(seen):
-            return seen
-        assert time.monotonic() < deadline, f"still not there after {within}s: {seen!r}"
-        time.sleep(0.1)
 
 
 def firing(incident: Incident) -> int:
