@@ -3,11 +3,17 @@ incident service, straight through without an event loop."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
-from esctui.backends.local import LocalBackend
+import msgspec
+
+from esctui.backends.local import LocalBackend, open_local
+from esctui.domain.alerts import Kind, Notification, Settings
 from esctui.domain.commands import AnyCommand
 from esctui.domain.models import Directory
+from esctui.service.intake import Received
 from esctui.stores.inline import run_inline
 from esctui.stores.journal import JournalEvents, JournalStore
 from esctui.stores.records import Change
@@ -44,3 +50,25 @@ def escalate_due(store: JournalStore | Path) -> list[Change]:
 
 def replace_directory(store: JournalStore | Path, directory: Directory) -> str:
     return run_inline(local(store).service.replace_directory(directory))
+
+
+def integrate(path: Path, name: str, kind: str, service: str, **settings: object) -> str:
+    """Make an integration on the store at `path`, as `esctui integration create` does; its key."""
+    backend = open_local(str(path))
+    assert backend.integrations is not None
+    made = backend.integrations.service.create(
+        name, Kind(kind), service, msgspec.convert(settings, Settings)
+    )
+    key, _ = run_inline(made)
+    return key
+
+
+def notify(
+    path: Path, name: str, notification: Notification, clock: Callable[[], datetime] | None = None
+) -> Received:
+    """`notification` from the integration `name`, as the server takes it in (at `clock`'s
+    time, or now)."""
+    intake = open_local(str(path), clock=clock).intake()
+    assert intake is not None
+    found = [i for i in run_inline(intake.integrations.integrations()) if i.name == name]
+    return run_inline(intake.service.receive(found[-1], notification))

@@ -1,7 +1,7 @@
 """A real Prometheus Alertmanager (Debian's `prometheus-alertmanager`) for tests: started on a
 free loopback port with its data in a temporary folder, no cluster listener, and a route that
 groups alerts by `alertname` and `service` and sends them nowhere. `receivers` may add
-webhook receivers (their YAML) for tests of what Alertmanager sends."""
+receivers (their YAML), and `routes` routes to them, for tests of what Alertmanager sends."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ route:
   group_wait: 0s
   group_interval: 1s
   repeat_interval: 1h
-receivers:
+{routes}receivers:
   - name: quiet
 {receivers}
 """
@@ -44,15 +44,18 @@ def alert(
     service: str = "checkout",
     summary: str = "",
     started: datetime | None = None,
+    resolved: bool = False,
     **labels: str,
 ) -> dict[str, Any]:
-    """One alert as Prometheus posts it, firing for an hour from `started` (now)."""
+    """One alert as Prometheus posts it, firing for an hour from `started` (now); `resolved`,
+    one that ended a moment ago."""
     start = started or datetime.now(UTC)
+    end = datetime.now(UTC) - timedelta(seconds=1) if resolved else start + timedelta(hours=1)
     body: dict[str, Any] = {
         "labels": {"alertname": name, "severity": severity, "service": service, **labels},
         "annotations": {"summary": summary} if summary else {},
-        "startsAt": start.isoformat(),
-        "endsAt": (start + timedelta(hours=1)).isoformat(),
+        "startsAt": (min(start, end - timedelta(minutes=5)) if resolved else start).isoformat(),
+        "endsAt": end.isoformat(),
         "generatorURL": f"http://prometheus.example/graph?g0.expr={name}",
     }
     return body
@@ -68,11 +71,13 @@ class LiveAlertmanager:
         group_by: Sequence[str] = ("alertname", "service"),
         receiver: str = "quiet",
         receivers: str = "",
+        routes: str = "",
     ) -> None:
         self.folder = folder
         self.group_by = group_by
         self.receiver = receiver
         self.receivers = receivers
+        self.routes = routes
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -86,6 +91,7 @@ class LiveAlertmanager:
                 receiver=self.receiver,
                 group_by=", ".join(self.group_by),
                 receivers=self.receivers,
+                routes=self.routes,
             )
         )
         self.process = subprocess.Popen(
@@ -112,9 +118,15 @@ class LiveAlertmanager:
             time.sleep(0.05)
 
     def post(self, alerts: list[dict[str, Any]]) -> None:
-        """Alerts as Prometheus sends them, then wait until every one is in a group."""
+        """Alerts as Prometheus sends them, then wait until every one still firing is in a
+        group (one that ended is in none)."""
         httpx.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=30).raise_for_status()
-        wanted = {tuple(sorted(a["labels"].items())) for a in alerts}
+        now = datetime.now(UTC)
+        wanted = {
+            tuple(sorted(a["labels"].items()))
+            for a in alerts
+            if datetime.fromisoformat(a["endsAt"]) > now
+        }
         deadline = time.monotonic() + 30
         while True:
             grouped = {

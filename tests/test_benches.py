@@ -45,6 +45,10 @@ TINY = {
         [*SERVER_TINY, "--postgres", "--processes", "2"],
         ["over a PostgreSQL database", "actions/s", "p50", "RSS"],
     ),
+    "intake_bench.py": (
+        ["--stores", "journal", "--seconds", "0.5", "--workers", "2", "--group", "5"],
+        ["alerts/s", "events/s", "p99"],
+    ),
 }
 
 

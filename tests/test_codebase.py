@@ -74,7 +74,8 @@ def test_every_command_is_where_the_cli_looks_for_it() -> None:
     code = (
         "import importlib, esctui.cli as c\n"
         "for m in ('actions', 'views', 'reports', 'setup', 'demo', 'server', 'database',\n"
-        "          'learning'):\n"
+        "          'learning',\n"
+        "          'integrations'):\n"
         "    importlib.import_module('esctui.cli.' + m)\n"
         "print(' '.join(sorted(c.cli.commands)))\n"
         "print(' '.join(sorted(c.COMMAND_MODULES)))\n"

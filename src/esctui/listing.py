@@ -39,7 +39,8 @@ class Filter(msgspec.Struct, frozen=True):
     past their SLA or in its last quarter; `update_due` those whose customer update is due or
     in the last quarter of its interval; `follow_up_due` resolved ones whose customer still
     awaits the follow-up; `text` is matched against what a responder searches by (id, title,
-    service, assignee, customer, labels)."""
+    service, assignee, customer, labels); `labels` keeps those with every one of these labels
+    (such as the alerts' `team=db`)."""
 
     statuses: frozenset[Status] = OPEN
     severities: frozenset[int] = frozenset()
@@ -50,6 +51,7 @@ class Filter(msgspec.Struct, frozen=True):
     update_due: bool = False
     follow_up_due: bool = False
     text: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 def matches_text(incident: Incident, needle: str) -> bool:
@@ -84,6 +86,7 @@ def keeps(
         and (not chosen.update_due or owes(customer, Owed.UPDATE, now))
         and (not chosen.follow_up_due or owes(customer, Owed.FOLLOW_UP, None))
         and (not chosen.text or matches_text(incident, chosen.text.lower()))
+        and all(incident.labels.get(key) == value for key, value in chosen.labels)
     )
 
 

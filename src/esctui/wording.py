@@ -105,9 +105,11 @@ def describe(event: e.AnyEvent, zone: tzinfo) -> str:
     match event:
         case e.Triggered():
             assigned = f", paging {who(event.assignee)}" if event.assignee else ", nobody on call"
+            if event.quiet:
+                assigned = ", quiet: its service is in maintenance (nobody is paged)"
             return f"triggered by {actor if event.by else 'monitoring'}{assigned}"
         case e.Acknowledged():
-            return f"acknowledged by {actor}"
+            return f"acknowledged by {acting(event.by, event.via)}"
         case e.Unacknowledged():
             reason = f": {scrub(event.reason)}" if event.reason else ""
             return f"unacknowledged by {actor}{reason}"
@@ -130,10 +132,12 @@ def describe(event: e.AnyEvent, zone: tzinfo) -> str:
             return f"snoozed by {actor} until {event.until.astimezone(zone):%m-%d %H:%M}"
         case e.Resolved():
             note = f": {scrub_lines(event.note)}" if event.note else ""
-            return f"resolved by {actor}{note}"
+            return f"resolved by {acting(event.by, event.via)}{note}"
         case e.Reopened():
             reason = f": {scrub(event.reason)}" if event.reason else ""
-            return f"reopened by {actor}{reason}, paging {who(event.assignee)}"
+            return (
+                f"reopened by {acting(event.by, event.via)}{reason}, paging {who(event.assignee)}"
+            )
         case e.Reverted():
             change = CHANGES.get(event.undone, event.undone)
             holder = f"with {who(event.assignee)}" if event.assignee else "unassigned"
@@ -162,3 +166,30 @@ def describe(event: e.AnyEvent, zone: tzinfo) -> str:
             )
         case e.FollowUpDone():
             return f"follow-up {event.incident}/{event.number} done by {actor}"
+        case e.AlertsReceived():
+            return f"alerts from {scrub(event.integration)}: {alert_news(event)}"
+        case e.Woken():
+            reason = f" ({scrub(event.reason)})" if event.reason else ""
+            return f"no longer quiet{reason}, paging {who(event.assignee)}"
+
+
+def acting(by: str | None, via: str) -> str:
+    """Who acted: the responder, else the integration monitoring acted through, else esctui."""
+    return who(by) if by or not via else scrub(via)
+
+
+def alert_news(event: e.AlertsReceived) -> str:
+    """What an `alerts-received` event told, in one line: `2 firing, 1 cleared; 5 firing in
+    all: SUMMARY`, or `the same again (40 notifications): SUMMARY` for a storm's repeats."""
+    told = sum(1 for alert in event.alerts if alert.firing)
+    parts = []
+    if told:
+        parts.append(f"{told} firing")
+    if event.cleared:
+        parts.append(f"{len(event.cleared)} cleared")
+    said = ", ".join(parts) or "the same again"
+    if event.received > 1:
+        said += f" ({event.received} notifications)"
+    if parts and len(event.firing) != told:
+        said += f"; {len(event.firing) or 'none'} firing in all"
+    return f"{said}: {scrub(event.summary)}"

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from esctui.cli import cli
 from esctui.demo import build_demo
 from esctui.stores.journal import JournalStore, create_store
+from esctui.stores.postgres import schema
 from live_postgres import free_port
 
 
@@ -42,8 +43,10 @@ def test_migrate_then_again(database: str) -> None:
     first = db("migrate", "--database", database)
     again = db("migrate", "--database", database)
     assert (first.exit_code, again.exit_code) == (0, 0)
-    assert first.stdout == f"Migrated {database} to schema 1: 0001_initial.\n"
-    assert again.stdout == f"{database} is at schema 1 already; nothing to do.\n"
+    shipped = ", ".join(f"{m.version:04d}_{m.name}" for m in schema.migrations())
+    assert shipped.startswith("0001_initial, 0002_intake")
+    assert first.stdout == f"Migrated {database} to schema {schema.LATEST}: {shipped}.\n"
+    assert again.stdout == f"{database} is at schema {schema.LATEST} already; nothing to do.\n"
 
 
 def test_import_then_export_through_the_environment(

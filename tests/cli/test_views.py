@@ -47,8 +47,10 @@ def test_status_json_is_stable(run: Run, store_path: Path) -> None:
         "follow_up_actions_overdue",
         "team",
         "team_open",
+        "maintenance",
     }
     assert data["open"] == sum(data["by_status"].values())
+    assert data["maintenance"] == {}  # the services in maintenance now: none
     assert data["open"] == sum(data["by_severity"].values())
     store = reopen(store_path)
     assert data["mine"] == sorted(

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -36,7 +36,9 @@ from live_server import Spawned
 from live_server import reopen as reopen  # the tests of journal files take it from here
 from served_store import STORES, ServedStore, database_holding, journal_store, new_store
 
-FAST = ServerSettings(poll_every=0.05, escalate_every=0.5, heartbeat=0.5)
+FAST = ServerSettings(
+    poll_every=0.05, escalate_every=0.5, heartbeat=0.5, intake_every=0.2, repeats_every=0.5
+)
 
 # For a test about the journal store's own files (locks, modes, a full disk, compaction).
 journal_only = pytest.mark.parametrize("served", ["journal"], indirect=True)
@@ -123,7 +125,8 @@ def run_in_thread(store: ServedStore, settings: ServerSettings, scratch: Path) -
     sock = listen("127.0.0.1", 0)
     host, port = sock.getsockname()[:2]
     backend = open_local(store.where, lock_wait=settings.lock_wait)
-    uv = uvicorn_server(create_app(backend, backend.tokens, settings), None)
+    intake = backend.intake(repeats_every=timedelta(seconds=settings.repeats_every))
+    uv = uvicorn_server(create_app(backend, backend.tokens, settings, intake), None)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -21,7 +21,7 @@ from esctui.domain import commands as c
 from esctui.domain import lifecycle
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory
-from esctui.service.ports import EventStore, TokenStore, Transaction
+from esctui.service.ports import EventStore, IntegrationStore, TokenStore, Transaction
 from esctui.stores.inline import run_inline
 from esctui.stores.records import Change
 from store.conftest import NOW, team
@@ -44,6 +44,8 @@ class Place(Protocol):
     async def open(self) -> EventStore: ...
 
     def tokens(self, store: EventStore) -> TokenStore: ...
+
+    def integrations(self, store: EventStore) -> IntegrationStore: ...
 
 
 @dataclass
@@ -69,6 +71,10 @@ class PostgresPlace:
         tokens: TokenStore = store.tokens
         return tokens
 
+    def integrations(self, store: Any) -> IntegrationStore:
+        integrations: IntegrationStore = store.integrations
+        return integrations
+
 
 @dataclass
 class JournalPlace:
@@ -93,6 +99,11 @@ class JournalPlace:
         from esctui.stores.journal import JournalTokens
 
         return JournalTokens(self.path)
+
+    def integrations(self, store: Any) -> IntegrationStore:
+        from esctui.stores.journal.integrations import JournalIntegrations
+
+        return JournalIntegrations(self.path)
 
 
 STORES = ["journal", "postgres"]

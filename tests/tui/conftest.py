@@ -23,6 +23,7 @@ from esctui.domain.actions import EVERY_ACTION, Action
 from esctui.domain.commands import AnyCommand
 from esctui.domain.models import Incident, Status
 from esctui.stores.journal import JournalEvents, JournalStore, create_store
+from esctui.stores.journal.integrations import JournalIntegrations
 from esctui.theme_files import bundled_themes_folder
 from esctui.tui import ConsoleApp, ConsoleOptions
 
@@ -51,7 +52,10 @@ class Console:
     ) -> ConsoleApp:
         """The console; `capabilities` makes its backend one that can do only those."""
         backend = LocalBackend(
-            JournalEvents(self.store, clock=clock), clock=clock, capabilities=capabilities
+            JournalEvents(self.store, clock=clock),
+            integrations=JournalIntegrations(self.store),
+            clock=clock,
+            capabilities=capabilities,
         )
         settings = ConsoleOptions(
             me=str(options.pop("me", ME)),

@@ -15,7 +15,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from textual.pilot import Pilot
 from acting import execute
 from esctui.backends.base import Link
 from esctui.backends.http.backend import HttpBackend
+from esctui.backends.local import open_local
 from esctui.config import Config
 from esctui.demo import build_demo
 from esctui.domain import commands as c
@@ -278,6 +279,29 @@ def test_the_console_says_so_when_its_token_is_revoked(
             # Its stream is ended saying so (or, not connected yet, refused when it connects).
             await settle(pilot, lambda: bool(toasts.saying("(frank's) was revoked at")))
             assert app.live.link is not Link.OFFLINE
+            await pilot.press("q")
+
+    run(scenario)
+
+
+def test_the_header_names_a_service_put_in_maintenance_while_the_console_is_open(
+    served: tuple[Spawned, dict[str, str]], tmp_path: Path
+) -> None:
+    server, tokens = served
+    maintenance = open_local(str(server.store)).integrations
+    assert maintenance is not None
+
+    async def scenario() -> None:
+        app = console(server, tokens["frank"], tmp_path / "outbox.jsonl")
+        async with app.run_test(size=(160, 50)) as pilot:
+            app = await opened(pilot)
+            header = app.query_one("#header", ConsoleHeader)
+            assert "maintenance" not in header.render().plain
+            # Started on the store, as `esctui --store DIR maintenance start` does: no event.
+            await maintenance.service.start_maintenance("checkout", timedelta(hours=1), "", None)
+            await settle(pilot, lambda: "maintenance: checkout" in header.render().plain, 10.0)
+            await maintenance.service.end_maintenance("checkout")
+            await settle(pilot, lambda: "maintenance" not in header.render().plain, 10.0)
             await pilot.press("q")
 
     run(scenario)

@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 
 import msgspec
 
+from esctui.backends.integrations import Integrations
 from esctui.domain.actions import Action
 from esctui.domain.commands import AnyCommand
 from esctui.domain.errors import DomainError, VersionConflict
@@ -98,6 +99,11 @@ class Admin(Protocol):
     async def escalate_due(self) -> list[Change]:
         """Record the auto-escalations that are due now (idempotent; any process may run it).
         Where a server runs them on its own timer, none."""
+        ...
+
+    @property
+    def integrations(self) -> Integrations:
+        """Monitoring's integrations and the services' maintenance windows."""
         ...
 
     async def leads(self, work: str) -> bool:

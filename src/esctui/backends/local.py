@@ -9,6 +9,7 @@ without asyncio. A database store's calls wait on the network and run on the loo
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime, timedelta
@@ -18,14 +19,25 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from esctui.backends.base import Link, Update
+from esctui.backends.integrations import Integrations
+from esctui.backends.local_intake import LocalIntake, LocalIntegrations
 from esctui.domain.actions import EVERY_ACTION, Action, action_of, allowed
 from esctui.domain.commands import AnyCommand, IncidentCommand
 from esctui.domain.errors import DomainError, NotFound
 from esctui.domain.models import Directory, Incident
 from esctui.service.incidents import Clock, IncidentService
-from esctui.service.ports import Compactable, EventStore, Leading, TokenStore
+from esctui.service.intake import REPEATS_EVERY, IntakeService
+from esctui.service.integrations import IntegrationService
+from esctui.service.ports import Compactable, EventStore, IntegrationStore, Leading, TokenStore
 from esctui.stores.inline import offload, run_inline
-from esctui.stores.records import Change, IncidentHistory, Queue, Recorded, TokenRecord
+from esctui.stores.records import (
+    Change,
+    IncidentHistory,
+    MaintenanceWindow,
+    Queue,
+    Recorded,
+    TokenRecord,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor  # not imported by one-shot commands
@@ -35,6 +47,9 @@ T = TypeVar("T")
 # Writes at once inside one process (the server's requests): a journal's lock lets one through
 # at a time, the others wait their bounded time for it in a thread each.
 WRITER_THREADS = 16
+# How often a follower looks whether a service's maintenance started or ended (neither is an
+# event: the queue is read again, with the windows kept now).
+MAINTENANCE_EVERY = 1.0
 # The ids these stores make: `inc-12` (as typed in a hurry) names INC-12.
 OWN_ID = re.compile(r"inc-\d+", re.IGNORECASE)
 
@@ -68,15 +83,19 @@ def open_store(where: str, *, clock: Clock | None = None, lock_wait: float | Non
 def open_local(
     where: str, *, clock: Clock | None = None, lock_wait: float | None = None
 ) -> LocalBackend:
-    """The incident service over the store at `where` (see `open_store`), with its tokens."""
+    """The incident service over the store at `where` (see `open_store`), with its tokens and
+    its integrations."""
     store = open_store(where, clock=clock, lock_wait=lock_wait)
     if is_database(where):
         tokens: TokenStore = store.tokens
+        integrations: IntegrationStore = store.integrations
     else:
         from esctui.stores.journal import JournalTokens
+        from esctui.stores.journal.integrations import JournalIntegrations
 
         tokens = JournalTokens(Path(where).expanduser())
-    return LocalBackend(store, tokens=tokens, clock=clock)
+        integrations = JournalIntegrations(Path(where).expanduser())
+    return LocalBackend(store, tokens=tokens, integrations=integrations, clock=clock)
 
 
 class LocalBackend:
@@ -91,15 +110,23 @@ class LocalBackend:
         store: EventStore,
         *,
         tokens: TokenStore | None = None,
+        integrations: IntegrationStore | None = None,
         clock: Clock | None = None,
         capabilities: frozenset[Action] = EVERY_ACTION,
     ) -> None:
         self.store = store
+        self.clock = clock
         self.service = IncidentService(store, clock)
         self.capabilities = capabilities
         self.writers: Executor | None = None
         self.admin = LocalAdmin(self)
         self.tokens = LocalTokens(self, tokens)
+        self.kept_integrations = integrations
+        self.integrations = (
+            None
+            if integrations is None
+            else LocalIntegrations(self, IntegrationService(store, integrations, clock))
+        )
 
     @property
     def kind(self) -> str:
@@ -147,10 +174,30 @@ class LocalBackend:
         threads = self.writer_threads if write else None
         return await offload(lambda: run_inline(work()), threads=threads)
 
+    def intake(self, *, repeats_every: timedelta = REPEATS_EVERY) -> LocalIntake | None:
+        """Alerts in, for a server over this store (None where it keeps no integrations)."""
+        if self.kept_integrations is None:
+            return None
+        kept = self.kept_integrations
+        return LocalIntake(
+            self,
+            IntegrationService(self.store, kept, self.clock),
+            IntakeService(self.store, kept, self.clock, repeats_every=repeats_every),
+        )
+
+    async def windows(self) -> dict[str, MaintenanceWindow]:
+        """The maintenance windows kept, by service."""
+        if self.integrations is None:
+            return {}
+        kept = await self.call(self.integrations.service.kept.maintenance)
+        return {window.service: window for window in kept}
+
     # -- the protocol --------------------------------------------------------------------
 
     async def open(self) -> Queue:
-        return await self.call(self.store.read)
+        queue = await self.call(self.store.read)
+        queue.maintenance = await self.windows()
+        return queue
 
     async def history(self, incident_id: str) -> IncidentHistory:
         incident_id = own_id(incident_id)
@@ -163,8 +210,36 @@ class LocalBackend:
         return await self.call(lambda: self.store.histories(since))
 
     async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Update]:
-        async for followed in self.store.follow(after, interval):
-            yield Update(changes=followed.changes, queue=followed.queue)
+        """The store's changes; and, when a service's maintenance started or ended (which is
+        no event), a whole new queue with the windows now kept."""
+        import asyncio
+
+        changes = aiter(self.store.follow(after, interval))
+        windows = await self.windows()
+        looked = asyncio.get_running_loop().time()
+        waiting: asyncio.Future[Any] = asyncio.ensure_future(anext(changes))
+        try:
+            while True:
+                done, _ = await asyncio.wait({waiting}, timeout=MAINTENANCE_EVERY)
+                if waiting in done:
+                    try:
+                        followed = waiting.result()
+                    except StopAsyncIteration:
+                        return
+                    yield Update(changes=followed.changes, queue=followed.queue)
+                    waiting = asyncio.ensure_future(anext(changes))
+                if asyncio.get_running_loop().time() - looked < MAINTENANCE_EVERY:
+                    continue
+                looked = asyncio.get_running_loop().time()
+                now = await self.windows()
+                if now != windows:
+                    windows = now
+                    yield Update(changes=[], queue=await self.open())
+        finally:
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await waiting  # the store's follower stops there
+            await changes.aclose()  # type: ignore[attr-defined]
 
     async def execute(
         self,
@@ -215,6 +290,12 @@ class LocalAdmin:
 
     async def escalate_due(self) -> list[Change]:
         return await self.backend.call(self.backend.service.escalate_due, write=True)
+
+    @property
+    def integrations(self) -> Integrations:
+        if self.backend.integrations is None:
+            raise DomainError(f"This {self.backend.kind} store keeps no integrations.")
+        return self.backend.integrations
 
     async def leads(self, work: str) -> bool:
         store = self.backend.store

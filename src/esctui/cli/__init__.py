@@ -279,6 +279,7 @@ COMMAND_MODULES = {
     "demo": "demo",
     **dict.fromkeys(["serve", "token"], "server"),
     "db": "database",
+    **dict.fromkeys(["integration", "maintenance"], "integrations"),
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import signal
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -82,7 +83,8 @@ def serve(
     # Read once now, so a missing or damaged store stops `serve` before it listens.
     s.run(lambda backend: backend.open())
     backend = s.local
-    app = create_app(backend, backend.tokens, settings)
+    intake = backend.intake(repeats_every=timedelta(seconds=settings.repeats_every))
+    app = create_app(backend, backend.tokens, settings, intake)
     try:
         sock = listen(host, port)
     except BindRefused as refused:

@@ -13,8 +13,10 @@ import msgspec
 from esctui.backends.base import Backend, IncidentHistory, OnCall, Queue
 from esctui.cli import Session, cli, session
 from esctui.cli import render as r
+from esctui.cli.alert_lines import alert_lines, maintenance_line, source_lines
 from esctui.cli.params import severities
 from esctui.domain import events as e
+from esctui.domain.alerts import label_pair
 from esctui.domain.cadence import CadenceBook, Owed
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Directory, Incident, Status, check_year
@@ -111,6 +113,11 @@ def print_status(s: Session, *, as_json: bool) -> None:
                 "at_risk": [i.id for i in at_risk if i not in breached],
                 "mine": [i.id for i in mine],
                 **loop,
+                "maintenance": {
+                    name: window
+                    for name, window in queue.maintenance.items()
+                    if window.in_force(now)
+                },
             }
         )
         return
@@ -127,10 +134,14 @@ def print_status(s: Session, *, as_json: bool) -> None:
         f"overdue {len(loop['follow_up_actions_overdue'])}"
         + (f" · team {loop['team']}: {loop['team_open']} open" if loop["team"] else ""),
     ]
-    for incident in at_risk[:3]:
+    maintenance = maintenance_line(queue.maintenance, now, s.zone)
+    if maintenance:
+        lines.insert(3, maintenance)
+    shown = 2 if maintenance else 3  # ten lines in all
+    for incident in at_risk[:shown]:
         lines.append("  " + brief(incident, deadlines[incident.id], now))
-    if len(at_risk) > 3:
-        lines.append(f"  … {len(at_risk) - 3} more: esctui ls --breaching")
+    if len(at_risk) > shown:
+        lines.append(f"  … {len(at_risk) - shown} more: esctui ls --breaching")
     if me:
         ids = ", ".join(i.id for i in mine)
         waiting = sum(1 for i in mine if i.status is Status.TRIGGERED)
@@ -208,6 +219,13 @@ def status(as_json: bool) -> None:
     help="Only resolved ones whose customer still awaits the follow-up.",
 )
 @click.option("--team", help="Only those held by this team's responders.")
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Only those with this label, such as an alert group's (repeatable: all of them).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 def list_incidents(
@@ -219,12 +237,17 @@ def list_incidents(
     update_due: bool,
     follow_up_due: bool,
     team: str | None,
+    labels: tuple[str, ...],
     as_json: bool,
     as_csv: bool,
 ) -> None:
     """The queue, most urgent first (open incidents unless --status says otherwise)."""
     if as_json and as_csv:
         raise click.UsageError("Choose one of --json and --csv.")
+    try:
+        pairs = tuple(label_pair(text) for text in labels)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--label") from None
     s = session()
     queue, me = s.run(lambda backend: opened(s, backend, required=mine))
     now, book, cadence = s.now, s.sla(queue), s.cadence(queue)
@@ -240,6 +263,7 @@ def list_incidents(
         breaching=breaching,
         update_due=update_due,
         follow_up_due=follow_up_due,
+        labels=pairs,
     )
     deadlines = {i.id: book.deadline(i) for i in queue.incidents.values()}
     customers = {i.id: cadence.due(i) for i in queue.incidents.values() if i.customer}
@@ -263,6 +287,8 @@ def list_incidents(
             i.status.value + ("*" if i.snoozed(now) else ""),
             records[i.id].verdict(CLOCK_WORDS)
             if i.id in records
+            else "quiet"
+            if i.quiet
             else r.countdown(book.deadline(i), now),
             r.age(i.opened_at, now),
             str(i.level),
@@ -366,6 +392,7 @@ def show(incident_id: str, as_json: bool) -> None:
                 ],
                 "timeline": history.timeline,
                 "communications": e.communications(history.timeline),
+                "alerts": e.alerts_seen(history.timeline),
             }
         )
         return
@@ -397,6 +424,7 @@ def show(incident_id: str, as_json: bool) -> None:
             f"  SLA       {deadline.clock} by {r.clock(deadline.breach_at, now, zone)}: "
             f"{state} ({r.countdown(deadline, now)})"
         )
+    lines += source_lines(incident, zone)
     if incident.exhausted:
         lines.append("  escalation exhausted: nobody left to page")
     if on_call:
@@ -420,6 +448,7 @@ def show(incident_id: str, as_json: bool) -> None:
                 f"  {r.clock(talk.at, now, zone):>11}  {talk.direction:<3} {talk.channel:<11} "
                 f"{r.scrub(talk.counterpart)}: {summary} ({r.who(talk.author)})"
             )
+    lines += alert_lines(history.timeline, now, zone)
     click.echo("\n".join(lines))
 
 

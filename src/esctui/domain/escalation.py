@@ -13,9 +13,10 @@ from esctui.domain.models import Directory, Incident, Status
 def escalation_due_at(incident: Incident, directory: Directory) -> datetime | None:
     """When esctui next acts on the incident by itself: its level times out (triggered), or
     its acknowledgement runs out (acknowledged, where the policy says so). None when nothing
-    will: resolved, exhausted, no policy. A snooze pushes either past its end."""
+    will: resolved, exhausted, quiet (its service in maintenance), no policy. A snooze pushes
+    either past its end."""
     policy = directory.service_policy(incident.service)
-    if policy is None or incident.exhausted:
+    if policy is None or incident.exhausted or incident.quiet:
         return None
     if incident.status is Status.TRIGGERED and 1 <= incident.level <= len(policy.levels):
         start = incident.level_since or incident.opened_at

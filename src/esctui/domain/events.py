@@ -2,7 +2,8 @@
 
 Every event names its incident, when it happened, who did it (`None` when esctui itself acted,
 as with a timeout escalation) and the incident's version after it (1 for the trigger, +1 for each
-event after that).
+event after that). Where monitoring acted (an integration acknowledged or resolved), `by` is None
+and `via` names the integration.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date, datetime
 
 import msgspec
 
+from esctui.domain.alerts import Alert, Link
 from esctui.domain.models import CauseCategory, Channel, Direction, Status
 
 
@@ -28,10 +30,11 @@ class Triggered(Event, tag="triggered", frozen=True):
     assignee: str | None
     customer: str = ""
     labels: dict[str, str] = {}
+    quiet: bool = False  # its service is in maintenance: nobody is paged
 
 
 class Acknowledged(Event, tag="acknowledged", frozen=True):
-    pass
+    via: str = ""
 
 
 class Unacknowledged(Event, tag="unacknowledged", frozen=True):
@@ -69,11 +72,13 @@ class Snoozed(Event, tag="snoozed", frozen=True):
 
 class Resolved(Event, tag="resolved", frozen=True):
     note: str = ""
+    via: str = ""
 
 
 class Reopened(Event, tag="reopened", frozen=True):
     assignee: str | None
     reason: str = ""
+    via: str = ""
 
 
 class Reverted(Event, tag="reverted", frozen=True):
@@ -139,6 +144,36 @@ class FollowUpDone(Event, tag="follow-up-done", frozen=True):
     number: int
 
 
+class AlertsReceived(Event, tag="alerts-received", frozen=True):
+    """Monitoring told of the incident's alerts, through the integration `integration`, under
+    `key`: `alerts` are the news (alerts that began firing, or changed), `cleared` the
+    fingerprints that stopped firing, `firing` those that fire now. `received` counts the
+    notifications this records: more than one where the same came again and again between
+    (a storm costs this counter, not a line each). `raw` is the last one as it arrived, cut to
+    `alerts.RAW_LIMIT` bytes."""
+
+    integration: str
+    key: str
+    summary: str
+    alerts: tuple[Alert, ...] = ()
+    cleared: tuple[str, ...] = ()
+    firing: tuple[str, ...] = ()
+    labels: dict[str, str] = {}
+    links: tuple[Link, ...] = ()
+    received: int = 1
+    digest: str = ""
+    raw: str = ""
+
+
+class Woken(Event, tag="woken", frozen=True):
+    """A quiet incident (opened while its service was in maintenance) is quiet no more: its
+    alerts still fire after the maintenance ended. It pages `assignee`, and its escalation and
+    SLA clocks start now."""
+
+    assignee: str | None
+    reason: str = ""
+
+
 AnyEvent = (
     Triggered
     | Acknowledged
@@ -156,6 +191,8 @@ AnyEvent = (
     | ReviewRecorded
     | FollowUpAdded
     | FollowUpDone
+    | AlertsReceived
+    | Woken
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -175,6 +212,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ReviewRecorded,
     FollowUpAdded,
     FollowUpDone,
+    AlertsReceived,
+    Woken,
 )
 
 
@@ -205,3 +244,36 @@ def communications(timeline: list[AnyEvent]) -> list[Communication]:
         for event in timeline
         if isinstance(event, CommunicationLogged)
     ]
+
+
+class AlertSeen(msgspec.Struct, frozen=True):
+    """One alert of an incident, as its timeline tells: as last told of, whether it fires
+    now, when it was first and last told of, and how often."""
+
+    alert: Alert
+    firing: bool
+    first_at: datetime
+    last_at: datetime
+    told: int
+
+
+def alerts_seen(timeline: list[AnyEvent]) -> list[AlertSeen]:
+    """Every alert monitoring told of on the incident, in the order they first came."""
+    seen: dict[str, AlertSeen] = {}
+    for event in timeline:
+        if not isinstance(event, AlertsReceived):
+            continue
+        for alert in event.alerts:
+            before = seen.get(alert.fingerprint)
+            seen[alert.fingerprint] = AlertSeen(
+                alert=alert,
+                firing=alert.firing,
+                first_at=before.first_at if before else event.at,
+                last_at=event.at,
+                told=(before.told if before else 0) + 1,
+            )
+        for fingerprint in event.cleared:
+            before = seen.get(fingerprint)
+            if before is not None:
+                seen[fingerprint] = msgspec.structs.replace(before, firing=False, last_at=event.at)
+    return list(seen.values())

@@ -18,7 +18,15 @@ from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain import undo
 from esctui.domain.errors import DomainError
-from esctui.domain.models import Direction, Directory, FollowUp, Incident, Status, check_year
+from esctui.domain.models import (
+    AlertState,
+    Direction,
+    Directory,
+    FollowUp,
+    Incident,
+    Status,
+    check_year,
+)
 from esctui.domain.oncall import level_on_call
 
 replace = msgspec.structs.replace
@@ -380,6 +388,7 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
             level_since=event.at,
             customer=event.customer,
             labels=dict(event.labels),
+            quiet=event.quiet,
         )
     if incident is None:
         raise ValueError(f"{event.incident}: {event.__struct_config__.tag} before its trigger")
@@ -391,7 +400,7 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 **base,
                 status=Status.ACKNOWLEDGED,
                 acknowledged_at=event.at,
-                acknowledged_by=event.by,
+                acknowledged_by=event.by or event.via or None,
                 assignee=event.by or incident.assignee,
             )
         case e.Unacknowledged():
@@ -426,6 +435,7 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 acknowledged_at=None,
                 acknowledged_by=None,
                 exhausted=False,
+                quiet=False,  # an escalation pages
             )
         case e.EscalationExhausted():
             return replace(incident, **base, exhausted=True)
@@ -437,7 +447,7 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 **base,
                 status=Status.RESOLVED,
                 resolved_at=event.at,
-                resolved_by=event.by,
+                resolved_by=event.by or event.via or None,
                 snoozed_until=None,
             )
         case e.Reopened():
@@ -456,6 +466,7 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 resolved_at=None,
                 resolved_by=None,
                 snoozed_until=None,
+                quiet=False,  # a reopening pages
             )
         case e.Reverted():
             return replace(incident, **base, **undo.restored(event))
@@ -494,6 +505,27 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 for f in incident.follow_ups
             )
             return replace(incident, **base, follow_ups=follow_ups)
+        case e.AlertsReceived():
+            before = incident.alerts
+            alerts = AlertState(
+                integration=event.integration,
+                key=event.key,
+                firing=event.firing,
+                received=(before.received if before else 0) + event.received,
+                last_at=event.at,
+                digest=event.digest or (before.digest if before else ""),
+            )
+            labels = dict(event.labels) if event.labels else incident.labels
+            return replace(incident, **base, alerts=alerts, labels=labels)
+        case e.Woken():
+            return replace(
+                incident,
+                **base,
+                quiet=False,
+                assignee=event.assignee,
+                opened_at=event.at,
+                level_since=event.at,
+            )
     raise ValueError(f"unknown event {event!r}")
 
 

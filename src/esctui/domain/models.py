@@ -226,12 +226,28 @@ class FollowUp(msgspec.Struct, frozen=True):
         return self.done_at is None and self.due < today
 
 
+class AlertState(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What monitoring has said of an incident its alerts opened: through which integration,
+    under which key (an Alertmanager group key, an Events API dedup key), which alerts fire now
+    (their fingerprints), how many notifications it recorded (repeats included), when the last
+    came, and a digest of what the last one said (the same again is a repeat)."""
+
+    integration: str
+    key: str
+    firing: tuple[str, ...] = ()
+    received: int = 0
+    last_at: datetime | None = None
+    digest: str = ""
+
+
 class Incident(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The state of one incident: a fold of its events (see `lifecycle.apply`).
 
     `opened_at` is the trigger or the latest reopen: SLA clocks count from it. `level` is the
     escalation level (1-based) it is paged at; `level_since` is when that level's timeout started
-    counting; `cycle` counts how often the policy has started over.
+    counting; `cycle` counts how often the policy has started over. `alerts` says what
+    monitoring told of it, where its alerts opened it; a `quiet` one was opened during its
+    service's maintenance.
     """
 
     id: str
@@ -259,6 +275,11 @@ class Incident(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     communications: int = 0
     reviewed_at: datetime | None = None
     follow_ups: tuple[FollowUp, ...] = ()
+    # Opened by monitoring's alerts (see `AlertState`); None for one a responder triggered.
+    alerts: AlertState | None = None
+    # Opened while its service was in maintenance: it neither escalates nor pages, and keeps
+    # no SLA clock, until it is woken.
+    quiet: bool = False
 
     @property
     def review_due(self) -> bool:

@@ -59,9 +59,10 @@ class SlaBook(msgspec.Struct, frozen=True):
         return specific or self.defaults.get(severity) or DEFAULT_TARGETS[4]
 
     def deadline(self, incident: Incident) -> Deadline | None:
-        """Acknowledge-by for a triggered incident, resolve-by for an acknowledged one."""
+        """Acknowledge-by for a triggered incident, resolve-by for an acknowledged one; none
+        for a quiet one (opened during its service's maintenance) until it is woken."""
         status = incident.status
-        if status is Status.RESOLVED:
+        if status is Status.RESOLVED or incident.quiet:
             return None
         target = self.target(incident.service, incident.severity)
         if status is Status.TRIGGERED:

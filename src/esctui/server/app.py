@@ -20,8 +20,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from esctui import __version__
 from esctui.backends.base import Backend, Queue, StoreError
+from esctui.backends.integrations import Intake, quiet_after_maintenance
 from esctui.domain.models import Directory
-from esctui.server import admin, directory, events, incidents
+from esctui.server import admin, directory, events, incidents, integration_admin, monitoring
 from esctui.server.auth import TokenAuthentication, Tokens
 from esctui.server.context import ServerContext
 from esctui.server.hub import DEFAULT_BUFFER
@@ -49,17 +50,30 @@ class ServerSettings:
     max_body: int = MAX_BODY
     # How often the tokens of open event streams are checked (a revoked one's stream ends).
     token_check_every: float = 1.0
+    # How often heartbeats are checked for a missed beat, and a storm's repeats recorded.
+    intake_every: float = 5.0
+    # How long the repeats of an alert (a storm) are counted before they make a line.
+    repeats_every: float = 60.0
 
 
 def create_app(
-    backend: Backend, tokens: Tokens, settings: ServerSettings | None = None
+    backend: Backend,
+    tokens: Tokens,
+    settings: ServerSettings | None = None,
+    intake: Intake | None = None,
 ) -> Litestar:
-    """The server over `backend`, letting in `tokens`. The backend is opened as the server
-    starts, in the server's own event loop."""
+    """The server over `backend`, letting in `tokens`, and monitoring's notifications through
+    `intake` (none without it). The backend is opened as the server starts, in the server's
+    own event loop."""
     settings = settings or ServerSettings()
     mirror = Mirror(Queue(directory=Directory(), incidents={}, revision=0))
     context = ServerContext(
-        backend, tokens, mirror, buffer=settings.buffer, heartbeat=settings.heartbeat
+        backend,
+        tokens,
+        mirror,
+        buffer=settings.buffer,
+        heartbeat=settings.heartbeat,
+        intake=intake,
     )
 
     @contextlib.asynccontextmanager
@@ -73,6 +87,9 @@ def create_app(
             escalation = Led("escalation", settings.escalate_every, context.admin.escalate_due)
             tick = functools.partial(escalation.tick, context.admin, context.leading)
             tasks.append(asyncio.create_task(repeat(escalation.ask_every, tick)))
+        if context.intake is not None:
+            take = functools.partial(take_in, context)
+            tasks.append(asyncio.create_task(repeat(settings.intake_every, take)))
         try:
             yield
         finally:
@@ -87,6 +104,8 @@ def create_app(
             *incidents.ROUTE_HANDLERS,
             *events.ROUTES,
             *admin.ROUTES,
+            *monitoring.ROUTES,
+            *integration_admin.ROUTES,
         ],
         # For the uvicorn server: event streams never end on their own, so shutting down
         # ends them first (see `running.Server`).
@@ -103,7 +122,16 @@ def create_app(
             "`Authorization: Bearer TOKEN`; every action on an incident needs `If-Match`.",
             security=[{"bearer": []}],
             components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "integration": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An integration's key (`esctui integration create`): "
+                        "Alertmanager's as a bearer token, the Events API's as `routing_key`, "
+                        "a heartbeat's in its path.",
+                    ),
+                }
             ),
         ),
     )
@@ -136,3 +164,19 @@ async def repeat(every: float, work: Callable[[], Awaitable[object]]) -> None:
             log.error("%s", error)
         except Exception:
             log.exception("a server timer failed; it will run again")
+
+
+async def take_in(context: ServerContext) -> None:
+    """A storm's repeats into their incidents' timelines, in every process (each counts its
+    own); missed heartbeats into incidents, and quiet incidents whose maintenance is over
+    woken, by the process that leads escalation."""
+    assert context.intake is not None
+    received = await context.intake.flush_repeats()
+    if await context.intake.leads():
+        received += await context.intake.check_heartbeats()
+        over = quiet_after_maintenance(context.mirror.queue, context.clock())
+        if over:
+            received += await context.intake.wake(over)
+    for done in received:
+        if done.recorded is not None:
+            context.took(done.recorded)

@@ -15,8 +15,15 @@ from esctui.backends.base import StoreError
 from esctui.server.problems import Problem
 from esctui.stores.records import TokenRecord
 
-# Open to anyone: the health check (for load balancers) and the API's description.
-PUBLIC = ["^/healthz$", "^/schema"]
+# Open to anyone: the health check (for load balancers) and the API's description; and
+# monitoring's way in, where each request carries an integration's key, checked by its route.
+PUBLIC = [
+    "^/healthz$",
+    "^/schema",
+    "^/v1/integrations/alertmanager$",
+    "^/v2/enqueue$",
+    "^/v1/heartbeat/",
+]
 
 
 class Tokens(Protocol):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from esctui.backends.base import Backend, Recorded, StoreError, Update
+from esctui.backends.integrations import Intake
 from esctui.domain.commands import AnyCommand
 from esctui.domain.errors import DomainError, NotFound, RequestReused, VersionConflict
 from esctui.server.auth import Tokens, refused_token
@@ -45,10 +46,12 @@ class ServerContext:
         buffer: int,
         heartbeat: float,
         clock: Clock = utc_now,
+        intake: Intake | None = None,
     ) -> None:
         self.backend = backend
         self.admin = backend.admin
         self.tokens = tokens
+        self.intake = intake  # monitoring's way in, where the backend's store has one
         self.mirror = mirror
         self.hub = Hub(mirror, buffer)
         self.heartbeat = heartbeat

@@ -20,6 +20,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from esctui.backends.http.routes import ROUTES, Route, TriggerBody
 from esctui.backends.http.wire import HistoryOut, IncidentDetail, IncidentPage, QueueOut
 from esctui.domain import commands as c
+from esctui.domain.alerts import label_pair
 from esctui.domain.cadence import cadence_book
 from esctui.domain.errors import NotFound
 from esctui.domain.events import communications
@@ -88,6 +89,7 @@ async def read_queue(
         incidents=queue.incidents,
         revision=queue.revision,
         snapshot=queue.snapshot,
+        maintenance=queue.maintenance,
     )
 
 
@@ -108,6 +110,9 @@ async def list_incidents(
     update_due: FromQuery[bool] = False,
     follow_up_due: FromQuery[bool] = False,
     team: FromQuery[str | None] = None,
+    label: Annotated[
+        list[str] | None, QueryParameter(description="KEY=VALUE; repeatable (all must hold).")
+    ] = None,
     cursor: Annotated[
         str | None, QueryParameter(description="`next_cursor` of the last page.")
     ] = None,
@@ -117,8 +122,12 @@ async def list_incidents(
     `breaching` keeps those past or close to their SLA; `update_due` those whose customer
     update is due or close; `follow_up_due` resolved ones whose customer awaits the
     follow-up; `mine` those assigned to the token's responder; `team` those held by a
-    team's responders."""
+    team's responders; `label` those with that label (an alert group's, say)."""
     queue = server.mirror.queue
+    try:
+        labels = tuple(label_pair(text) for text in label or ())
+    except ValueError as error:
+        raise Problem(400, str(error)) from None
     members = None
     if team is not None:
         members = queue.directory.team_members(team)
@@ -135,6 +144,7 @@ async def list_incidents(
         breaching=breaching,
         update_due=update_due,
         follow_up_due=follow_up_due,
+        labels=labels,
     )
     after = cursor_position(cursor)
     now = server.clock()

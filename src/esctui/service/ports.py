@@ -23,6 +23,8 @@ from esctui.stores.records import (
     Change,
     Followed,
     IncidentHistory,
+    IntegrationRecord,
+    MaintenanceWindow,
     Queue,
     RecordedRequest,
     TokenRecord,
@@ -183,4 +185,75 @@ class TokenStore(Protocol):
 
     async def records(self) -> list[TokenRecord]:
         """Every token ever made, revoked ones included, oldest first."""
+        ...
+
+
+@runtime_checkable
+class AlertIndex(Protocol):
+    """A transaction that finds the incident monitoring's alerts map to (every store's does)."""
+
+    async def alerted(self, integration: str, key: str) -> Incident | None:
+        """The newest incident whose alerts came through `integration` under `key` (its
+        `alerts` say so), open or recently resolved (not archived); None if there is none.
+        Held for the rest of the transaction, as `incident` holds one, and so is the key: a
+        concurrent transaction asking for the same integration and key waits until this one
+        ends, then sees what it wrote (so two notifications of a new group open one
+        incident)."""
+        ...
+
+
+@runtime_checkable
+class AlertLookup(Protocol):
+    """A store that tells which incident monitoring's alerts map to without a transaction
+    (every store does): for a notification that turns out to change nothing, a storm's
+    repeat, the cheap way."""
+
+    async def alerted_now(self, integration: str, key: str) -> Incident | None:
+        """As `AlertIndex.alerted` answers, as of now, holding nothing."""
+        ...
+
+
+class IntegrationStore(Protocol):
+    """Monitoring's integrations (their keys kept only as SHA-256), the services' maintenance
+    windows, and when each heartbeat last beat. (`blocking` as for stores.)"""
+
+    @property
+    def blocking(self) -> bool: ...
+
+    async def integrations(self) -> list[IntegrationRecord]:
+        """Every integration ever made, revoked ones included, oldest first."""
+        ...
+
+    async def find_integration(self, sha256: str) -> IntegrationRecord | None:
+        """The integration whose key has this SHA-256, revoked or not; None if none has."""
+        ...
+
+    async def create_integration(self, record: IntegrationRecord) -> bool:
+        """Keep `record`; False (and nothing kept) if an active integration has its name."""
+        ...
+
+    async def revoke_integration(self, name: str, now: datetime) -> IntegrationRecord | None:
+        """Revoke the active integration `name`; what is kept of it now, or None if there is
+        no active one by that name."""
+        ...
+
+    async def beat(self, name: str, at: datetime) -> None:
+        """The heartbeat `name` beat at `at`."""
+        ...
+
+    async def beats(self) -> dict[str, datetime]:
+        """When each heartbeat that ever beat last did."""
+        ...
+
+    async def maintenance(self) -> list[MaintenanceWindow]:
+        """The maintenance windows kept, one per service at most (ended ones perhaps too)."""
+        ...
+
+    async def start_maintenance(self, window: MaintenanceWindow) -> None:
+        """Put `window` in place of any the service had."""
+        ...
+
+    async def end_maintenance(self, service: str, at: datetime) -> MaintenanceWindow | None:
+        """End the service's window in force at `at`; the window as it ends, or None if none
+        was in force."""
         ...

@@ -1,6 +1,7 @@
 """What every store reads and writes, beyond the domain's own types: events with the revision
 the store gave them, the queue as of a revision, an incident with its timeline, what a request
-with an idempotency key recorded, the server's tokens, and the store's failures."""
+with an idempotency key recorded, the server's tokens, monitoring's integrations and the
+services' maintenance windows, and the store's failures."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 import msgspec
 
+from esctui.domain.alerts import Kind, Settings
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident
 
@@ -37,6 +39,8 @@ class Queue(msgspec.Struct):
     # Names the store's snapshot (or directory generation) the queue was read from: a
     # compaction or a new directory makes another without a new revision.
     snapshot: str = ""
+    # The maintenance windows kept, by service (whether one is in force depends on the time).
+    maintenance: dict[str, MaintenanceWindow] = {}
 
 
 class IncidentHistory(msgspec.Struct, frozen=True):
@@ -68,6 +72,38 @@ class TokenRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class IntegrationRecord(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """One integration as a store keeps it: through which monitoring speaks (`kind`), for
+    which service, with which settings; never its key, only the key's SHA-256."""
+
+    name: str
+    kind: Kind
+    service: str
+    sha256: str
+    created_at: datetime
+    settings: Settings = msgspec.field(default_factory=Settings)
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class MaintenanceWindow(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A service in maintenance from `start` until `end`: its alerts open quiet incidents."""
+
+    service: str
+    start: datetime
+    end: datetime
+    reason: str = ""
+    by: str | None = None
+
+    def in_force(self, now: datetime) -> bool:
+        return self.start <= now < self.end
 
 
 class Followed(msgspec.Struct, frozen=True):

@@ -152,7 +152,8 @@ class LiveQueue:
         self.tell(IncidentsChanged(ids, set(ids) if flash else set()))
 
     def alert(self, changes: list[Change]) -> None:
-        """A toast and the bell for a new SEV1/SEV2, or anything escalated or handed to me."""
+        """A toast and the bell for a new SEV1/SEV2 (unless quiet: its service is in
+        maintenance), or anything escalated, woken or handed to me."""
         ring = False
         for change in changes:
             event = change.event
@@ -160,7 +161,7 @@ class LiveQueue:
                 continue
             incident = self.model.incidents.get(event.incident)
             title = "(title hidden)" if self.redact or incident is None else scrub(incident.title)
-            if isinstance(event, e.Triggered) and event.severity <= 2:
+            if isinstance(event, e.Triggered) and event.severity <= 2 and not event.quiet:
                 self.app.notify(
                     f"{event.incident} {title}",
                     title=f"New SEV{event.severity}",
@@ -168,7 +169,9 @@ class LiveQueue:
                     timeout=10,
                 )
                 ring = True
-            elif isinstance(event, e.Escalated | e.Reopened) and event.assignee == self.me:
+            elif (
+                isinstance(event, e.Escalated | e.Reopened | e.Woken) and event.assignee == self.me
+            ):
                 self.app.notify(
                     f"{event.incident} {title}", title="Paged to you", severity="warning"
                 )

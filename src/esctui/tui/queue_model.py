@@ -19,6 +19,7 @@ from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
 from esctui.listing import OPEN, Filter, Sort, keeps, order_key, recently_resolved_key
+from esctui.stores.records import MaintenanceWindow
 from esctui.tui.tally import Tally
 
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved", "updates", "team"]
@@ -91,6 +92,7 @@ class QueueModel:
     cadence: CadenceBook = field(default_factory=lambda: cadence_book(Directory()))
     customers: dict[str, CustomerDue | None] = field(default_factory=dict)
     team: str = ""  # whose queue the team view shows: mine unless `:team` says
+    maintenance: dict[str, MaintenanceWindow] = field(default_factory=dict)
 
     @classmethod
     def from_queue(
@@ -110,6 +112,7 @@ class QueueModel:
         self.incidents = queue.incidents
         self.revision = queue.revision
         self.snapshot = queue.snapshot
+        self.maintenance = queue.maintenance
         self.book = book or self.book
         self.cadence = cadence or self.cadence
         if not self.team and self.me is not None:
@@ -230,6 +233,10 @@ class QueueModel:
         )
 
     # -- counts for the header -------------------------------------------------------------
+
+    def in_maintenance(self) -> list[str]:
+        """The services in maintenance now (their alerts open quiet incidents)."""
+        return sorted(name for name, w in self.maintenance.items() if w.in_force(self.now))
 
     def counts(self) -> dict[str, int]:
         """Open incidents by status, how many are mine, and how many are snoozed, breached or

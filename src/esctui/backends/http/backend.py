@@ -33,6 +33,7 @@ from esctui.backends.base import (
 )
 from esctui.backends.http import wire
 from esctui.backends.http.connection import Connection, Unreachable
+from esctui.backends.http.integrations import HttpIntegrations
 from esctui.backends.http.outbox import Outbox, Waiting, default_outbox_path, token_fingerprint
 from esctui.backends.http.requests import (
     TokenRefused,
@@ -147,6 +148,7 @@ class HttpBackend:
             incidents=data.incidents,
             revision=data.revision,
             snapshot=data.snapshot,
+            maintenance=data.maintenance,
         )
 
     async def whoami(self) -> str:
@@ -315,6 +317,7 @@ class HttpAdmin:
 
     def __init__(self, backend: HttpBackend) -> None:
         self.backend = backend
+        self.integrations = HttpIntegrations(backend)
 
     async def compact(self, archive_after: timedelta) -> str:
         body = wire.CompactBody(archive_after_seconds=int(archive_after.total_seconds()))

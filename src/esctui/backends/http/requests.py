@@ -54,6 +54,13 @@ def outcome(status: int, content: bytes, server: str) -> str:
     return decoded(outcome_decoder, content, server).summary
 
 
+def answered(decoder: msgspec.json.Decoder[T], status: int, content: bytes, server: str) -> T:
+    """What a 2xx answer holds; the refusal of any other as the backend's errors."""
+    if not 200 <= status < 300:
+        refuse(status, content, server)
+    return decoded(decoder, content, server)
+
+
 def decoded(decoder: msgspec.json.Decoder[T], content: bytes, server: str) -> T:
     try:
         return decoder.decode(content)

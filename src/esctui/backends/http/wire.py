@@ -12,11 +12,16 @@ from typing import Annotated, Any
 
 import msgspec
 
+from esctui.backends.integrations import Integration
+from esctui.domain.alerts import IntegrationName, Kind, Settings
+from esctui.domain.commands import Name, Text
 from esctui.domain.events import AnyEvent, Communication
 from esctui.domain.models import (
+    LONGEST_MINUTES,
     Directory,
     Incident,
 )
+from esctui.stores.records import MaintenanceWindow
 
 
 class Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -64,6 +69,8 @@ class QueueOut(msgspec.Struct, frozen=True):
     # The store's snapshot: give it to `/v1/events` (`?snapshot=`) so a compaction or a new
     # directory while the stream was down is not missed (neither makes a new revision).
     snapshot: str = ""
+    # The maintenance windows kept, by service (in force while the time is within them).
+    maintenance: dict[str, MaintenanceWindow] = {}
 
 
 class HistoryOut(msgspec.Struct, frozen=True):
@@ -117,3 +124,28 @@ class ProblemBody(msgspec.Struct, frozen=True, omit_defaults=True):
     detail: str
     incident: Incident | None = None
     errors: list[dict[str, Any]] = []
+
+
+class IntegrationBody(Body, frozen=True):
+    """A new integration: its name, the monitoring it takes (`kind`), the service its alerts
+    open incidents on, and how (`settings`; a heartbeat's needs `every_seconds`)."""
+
+    name: IntegrationName
+    kind: Kind
+    service: Name
+    settings: Settings = msgspec.field(default_factory=Settings)
+
+
+class IntegrationMade(msgspec.Struct, frozen=True):
+    """A new integration, with its key: shown this once, kept only as a hash."""
+
+    key: str
+    integration: Integration
+
+
+class MaintenanceBody(Body, frozen=True):
+    """Put `service` in maintenance from now for `seconds` (at most a year)."""
+
+    service: Name
+    seconds: Annotated[int, msgspec.Meta(ge=1, le=LONGEST_MINUTES * 60)]
+    reason: Text = ""

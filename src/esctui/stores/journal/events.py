@@ -18,6 +18,7 @@ from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident
 from esctui.stores.inline import offload, running_loop
 from esctui.stores.journal import store as journal
+from esctui.stores.journal.alert_index import AlertIndex
 from esctui.stores.journal.files import LOCK_WAIT
 from esctui.stores.journal.lead import Leads
 from esctui.stores.journal.request_keys import tagged
@@ -34,9 +35,10 @@ from esctui.stores.records import (
 class JournalTransaction:
     """The store held by this process's writer lock, caught up with the files."""
 
-    def __init__(self, store: JournalStore) -> None:
+    def __init__(self, store: JournalStore, alerts: AlertIndex | None = None) -> None:
         self.store = store
         self.ids_given = 0
+        self.alerts = alerts or AlertIndex()
 
     @property
     def directory(self) -> Directory:
@@ -50,6 +52,9 @@ class JournalTransaction:
 
     async def timeline(self, incident_id: str) -> list[AnyEvent]:
         return self.store.timeline(incident_id)
+
+    async def alerted(self, integration: str, key: str) -> Incident | None:
+        return self.alerts.find(self.store, integration, key)
 
     async def recorded(self, key: str) -> RecordedRequest | None:
         entry = self.store.keys.recorded().get(key)
@@ -91,6 +96,7 @@ class JournalEvents:
         """The store directory at `path` (or this process's view of it already made)."""
         self.store = store or JournalStore(path, clock, lock_wait=lock_wait)
         self.closings = 0  # each `close` ends the followers of the moment
+        self.alerts = AlertIndex()  # which incident monitoring's alerts map to
         # Followers in this process, woken as soon as it appends (from whichever thread).
         self.wakers: set[Callable[[], None]] = set()
         self.leadership = Leads(self.store.path)
@@ -119,7 +125,7 @@ class JournalEvents:
         store = self.store
         with store.writing():
             seen = (store.revision, store.generation)
-            yield JournalTransaction(store)
+            yield JournalTransaction(store, self.alerts)
             if store.lines >= journal.COMPACT_AFTER_LINES:
                 store.fold(store.clock(), DEFAULT_ARCHIVE_AFTER)
         if (store.revision, store.generation) != seen:
@@ -132,6 +138,10 @@ class JournalEvents:
     async def due(self, now: datetime) -> list[str]:
         self.store.poll()
         return self.store.due(now)
+
+    async def alerted_now(self, integration: str, key: str) -> Incident | None:
+        self.store.poll()  # a reader's look: no lock
+        return self.alerts.find(self.store, integration, key)
 
     async def compact(self, archive_after: timedelta = DEFAULT_ARCHIVE_AFTER) -> str:
         """Fold the journal into a new snapshot and archive incidents resolved more than

@@ -152,17 +152,17 @@ def describe(error: OSError) -> str:
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
+def exclusive_lock(path: Path, *, wait: float = LOCK_WAIT, waited: float = 0.0) -> Iterator[None]:
     """Hold the store's writer lock; the kernel releases it if the process dies. Waits at most
     `wait` seconds for another holder, then `StoreError` naming the lock and, where this system
-    tells, the process holding it."""
+    tells, the process holding it (and how long the caller waited in all: `waited` before)."""
     try:
         fd = open_or_create(path, os.O_RDWR, None)
     except OSError as error:
         raise StoreError(f"Cannot lock {path} for writing: {describe(error)}.") from None
     try:
         keep_to_the_store(fd, path)
-        take(fd, path, wait)
+        take(fd, path, wait, waited)
         yield
     finally:
         os.close(fd)
@@ -177,7 +177,7 @@ def keep_to_the_store(fd: int, path: Path) -> None:
             os.fchmod(fd, stat.st_mode & 0o770)
 
 
-def take(fd: int, path: Path, wait: float) -> None:
+def take(fd: int, path: Path, wait: float, waited: float = 0.0) -> None:
     # Tried without blocking, again and again: a blocking flock cannot be given up on, and a
     # writer must give up in time rather than wait for a holder that never lets go.
     deadline = time.monotonic() + wait
@@ -192,7 +192,8 @@ def take(fd: int, path: Path, wait: float) -> None:
         if time.monotonic() >= deadline:
             raise StoreError(
                 f"The store is locked: {holder_of(fd)} has held {path} for more than "
-                f"{wait:g} s, so nothing was written. Try again once it lets go."
+                f"{round(wait + waited, 1):g} s, so nothing was written. Try again once it "
+                "lets go."
             )
         time.sleep(pause)
         pause = min(pause * 2, 0.02)

@@ -20,6 +20,7 @@ import collections
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,6 +63,9 @@ class JournalStore:
         self.lock_wait = lock_wait
         self.archive = Archive(path / codec.ARCHIVE)
         self.mutex = threading.RLock()
+        # Writers of this process take turns here before the lock on the file, so the next is
+        # let in the moment the last lets go (the file's lock is only looked at, now and then).
+        self.writers = threading.Lock()
         self.loaded = False
         self.directory = Directory()
         self.incidents: dict[str, Incident] = {}
@@ -322,10 +326,33 @@ class JournalStore:
 
         The lock comes first, and only then this process's own state: while another process
         holds the lock, readers in this one carry on, and a writer gives up after
-        `lock_wait` seconds with a sentence naming the lock and its holder."""
+        `lock_wait` seconds with a sentence naming the lock and its holder. Writers of this
+        process queue for their turn first, within the same time."""
         if not self.path.is_dir():
             self.read_snapshot()  # says there is no store here
-        with files.exclusive_lock(self.path / codec.LOCK, wait=self.lock_wait), self.mutex:
+        lock = self.path / codec.LOCK
+        started = time.monotonic()
+        if not self.writers.acquire(timeout=self.lock_wait):
+            # The writer before is waiting for another process, or taking that long: say who
+            # holds the lock, as a writer that waited for it would.
+            with files.exclusive_lock(lock, wait=0, waited=self.lock_wait):
+                pass
+            raise StoreError(
+                f"The store is locked: its writers in this process have held {lock} for more "
+                f"than {self.lock_wait:g} s, so nothing was written. Try again shortly."
+            )
+        try:
+            waited = time.monotonic() - started
+            with self.holding(max(0.0, self.lock_wait - waited), waited):
+                yield
+        finally:
+            self.writers.release()
+
+    @contextlib.contextmanager
+    def holding(self, wait: float, waited: float) -> Iterator[None]:
+        """The file's lock and this process's state, caught up (see `writing`)."""
+        lock = self.path / codec.LOCK
+        with files.exclusive_lock(lock, wait=wait, waited=waited), self.mutex:
             if not self.swept:
                 files.remove_leftovers(self.path)
                 self.swept = True

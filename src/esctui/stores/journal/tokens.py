@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import threading
 from datetime import datetime
@@ -20,8 +19,8 @@ from pathlib import Path
 
 import msgspec
 
-from esctui.stores.journal import codec, files
-from esctui.stores.records import StoreError, TokenRecord
+from esctui.stores.journal.kept_file import KeptFile
+from esctui.stores.records import TokenRecord
 
 TOKENS = "tokens.json"
 PREFIX = "esc_"
@@ -36,43 +35,54 @@ def digest(token: str) -> str:
 
 
 class TokenBook:
-    """The tokens of the store at `path`. Reads are cached until the file changes."""
+    """The tokens of the store at `path` (see `KeptFile`: reads are cached until the file
+    changes, changes take the store's lock)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.file = path / TOKENS
-        # Lookups come from several threads at once (a server's requests): the cache is read
-        # and refreshed by one at a time.
+        self.kept = KeptFile(
+            path,
+            TOKENS,
+            TokenFile,
+            "restore it from a backup, or move it away and make the tokens again.",
+        )
+        # Lookups come from several threads at once (a server's requests): the index is
+        # rebuilt by one at a time, when the file read is another.
         self.mutex = threading.Lock()
-        self.identity: tuple[int, int, int, int] | None = None
+        self.indexed: TokenFile | None = None
         self.by_digest: dict[str, TokenRecord] = {}
 
     def records(self) -> list[TokenRecord]:
         """Every token ever made here, revoked ones included, oldest first."""
-        return self.read().tokens
+        return list(self.kept.read().tokens)
 
     def lookup(self, token: str) -> TokenRecord | None:
         """The record of `token`, revoked or not; None if it was never made here."""
-        with self.mutex:
-            self.refresh()
-            record = self.by_digest.get(digest(token))
+        record = self.index().get(digest(token))
         # The dictionary lookup found it; compare in constant time all the same.
         return record if record and hmac.compare_digest(record.sha256, digest(token)) else None
 
     def as_now(self, record: TokenRecord) -> TokenRecord | None:
         """`record` as the file has it now (revoked since, perhaps); None if it is gone."""
+        return self.index().get(record.sha256)
+
+    def index(self) -> dict[str, TokenRecord]:
+        """The tokens by digest, as the file has them now; `StoreError` if it cannot be read
+        or is damaged (then nobody is let in: no token can be checked)."""
+        book = self.kept.read()
         with self.mutex:
-            self.refresh()
-            return self.by_digest.get(record.sha256)
+            if book is not self.indexed:
+                self.by_digest = {record.sha256: record for record in book.tokens}
+                self.indexed = book
+            return self.by_digest
 
     def create(
         self, responder: str, now: datetime, *, admin: bool = False
     ) -> tuple[str, TokenRecord]:
         """A new token for `responder` (an administrator's if `admin`): the token (to be shown
         once) and what is kept of it."""
-        self.require_store()
-        with files.exclusive_lock(self.path / codec.LOCK):
-            book = self.read()
+
+        def add(book: TokenFile) -> tuple[TokenFile, tuple[str, TokenRecord]]:
             token_id = f"tok-{secrets.token_hex(3)}"
             while any(r.id == token_id for r in book.tokens):
                 token_id = f"tok-{secrets.token_hex(3)}"
@@ -81,15 +91,15 @@ class TokenBook:
                 id=token_id, responder=responder, sha256=digest(token), created_at=now, admin=admin
             )
             book.tokens.append(record)
-            self.write(book)
-        return token, record
+            return book, (token, record)
+
+        return self.kept.change(add)
 
     def revoke(self, which: str, now: datetime) -> list[TokenRecord]:
         """Revoke the token with id `which`, or every active token of the responder `which`;
         the records revoked (none if nothing matched)."""
-        self.require_store()
-        with files.exclusive_lock(self.path / codec.LOCK):
-            book = self.read()
+
+        def revoke(book: TokenFile) -> tuple[TokenFile | None, list[TokenRecord]]:
             revoked: list[TokenRecord] = []
             kept: list[TokenRecord] = []
             for record in book.tokens:
@@ -97,58 +107,14 @@ class TokenBook:
                     record = msgspec.structs.replace(record, revoked_at=now)
                     revoked.append(record)
                 kept.append(record)
-            if revoked:
-                self.write(TokenFile(tokens=kept))
-        return revoked
+            return (TokenFile(tokens=kept) if revoked else None), revoked
 
-    # -- the file ------------------------------------------------------------------------
-
-    def require_store(self) -> None:
-        if not (self.path / codec.SNAPSHOT).exists():
-            raise StoreError(f"There is no esctui store at {self.path}.")
-
-    def refresh(self) -> None:
-        """Read the file again if it changed; `StoreError` if it cannot be read or is damaged
-        (then nobody is let in: no token can be checked)."""
-        try:
-            identity = files.file_identity(os.stat(self.file))
-        except FileNotFoundError:
-            identity = None
-        except OSError as error:
-            raise StoreError(f"Cannot read {self.file}: {files.describe(error)}.") from None
-        if identity != self.identity or identity is None:
-            book, self.identity = self.read_with_identity()
-            self.by_digest = {record.sha256: record for record in book.tokens}
-
-    def read(self) -> TokenFile:
-        return self.read_with_identity()[0]
-
-    def read_with_identity(self) -> tuple[TokenFile, tuple[int, int, int, int] | None]:
-        """The file, and its identity as read (None when there is none)."""
-        try:
-            with open(self.file, "rb") as handle:
-                identity = files.file_identity(os.fstat(handle.fileno()))
-                data = handle.read()
-        except FileNotFoundError:
-            return TokenFile(), None
-        except OSError as error:
-            raise StoreError(f"Cannot read {self.file}: {files.describe(error)}.") from None
-        try:
-            book = msgspec.json.decode(data, type=TokenFile)
-        except msgspec.DecodeError as error:
-            raise StoreError(
-                f"{self.file} is damaged ({error}); it was left as it is: restore it from a "
-                "backup, or move it away and make the tokens again."
-            ) from None
-        return book, identity
+        return self.kept.change(revoke)
 
     def write(self, book: TokenFile) -> None:
         """Replace the file (holding the store's lock): hashes only, so it takes the store's
         modes like its other files, and a server in the store's group can read it."""
-        files.remove_leftovers(self.path)
-        data = msgspec.json.format(msgspec.json.encode(book), indent=2) + b"\n"
-        files.replace_atomically(self.file, data)
-        self.identity = None  # read again on the next lookup
+        self.kept.write(book)
 
 
 class JournalTokens:

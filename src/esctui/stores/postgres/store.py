@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import asyncpg
 
-from esctui.domain.models import Directory
+from esctui.domain.models import Directory, Incident
 from esctui.stores.postgres import codec, schema
 from esctui.stores.postgres.connection import (
     LINK_ERRORS,
@@ -29,9 +29,10 @@ from esctui.stores.postgres.connection import (
     url_without_password,
 )
 from esctui.stores.postgres.follow import Listener, follow_changes
+from esctui.stores.postgres.integrations import PostgresIntegrations
 from esctui.stores.postgres.leader import Leadership
 from esctui.stores.postgres.tokens import PostgresTokens
-from esctui.stores.postgres.transaction import DIRECTORY_LOCK, PostgresTransaction
+from esctui.stores.postgres.transaction import ALERTED, DIRECTORY_LOCK, PostgresTransaction
 from esctui.stores.records import Change, Followed, IncidentHistory, Queue, StoreError
 
 T = TypeVar("T")
@@ -63,6 +64,8 @@ FROM incidents i CROSS JOIN LATERAL (
     FROM events e WHERE e.incident = i.id
 ) t
 """
+# The newest incident an integration's alerts opened under a key, holding nothing.
+ALERTED_NOW = ALERTED.removesuffix(" FOR UPDATE\n") + "\n"
 # The last revision, the snapshot in force, and the changes after a revision (at most $2) as
 # the JSON of a list of `Change`, as of one moment.
 SINCE = """
@@ -98,6 +101,7 @@ class PostgresStore:
         self.location = url_without_password(url)
         self.listener = Listener(url, self.location)
         self.tokens = PostgresTokens(self)
+        self.integrations = PostgresIntegrations(self)
         self.known: tuple[str, Directory] = ("", Directory())
         self.leaderships: dict[str, Leadership] = {}
 
@@ -205,6 +209,16 @@ class PostgresStore:
             return [row[0] for row in rows]
 
         return await self.run(look)
+
+    async def alerted_now(self, integration: str, key: str) -> Incident | None:
+        async def look(connection: asyncpg.Connection) -> str | None:
+            found: str | None = await connection.fetchval(
+                ALERTED_NOW, integration, key, self.clock() - RECENTLY_RESOLVED
+            )
+            return found
+
+        state = await self.run(look)
+        return None if state is None else codec.incident_decoder.decode(state)
 
     # -- following -----------------------------------------------------------------------
 

@@ -35,10 +35,11 @@ from esctui.stores.records import Change, RecordedRequest
 CHANNEL = "esctui_changes"
 NEW_DIRECTORY = "directory"
 # Advisory locks are (class, object) pairs; esctui's class is "ESCT". Other pairs: schema.py
-# (migrating), leader.py (leadership), and the idempotency keys' class below.
+# (migrating), leader.py (leadership), and the classes of idempotency and alert keys below.
 ESCTUI = 0x45534354
 DIRECTORY_LOCK = (ESCTUI, 0)
 REQUEST_KEYS = 0x45534B59  # "ESKY": (this class, hash of the key)
+ALERT_KEYS = 0x4553414B  # "ESAK": (this class, hash of an integration's name and alert key)
 
 NOT_RECORDED = "nothing was recorded"
 
@@ -79,6 +80,14 @@ RECORDED = """
 SELECT r.fingerprint, e.revision, e.event::text
 FROM requests r LEFT JOIN events e ON e.revision = ANY (r.revisions)
 WHERE r.key = $1 ORDER BY e.revision
+"""
+
+# The newest incident an integration's alerts opened under a key (see 0002_intake.sql).
+ALERTED = """
+SELECT state::text FROM incidents
+WHERE state -> 'alerts' ->> 'integration' = $1 AND state -> 'alerts' ->> 'key' = $2
+    AND (is_open OR resolved_at >= $3)
+ORDER BY number DESC LIMIT 1 FOR UPDATE
 """
 
 STATES = """
@@ -136,6 +145,21 @@ class PostgresTransaction:
                 incident_id,
             )
         return codec.events_decoder.decode(events)
+
+    async def alerted(self, integration: str, key: str) -> Incident | None:
+        with translated(self.location, NOT_RECORDED):
+            await self.connection.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext($2 || chr(31) || $3))",
+                ALERT_KEYS,
+                integration,
+                key,
+            )
+            state = await self.connection.fetchval(ALERTED, integration, key, self.archived_before)
+        if state is None:
+            return None
+        incident = codec.incident_decoder.decode(state)
+        self.held[incident.id] = incident
+        return incident
 
     async def recorded(self, key: str) -> RecordedRequest | None:
         with translated(self.location, NOT_RECORDED):

@@ -169,6 +169,7 @@ class QueueScreen(Screen[None]):
             updated=live.updated,
             read_only=self.standing.read_only,
             queued=self.backend.waiting,
+            maintenance=self.model.in_maintenance(),
         )
         self.views.show(self.model)
 

@@ -90,6 +90,7 @@ class HeaderFacts(TypedDict):
     updated: datetime | None  # when the queue was last brought up to date
     read_only: bool
     queued: NotRequired[int]  # actions waiting in the outbox
+    maintenance: NotRequired[list[str]]  # the services in maintenance now
 
 
 def header_parts(
@@ -125,6 +126,10 @@ def header_parts(
         parts.append(count(overdue, "$warning", keep=13))
     if counts["snoozed"]:
         parts.append(count(f"{counts['snoozed']} snoozed", "$text-muted", keep=7))
+    resting = facts.get("maintenance", [])
+    if resting:
+        shown = f"maintenance: {', '.join(scrub(name) for name in resting)}"
+        parts.append(LinePart.of((shown, "$warning"), keep=10, group="maintenance"))
     places = shorten_location(scrub(location), home)
     forms = [((f"{kind} {place}", "$text-muted"),) for place in places]
     parts.append(LinePart.shortened(forms, shorten=20, keep=9, group="where"))
