@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from esctui.cli import cli
 from esctui.demo import build_demo
 from esctui.stores.journal import JournalStore, create_store
+from esctui.stores.postgres.schema import LATEST, migrations
 from live_postgres import free_port
 
 
@@ -40,8 +41,9 @@ def test_migrate_then_again(database: str) -> None:
     first = db("migrate", "--database", database)
     again = db("migrate", "--database", database)
     assert (first.exit_code, again.exit_code) == (0, 0)
-    assert first.stdout == f"Migrated {database} to schema 1: 0001_initial.\n"
-    assert again.stdout == f"{database} is at schema 1 already; nothing to do.\n"
+    applied = ", ".join(f"{m.version:04d}_{m.name}" for m in migrations())
+    assert first.stdout == f"Migrated {database} to schema {LATEST}: {applied}.\n"
+    assert again.stdout == f"{database} is at schema {LATEST} already; nothing to do.\n"
 
 
 def test_import_then_export_through_the_environment(

@@ -20,12 +20,16 @@ from esctui.domain.commands import AnyCommand
 from esctui.domain.errors import DomainError, NotFound
 from esctui.domain.models import Directory, Incident
 from esctui.service.incidents import Clock, IncidentService
-from esctui.service.ports import Compactable, EventStore, TokenStore
+from esctui.service.ports import Compactable, EventStore, Leading, Notifier, PageStore, TokenStore
 from esctui.stores.inline import offload, run_inline
 from esctui.stores.records import Change, IncidentHistory, Queue, Recorded, TokenRecord
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor  # not imported by one-shot commands
+
+    from esctui.domain.paging import Webhook
+    from esctui.service.paging import Pager, PagingSettings
+    from esctui.stores.page_records import PageState
 
 T = TypeVar("T")
 
@@ -58,15 +62,19 @@ def open_store(where: str, *, clock: Clock | None = None, lock_wait: float | Non
 def open_local(
     where: str, *, clock: Clock | None = None, lock_wait: float | None = None
 ) -> LocalBackend:
-    """The incident service over the store at `where` (see `open_store`), with its tokens."""
+    """The incident service over the store at `where` (see `open_store`), with its tokens and
+    its pages."""
     store = open_store(where, clock=clock, lock_wait=lock_wait)
     if is_database(where):
         tokens: TokenStore = store.tokens
+        pages: PageStore = store.pages
     else:
         from esctui.stores.journal import JournalTokens
+        from esctui.stores.journal.pages import JournalPages
 
         tokens = JournalTokens(Path(where).expanduser())
-    return LocalBackend(store, tokens=tokens, clock=clock)
+        pages = JournalPages(Path(where).expanduser(), lock_wait=store.store.lock_wait)
+    return LocalBackend(store, tokens=tokens, pages=pages, clock=clock)
 
 
 class LocalBackend:
@@ -81,6 +89,7 @@ class LocalBackend:
         store: EventStore,
         *,
         tokens: TokenStore | None = None,
+        pages: PageStore | None = None,
         clock: Clock | None = None,
         capabilities: frozenset[Action] = EVERY_ACTION,
     ) -> None:
@@ -90,6 +99,7 @@ class LocalBackend:
         self.writers: Executor | None = None
         self.admin = LocalAdmin(self)
         self.tokens = LocalTokens(self, tokens)
+        self.paging = LocalPaging(self, pages)
 
     @property
     def kind(self) -> str:
@@ -233,3 +243,51 @@ class LocalTokens:
 
     async def records(self) -> list[TokenRecord]:
         return await self.backend.call(self.store().records)
+
+
+class LocalPaging:
+    """Pages out of the store: the sender, the pages sent, the outbound webhooks; called as
+    the store's calls are."""
+
+    def __init__(self, backend: LocalBackend, pages: PageStore | None) -> None:
+        self.backend = backend
+        self.kept = pages
+
+    def store(self) -> PageStore:
+        if self.kept is None:
+            raise DomainError(f"This {self.backend.kind} store keeps no pages.")
+        return self.kept
+
+    def sender(self, notifier: Notifier, settings: PagingSettings | None = None) -> Pager:
+        """The page sender over this store: it sends while this process leads paging."""
+        from esctui.service.paging import Pager
+
+        backend = self.backend
+        return Pager(
+            backend.store,
+            self.store(),
+            backend.service,
+            notifier,
+            call=backend.call,
+            lead=self.leads,
+            settings=settings,
+            clock=backend.service.clock,
+        )
+
+    async def leads(self) -> bool:
+        store = self.backend.store
+        if not isinstance(store, Leading):
+            return True  # a store that names no leader leaves the work to every process
+        return await self.backend.call(lambda: store.leads("paging"))
+
+    async def pages(self, since: datetime, incident: str | None = None) -> list[PageState]:
+        return await self.backend.call(lambda: self.store().pages(since, incident))
+
+    async def webhooks(self) -> list[Webhook]:
+        return await self.backend.call(self.store().webhooks)
+
+    async def add_webhook(self, webhook: Webhook) -> None:
+        await self.backend.call(lambda: self.store().add_webhook(webhook), write=True)
+
+    async def remove_webhook(self, which: str) -> Webhook | None:
+        return await self.backend.call(lambda: self.store().remove_webhook(which), write=True)

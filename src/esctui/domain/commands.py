@@ -12,6 +12,7 @@ from typing import Annotated
 
 import msgspec
 
+from esctui.domain.events import PageOutcome
 from esctui.domain.models import Channel, Direction, Severity
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -100,6 +101,18 @@ class LogCommunication(IncidentCommand, tag="communication", frozen=True):
     summary: Summary
 
 
+class RecordPage(IncidentCommand, tag="record-page", frozen=True):
+    """Issued by the page sender only: what became of one try of a page (see `Paged`)."""
+
+    page: Name
+    to: Name
+    method: Name
+    outcome: PageOutcome
+    attempt: int = 0
+    detail: Text = ""
+    next_at: Instant | None = None
+
+
 AnyCommand = (
     Trigger
     | Acknowledge
@@ -113,4 +126,5 @@ AnyCommand = (
     | Undo
     | AddNote
     | LogCommunication
+    | RecordPage
 )

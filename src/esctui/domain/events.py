@@ -8,6 +8,7 @@ event after that).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 
@@ -108,6 +109,24 @@ class CommunicationLogged(Event, tag="communication-logged", frozen=True):
     summary: str
 
 
+PageOutcome = Literal["delivered", "failed", "gave-up", "held"]
+
+
+class Paged(Event, tag="paged", frozen=True):
+    """esctui paged `to` by their contact method `method` (page `page`, try `attempt`): the
+    page was `delivered`; it `failed` (`detail` says why) and is tried again at `next_at`;
+    it failed for the last time (`gave-up`); or it is `held` by quiet hours until `next_at`.
+    A record of what was done: the incident's state is as it was."""
+
+    page: str
+    to: str
+    method: str
+    outcome: PageOutcome
+    attempt: int = 0
+    detail: str = ""
+    next_at: datetime | None = None
+
+
 AnyEvent = (
     Triggered
     | Acknowledged
@@ -121,6 +140,7 @@ AnyEvent = (
     | Reverted
     | NoteAdded
     | CommunicationLogged
+    | Paged
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -136,6 +156,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Reverted,
     NoteAdded,
     CommunicationLogged,
+    Paged,
 )
 
 

@@ -57,13 +57,39 @@ class Direction(enum.StrEnum):
     OUTBOUND = "out"
 
 
+class ContactMethod(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """How a responder is paged: an Apprise notification URL (`ntfy://...`, `mailtos://...`,
+    `slack://...`), tried `after_minutes` after the page falls due if nobody acknowledged by
+    then, for the `severities` it lists."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    url: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    after_minutes: Annotated[int, msgspec.Meta(ge=0, le=LONGEST_MINUTES)] = 0
+    severities: tuple[Severity, ...] = (1, 2, 3, 4)
+
+
+class QuietHours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """From `start` to `end` ("HH:MM", in the responder's time zone; across midnight when
+    `start` is later than `end`), pages for SEV3 and SEV4 wait until `end`. SEV1 and SEV2 are
+    never held. `start` equal to `end`: no quiet hours."""
+
+    start: str
+    end: str
+
+
 class Responder(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A person who can hold incidents. `name` is the short handle used everywhere (`carol`)."""
+    """A person who can hold incidents. `name` is the short handle used everywhere (`carol`).
+
+    `contact` is how they are paged; `time_zone` and `quiet_hours`, when set, stand over the
+    team's (`Directory.paging`)."""
 
     name: str
     full_name: str = ""
     email: str = ""
     team: str = ""
+    contact: tuple[ContactMethod, ...] = ()
+    time_zone: str = ""
+    quiet_hours: QuietHours | None = None
 
 
 class Override(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -142,9 +168,18 @@ class Service(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     sla: dict[int, SlaTarget] = {}
 
 
+class PagingDefaults(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """The team's paging rules, for every responder who sets none of their own: the time zone
+    quiet hours are read in, and the quiet hours (none unless set)."""
+
+    time_zone: str = "UTC"
+    quiet_hours: QuietHours | None = None
+
+
 class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Everything an incident's rules refer to: people, rotations, policies, services, SLAs,
-    and how long a snooze may hold an incident's escalation (a week unless it says)."""
+    how long a snooze may hold an incident's escalation (a week unless it says), and the
+    team's paging rules."""
 
     responders: tuple[Responder, ...] = ()
     rotations: tuple[Rotation, ...] = ()
@@ -152,6 +187,7 @@ class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     services: tuple[Service, ...] = ()
     sla: dict[int, SlaTarget] = {}
     max_snooze_hours: Hours = 168
+    paging: PagingDefaults = PagingDefaults()
 
     def responder(self, name: str) -> Responder | None:
         return next((r for r in self.responders if r.name == name), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from esctui.domain import contact
 from esctui.domain.models import Directory, EscalationPolicy, Rotation
 
 
@@ -117,4 +118,4 @@ def directory_problems(directory: Directory) -> list[str]:
     for service in directory.services:
         if service.policy not in policies:
             problems.append(f"service {service.name!r} uses unknown policy {service.policy!r}")
-    return problems
+    return problems + contact.problems(directory)

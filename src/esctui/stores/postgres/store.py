@@ -29,6 +29,7 @@ from esctui.stores.postgres.connection import (
     url_without_password,
 )
 from esctui.stores.postgres.follow import Listener, follow_changes
+from esctui.stores.postgres.pages import PostgresPages
 from esctui.stores.postgres.tokens import PostgresTokens
 from esctui.stores.postgres.transaction import DIRECTORY_LOCK, PostgresTransaction
 from esctui.stores.records import Change, Followed, IncidentHistory, Queue, StoreError
@@ -92,6 +93,7 @@ class PostgresStore:
         self.location = url_without_password(url)
         self.listener = Listener(url, self.location)
         self.tokens = PostgresTokens(self)
+        self.pages = PostgresPages(self)
         self.known: tuple[str, Directory] = ("", Directory())
 
     @classmethod
