@@ -43,21 +43,24 @@ FAST = PagingSettings(
 
 
 class Clock:
-    """The time the store, the rules and the sender see; moved by the test."""
+    """The time the store, the rules and the sender see: it runs from `start` as real time
+    does (retries fall due), and the test moves it on (timeouts, delays, the morning)."""
 
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
+    def __init__(self, start: datetime = NOW) -> None:
+        self.start = start
+        self.began = time.monotonic()
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.start + timedelta(seconds=time.monotonic() - self.began)
 
     def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+        self.start += timedelta(**delta)
 
 
 def team(contact: dict[str, tuple[ContactMethod, ...]], **paging: Any) -> Directory:
-    """alice at level 1 and bob at level 2 of `web` (10 minutes each), carol beside them;
-    each with the contact methods `contact` gives them. Quiet hours 22:00 to 07:00 in Berlin."""
+    """`checkout` pages alice at level 1 and bob at level 2 (10 minutes each; an
+    acknowledgement lasts 30), `search` pages carol; each responder has the contact methods
+    `contact` gives them. Quiet hours 22:00 to 07:00 in Berlin."""
     people = ("alice", "bob", "carol")
     return Directory(
         responders=tuple(Responder(name, contact=contact.get(name, ())) for name in people),
@@ -68,9 +71,14 @@ def team(contact: dict[str, tuple[ContactMethod, ...]], **paging: Any) -> Direct
                     EscalationLevel(targets=(Target("responder", "alice"),), timeout_minutes=10),
                     EscalationLevel(targets=(Target("responder", "bob"),), timeout_minutes=10),
                 ),
+                acknowledge_timeout_minutes=30,
+            ),
+            EscalationPolicy(
+                name="search",
+                levels=(EscalationLevel(targets=(Target("responder", "carol"),)),),
             ),
         ),
-        services=(Service(name="checkout", policy="web"),),
+        services=(Service(name="checkout", policy="web"), Service(name="search", policy="search")),
         paging=PagingDefaults(
             time_zone="Europe/Berlin", quiet_hours=QuietHours(start="22:00", end="07:00"), **paging
         ),
@@ -98,8 +106,12 @@ class Sending:
         finally:
             await other.close()
 
-    async def trigger(self, severity: int = 1, title: str = "checkout down") -> str:
-        events = await self.act(c.Trigger(title=title, service="checkout", severity=severity))
+    async def trigger(
+        self, severity: int = 1, title: str = "checkout down", service: str = "checkout"
+    ) -> str:
+        """A new incident, from monitoring (nobody's own doing)."""
+        command = c.Trigger(title=title, service=service, severity=severity)
+        events = await self.act(command, None)
         return events[0].incident
 
     async def escalate_due(self) -> None:
@@ -110,7 +122,13 @@ class Sending:
             await other.close()
 
     async def timeline(self, incident: str) -> list[AnyEvent]:
-        return (await self.backend.history(incident)).timeline
+        """The incident's timeline as another process reads it now."""
+        other = open_local(str(self.path), clock=self.clock)
+        try:
+            await other.open()
+            return (await other.history(incident)).timeline
+        finally:
+            await other.close()
 
     async def pages(self) -> list[PageState]:
         return await self.backend.paging.pages(NOW - timedelta(days=1))
@@ -132,8 +150,8 @@ async def sending(
         yield sender
     finally:
         sender.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender.task
+        done, _ = await asyncio.wait([sender.task], timeout=10)
+        assert done, "the sender did not stop when cancelled"
         await sender.notifier.close()
         await sender.backend.close()
 

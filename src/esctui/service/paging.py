@@ -48,6 +48,7 @@ from esctui.domain.paging import (
 from esctui.domain.sla import SlaBook, sla_book
 from esctui.service.incidents import Clock, IncidentService, utc_now
 from esctui.service.ports import EventStore, Notifier, PageStore
+from esctui.stores.inline import woken_or_waited
 from esctui.stores.page_records import (
     Attempted,
     Cancelled,
@@ -389,8 +390,7 @@ class Pager:
                 self.last_full_look = loop.time()
                 await self.look_at_everything()
             self.send_what_is_due()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.woken.wait(), self.settings.look_every)
+            await woken_or_waited(self.woken, self.settings.look_every)
             self.woken.clear()
 
     async def look_at_everything(self) -> None:
