@@ -3,6 +3,8 @@ cancellation on acknowledgement, retries, and the record it leaves."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,9 +12,10 @@ from pathlib import Path
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.models import ContactMethod
+from esctui.service.paging import new_webhook
 from esctui.stores.page_records import PageState
 from paging.receivers import HttpReceiver, SmtpReceiver, free_port
-from paging.sending import Sending, run, sending, team, until
+from paging.sending import NOW, Sending, run, sending, team, until
 
 
 def json_method(receiver: HttpReceiver, name: str, path: str, after: int = 0) -> ContactMethod:
@@ -231,5 +234,93 @@ def test_a_slow_receiver_holds_up_no_other_page_and_no_action(
             assert time.monotonic() - started < 1.5
             assert receiver.at("/alice-slow") == []  # still waiting for its answer
             await until(lambda: receiver.at("/alice-slow"), "alice's slow page answered")
+
+    run(scenario())
+
+
+async def to_bob(s: Sending) -> list[PageState]:
+    return [p for p in await s.pages() if p.page.to == "bob"]
+
+
+def test_a_hand_off_pages_its_receiver_and_nobody_who_did_it_themselves(
+    tmp_path: Path, receiver: HttpReceiver
+) -> None:
+    directory = team(
+        {
+            "alice": (json_method(receiver, "phone", "/alice"),),
+            "bob": (json_method(receiver, "phone", "/bob"),),
+            "carol": (json_method(receiver, "phone", "/carol"),),
+        }
+    )
+
+    async def scenario() -> None:
+        async with sending(tmp_path, directory) as s:
+            incident = await s.trigger(severity=2)
+            await until(lambda: receiver.at("/alice"), "alice paged")
+            await s.act(c.HandOff(incident=incident, to="carol", note="you know the db"), "alice")
+            [page] = await until(lambda: receiver.at("/carol"), "carol paged")
+            assert page.json()["message"].startswith("Handed to you by alice: you know the db")
+            await s.act(c.HandOff(incident=incident, to="bob"), "bob")  # bob takes it
+            mine = await until(lambda: to_bob(s), "bob's page passed over")
+            assert [(p.status, p.why) for p in mine] == [
+                ("cancelled", f"bob took {incident} themselves")
+            ]
+            await s.act(c.HandOff(incident=incident, to="alice"), "carol")  # back to alice
+            await until(lambda: len(receiver.at("/alice")) == 2, "alice paged again")
+            assert receiver.at("/bob") == []
+
+    run(scenario())
+
+
+def test_an_sla_about_to_breach_and_an_acknowledgement_that_ran_out_page_the_holder(
+    tmp_path: Path, receiver: HttpReceiver
+) -> None:
+    directory = team({"alice": (json_method(receiver, "phone", "/alice"),)})
+
+    async def scenario() -> None:
+        async with sending(tmp_path, directory) as s:
+            incident = await s.trigger(severity=1)  # acknowledge within 5 minutes
+            await until(lambda: receiver.at("/alice"), "alice paged")
+            s.clock.advance(minutes=4)  # the last quarter of the 5 minutes
+            await until(lambda: len(receiver.at("/alice")) == 2, "the SLA's page")
+            assert (
+                receiver.at("/alice")[1]
+                .json()["message"]
+                .startswith("Its SLA to acknowledge runs out at 2026-11-23 03:05 UTC")
+            )
+            await s.act(c.Acknowledge(incident=incident), "alice")
+            s.clock.advance(minutes=31)  # the acknowledgement lasts 30
+            await s.escalate_due()
+            await until(lambda: len(receiver.at("/alice")) == 3, "paged again")
+            assert (
+                receiver.at("/alice")[2]
+                .json()["message"]
+                .startswith("Your acknowledgement ran out")
+            )
+
+    run(scenario())
+
+
+def test_webhooks_get_the_events_they_asked_for_signed_with_their_secret(
+    tmp_path: Path, receiver: HttpReceiver
+) -> None:
+    async def scenario() -> None:
+        async with sending(tmp_path, team({})) as s:
+            hook = new_webhook(receiver.url("/hook"), ("triggered", "acknowledged"), NOW)
+            await s.backend.paging.add_webhook(hook)
+            await until(lambda: s.pager.webhooks, "the sender to know the webhook")
+            incident = await s.trigger(severity=2)
+            await s.act(c.AddNote(incident=incident, text="not asked for"), "alice")
+            await s.act(c.Acknowledge(incident=incident), "alice")
+            got = await until(
+                lambda: len(receiver.at("/hook")) == 2 and receiver.at("/hook"), "both"
+            )
+            assert [r.json()["type"] for r in got] == ["triggered", "acknowledged"]
+            assert [r.json()["id"] for r in got] == [f"{incident}.1", f"{incident}.3"]
+            for request in got:
+                expected = hmac.new(hook.secret.encode(), request.body, hashlib.sha256)
+                assert request.headers["X-Esctui-Signature"] == f"sha256={expected.hexdigest()}"
+                assert request.headers["X-Esctui-Delivery"] == f"{request.json()['id']}/{hook.id}"
+            assert got[1].json()["incident"]["status"] == "acknowledged"
 
     run(scenario())

@@ -27,9 +27,10 @@ import functools
 import hashlib
 import hmac
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from esctui.domain import commands as c
@@ -118,6 +119,17 @@ def webhook_headers(page: Page, secret: str, body: bytes) -> dict[str, str]:
         "X-Esctui-Delivery": page.id,
         "X-Esctui-Signature": signature(secret, body),
     }
+
+
+def new_webhook(url: str, events: tuple[str, ...], now: datetime) -> Webhook:
+    """A new outbound webhook for `events` to `url`, with a new secret to sign with."""
+    return Webhook(
+        id=f"wh-{secrets.token_hex(3)}",
+        url=url,
+        events=events,
+        secret=secrets.token_urlsafe(32),
+        created_at=now,
+    )
 
 
 async def test_pages(
@@ -394,7 +406,9 @@ class Pager:
             self.woken.clear()
 
     async def look_at_everything(self) -> None:
-        """Deadlines about to breach, pages no event told of, pages no longer owed."""
+        """Deadlines about to breach, pages no event told of, pages no longer owed; and the
+        webhooks as they are now (one added is sent the events from its next look on)."""
+        self.webhooks = await self.call(self.pages.webhooks)
         watched = {i for i, incident in self.incidents.items() if incident.is_open}
         watched |= {state.page.incident for state in self.pending.values()}
         records = self.owed(watched, {})
