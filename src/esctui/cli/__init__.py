@@ -239,6 +239,7 @@ COMMAND_MODULES = {
     "demo": "demo",
     **dict.fromkeys(["serve", "token"], "server"),
     "db": "database",
+    **dict.fromkeys(["notify", "page", "pages", "webhook"], "paging"),
 }
 
 

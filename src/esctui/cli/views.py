@@ -19,6 +19,7 @@ from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Incident, Status, check_year
 from esctui.domain.oncall import level_on_call
+from esctui.domain.paging import page_log
 from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
 
 
@@ -307,6 +308,7 @@ def show(incident_id: str, as_json: bool) -> None:
                 ],
                 "timeline": history.timeline,
                 "communications": e.communications(history.timeline),
+                "pages": page_log(history.timeline),
             }
         )
         return
@@ -361,6 +363,10 @@ def show(incident_id: str, as_json: bool) -> None:
                 f"  {r.clock(talk.at, now, zone):>11}  {talk.direction:<3} {talk.channel:<11} "
                 f"{r.scrub(talk.counterpart)}: {summary} ({r.who(talk.author)})"
             )
+    paged = page_log(history.timeline)
+    if paged:
+        lines.append("pages")
+        lines += [f"  {r.clock(p.at, now, zone):>11}  {r.describe(p, zone)}" for p in paged]
     click.echo("\n".join(lines))
 
 

@@ -179,16 +179,17 @@ def pages_for(
         if incident.severity not in method.severities:
             continue
         due = obligation.start + timedelta(minutes=method.after_minutes)
+        page_id = f"{obligation.key}/{method.name}"
         pages.append(
             Page(
-                id=f"{obligation.key}/{method.name}",
+                id=page_id,
                 incident=incident.id,
                 to=responder.name,
                 method=method.name,
                 due_at=due,
                 severity=incident.severity,
                 title=f"SEV{incident.severity} {incident.id}: {incident.title}",
-                body=f"{obligation.why}\nesctui ack {incident.id}",
+                body=f"{obligation.why}\nesctui ack {incident.id}\npage {page_id}",
                 obligation=obligation.key,
                 held_until=contact.held_until(due, incident.severity, responder, directory),
             )
@@ -263,3 +264,13 @@ def webhook_pages(event: e.AnyEvent, incident: Incident, webhooks: list[Webhook]
         )
         for hook in wanted
     ]
+
+
+def page_log(timeline: list[e.AnyEvent]) -> list[e.Paged]:
+    """Whom the incident paged, how, when and how it went: each page's latest record on the
+    timeline, in the order they were first paged."""
+    latest: dict[str, e.Paged] = {}
+    for event in timeline:
+        if isinstance(event, e.Paged):
+            latest[event.page] = event
+    return list(latest.values())
