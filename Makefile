@@ -17,3 +17,4 @@ bench:
 	python bench/store_bench.py
 	python bench/tui_bench.py
 	python bench/server_bench.py
+	python bench/platforms_bench.py

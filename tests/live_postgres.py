@@ -62,9 +62,18 @@ class Postgres:
             shutil.chown(self.root, "postgres", "postgres")
         if not self.data.exists():
             self.run(
-                str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                "--no-sync", "-E", "UTF8", "--locale=C",
-            )  # fmt: skip
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            )
         self.port = port or self.port or free_port()
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories="
@@ -72,9 +81,18 @@ class Postgres:
             "-c shared_buffers=64MB"
         )
         self.run(
-            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
-            "-o", options, "-w", "-t", "60", "start",
-        )  # fmt: skip
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         return self
 
     def stop(self, mode: str = "fast") -> None:
@@ -91,8 +109,16 @@ class Postgres:
         """A new, empty database; its URL."""
         self.databases += 1
         name = name or f"esctui{self.databases}"
-        self.run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                 "-U", "postgres", name)  # fmt: skip
+        self.run(
+            str(self.bin / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            name,
+        )
         return self.url(name)
 
     def url(self, name: str) -> str:

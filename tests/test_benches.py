@@ -19,6 +19,10 @@ TINY = {
         ["--sizes", "40", "--runs", "1", "--idle", "1", "--presses", "1"],
         ["40 incidents", "first paint ms", "a to repaint ms"],
     ),
+    "platforms_bench.py": (
+        ["--alerts", "40", "--groups", "8", "--incidents", "30", "--idle", "1", "--poll", "0.25"],
+        ["a to repaint ms", "requests to load", "requests/min idle"],
+    ),
     "server_bench.py": (
         ["--subscribers", "2", "--seconds", "0.5", "--rate", "20", "--workers", "2"],
         ["actions/s", "p50"],

@@ -24,6 +24,7 @@ from esctui.domain.models import LONGEST_MINUTES, SlaTarget
 T = TypeVar("T")
 DATABASE_URL = re.compile(r"postgres(ql)?://\S*$")
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
+Platform = Literal["alertmanager", "pagerduty"]
 
 
 class ConfigError(Exception):
@@ -55,6 +56,18 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     keymap: dict[str, str] = {}
     sla: SlaSettings = SlaSettings()
     time_zone: str | None = None  # the zone times are shown in; None: the system's
+    # The platforms teams already run (see cli/platforms.py): which one, and how to reach it.
+    backend: Platform | None = None
+    alertmanager_url: str | None = None  # several, comma-separated: one HA cluster
+    alertmanager_token: str | None = None
+    alertmanager_user: str | None = None
+    alertmanager_password: str | None = None
+    ack_for: str = "2h"  # how long an acknowledgement silence lasts before it is extended
+    pagerduty_url: str | None = None
+    from_email: str | None = None
+    pagerduty_poll: float = 15.0  # seconds between looks for changes
+    timeout: float = 10.0  # seconds a platform has to answer
+    severities: dict[str, int] = {}  # label or priority/urgency -> 1..4, over the defaults
 
     def sla_overrides(self) -> dict[int, SlaTarget]:
         """SLA targets per severity from the `[sla.sevN]` tables (already checked on load)."""
@@ -209,6 +222,7 @@ def check(config: Config, path: Path) -> None:
                 f"config file {path}: bad value for 'time_zone': {config.time_zone!r} is not a "
                 "time zone; write an IANA name such as Europe/Berlin or UTC."
             ) from None
+    check_platform(config, path)
     for name in ("identity", "store", "token", "database", "theme", "time_zone"):
         if getattr(config, name) == "":
             raise ConfigError(f"config file {path}: {name!r} is empty; set it or leave it out.")
@@ -234,6 +248,29 @@ def check(config: Config, path: Path) -> None:
             raise ConfigError(
                 f"config file {path}: 'sla.sev{severity}.acknowledge' ({setting.acknowledge}) is "
                 f"longer than 'sla.sev{severity}.resolve' ({setting.resolve})."
+            )
+
+
+def check_platform(config: Config, path: Path) -> None:
+    for name in ("pagerduty_poll", "timeout"):
+        if not (getattr(config, name) > 0 and math.isfinite(getattr(config, name))):
+            raise ConfigError(f"config file {path}: {name!r} must be a number of seconds above 0.")
+    for url in [u for u in (config.alertmanager_url or "").split(",") if u.strip()] + [
+        config.pagerduty_url or "https://"
+    ]:
+        if not re.match(r"https?://\S*$", url.strip()):
+            raise ConfigError(
+                f"config file {path}: a platform's URL must be http:// or https://, not {url!r}."
+            )
+    try:
+        parse_duration(config.ack_for)
+    except ValueError as error:
+        raise ConfigError(f"config file {path}: bad value for 'ack_for': {error}.") from None
+    for name, severity in config.severities.items():
+        if not 1 <= severity <= 4:
+            raise ConfigError(
+                f"config file {path}: 'severities.{name}' must be 1 to 4 (SEV1 the worst), "
+                f"not {severity}."
             )
 
 

@@ -29,8 +29,8 @@ from esctui.domain.models import (
     Service,
     SlaTarget,
     Target,
-    format_incident_id,
 )
+from esctui.stores.ids import format_incident_id
 
 TEAMS: dict[str, tuple[str, str, int, list[tuple[str, str]]]] = {
     # team: (time zone, lead, shift hours, members as (handle, full name))

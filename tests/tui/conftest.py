@@ -19,6 +19,7 @@ from esctui.backends.base import IncidentHistory
 from esctui.backends.local import LocalBackend
 from esctui.config import Config
 from esctui.demo import build_demo
+from esctui.domain.actions import EVERY_ACTION, Action
 from esctui.domain.commands import AnyCommand
 from esctui.domain.models import Incident, Status
 from esctui.stores.journal import JournalEvents, JournalStore, create_store
@@ -45,9 +46,13 @@ class Console:
         *,
         config: Config | None = None,
         clock: Callable[[], datetime] = still,
+        capabilities: frozenset[Action] = EVERY_ACTION,
         **options: object,
     ) -> ConsoleApp:
-        backend = LocalBackend(JournalEvents(self.store, clock=clock), clock=clock)
+        """The console; `capabilities` makes its backend one that can do only those."""
+        backend = LocalBackend(
+            JournalEvents(self.store, clock=clock), clock=clock, capabilities=capabilities
+        )
         settings = ConsoleOptions(
             me=str(options.pop("me", ME)),
             config=config or Config(),

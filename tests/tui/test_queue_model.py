@@ -13,9 +13,11 @@ from esctui.demo import build_demo
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
 from esctui.domain.lifecycle import Context, apply, decide
-from esctui.domain.models import Incident, Status, format_incident_id
+from esctui.domain.models import Incident, Status
 from esctui.domain.sla import sla_book
-from esctui.tui.queue_model import SORTS, VIEWS, QueueModel
+from esctui.listing import SORTS
+from esctui.stores.ids import format_incident_id
+from esctui.tui.queue_model import VIEWS, QueueModel
 
 from .conftest import NOW
 

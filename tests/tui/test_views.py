@@ -11,6 +11,7 @@ from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.models import Incident, Status
 from esctui.domain.sla import sla_book
+from esctui.listing import seconds_left
 from esctui.stores.journal import JournalStore
 from esctui.tui import ConsoleApp
 
@@ -58,14 +59,16 @@ def test_default_order_is_severity_then_time_to_breach_and_S_cycles(console: Con
     async def scenario() -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
-            keys = [
-                (app.model.incidents[i].severity, app.model.seconds_left(i)) for i in app.model.rows
-            ]
+            model = app.model
+
+            def left(incident_id: str) -> float:
+                return seconds_left(model.deadlines.get(incident_id), model.now)
+
+            keys = [(model.incidents[i].severity, left(i)) for i in model.rows]
             assert keys == sorted(keys)
             await pilot.press("S")
-            assert app.model.sort == "breach"
-            left = [app.model.seconds_left(i) for i in app.model.rows]
-            assert left == sorted(left)
+            assert model.sort == "breach"
+            assert [left(i) for i in model.rows] == sorted(left(i) for i in model.rows)
 
     run(scenario)
 

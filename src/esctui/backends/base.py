@@ -21,7 +21,7 @@ import msgspec
 
 from esctui.domain.actions import Action
 from esctui.domain.commands import AnyCommand
-from esctui.domain.errors import VersionConflict
+from esctui.domain.errors import DomainError, VersionConflict
 from esctui.domain.models import Directory, Incident
 from esctui.stores.records import (
     Change,
@@ -36,6 +36,7 @@ __all__ = [
     "ActionQueued",
     "Admin",
     "Backend",
+    "Bulk",
     "Change",
     "IncidentHistory",
     "Link",
@@ -59,6 +60,7 @@ class Link(StrEnum):
     LOCAL = "local"  # a store on this machine, or a database
     ONLINE = "online"  # a server, reachable
     OFFLINE = "offline"  # a server, unreachable: actions wait in the outbox
+    LIMITED = "rate-limited"  # a platform asked to wait (HTTP 429): requests wait their turn
 
 
 class Update(msgspec.Struct, frozen=True):
@@ -92,6 +94,17 @@ class Admin(Protocol):
     async def escalate_due(self) -> list[Change]:
         """Record the auto-escalations that are due now (idempotent; any process may run it).
         Where a server runs them on its own timer, none."""
+        ...
+
+
+@runtime_checkable
+class Bulk(Protocol):
+    """A backend that does many actions in fewer requests than one each (PagerDuty)."""
+
+    async def execute_many(
+        self, commands: list[AnyCommand], *, actor: str | None
+    ) -> list[Recorded | DomainError]:
+        """Each command's answer, in order: what it did, or why it was refused."""
         ...
 
 

@@ -9,14 +9,17 @@ without asyncio. A database store's calls wait on the network and run on the loo
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgspec
+
 from esctui.backends.base import Link, Update
 from esctui.domain.actions import EVERY_ACTION, Action, action_of, allowed
-from esctui.domain.commands import AnyCommand
+from esctui.domain.commands import AnyCommand, IncidentCommand
 from esctui.domain.errors import DomainError, NotFound
 from esctui.domain.models import Directory, Incident
 from esctui.service.incidents import Clock, IncidentService
@@ -36,6 +39,13 @@ T = TypeVar("T")
 # Writes at once inside one process (the server's requests): a journal's lock lets one through
 # at a time, the others wait their bounded time for it in a thread each.
 WRITER_THREADS = 16
+# The ids these stores make: `inc-12` (as typed in a hurry) names INC-12.
+OWN_ID = re.compile(r"inc-\d+", re.IGNORECASE)
+
+
+def own_id(incident_id: str) -> str:
+    """`incident_id` as the store spells its own ids; any other id as given."""
+    return incident_id.upper() if OWN_ID.fullmatch(incident_id) else incident_id
 
 
 def is_database(where: str) -> bool:
@@ -153,6 +163,7 @@ class LocalBackend:
         return await self.call(self.store.read)
 
     async def history(self, incident_id: str) -> IncidentHistory:
+        incident_id = own_id(incident_id)
         found = await self.call(lambda: self.store.history(incident_id))
         if found is None:
             raise NotFound(f"There is no incident {incident_id}.")
@@ -177,6 +188,8 @@ class LocalBackend:
         action = action_of(command)
         if action is not None and action not in self.capabilities:
             raise DomainError(self.unavailable(action))
+        if isinstance(command, IncidentCommand):
+            command = msgspec.structs.replace(command, incident=own_id(command.incident))
         return await self.call(
             lambda: self.service.execute(
                 command, actor, expected_version=expected_version, request_key=request_key

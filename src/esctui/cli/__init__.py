@@ -25,6 +25,7 @@ from esctui.backends.base import Backend, Queue, StoreError, StoreExists
 from esctui.config import (
     Config,
     ConfigError,
+    Platform,
     display_zone,
     load_config,
     resolve_identity,
@@ -73,11 +74,15 @@ class Session:
         as_flag: str | None,
         *,
         server_flag: str | None = None,
+        alertmanager_flag: str | None = None,
+        pagerduty_flag: bool = False,
         read_only: bool = False,
         redact: bool = False,
     ) -> None:
         self.store_flag = store_flag
         self.server_flag = server_flag
+        self.alertmanager_flag = alertmanager_flag
+        self.pagerduty_flag = pagerduty_flag
         self.as_flag = as_flag
         self.read_only = read_only
         self.redact = redact
@@ -98,6 +103,11 @@ class Session:
         """The store this session opens itself: a directory, or a PostgreSQL URL. Asking for
         it while a server is chosen is a mistake (a command that only works on a store must
         not quietly use another one)."""
+        if self.platform is not None:
+            raise click.UsageError(
+                f"This command works on esctui's own store, not on {self.platform}; leave out "
+                "--alertmanager and --pagerduty (or `backend` in the config file)."
+            )
         if self.server_url is not None:
             raise click.UsageError(
                 "This command works on a store on this machine (or a database it opens itself); "
@@ -127,7 +137,25 @@ class Session:
         return resolve_server(self.server_flag, self.config)
 
     @cached_property
+    def platform(self) -> Platform | None:
+        """The platform the incidents live on (Alertmanager, PagerDuty), if one is chosen."""
+        from esctui.cli.platforms import chosen_platform
+
+        chosen = chosen_platform(self.alertmanager_flag, self.pagerduty_flag, self.config)
+        if chosen is not None and (self.store_flag or self.server_flag):
+            raise click.UsageError(f"Choose one of --store, --server and the {chosen} backend.")
+        return chosen
+
+    @cached_property
     def backend(self) -> Backend:
+        if self.platform == "alertmanager":
+            from esctui.cli.platforms import open_alertmanager
+
+            return open_alertmanager(self.alertmanager_flag, self.config, self.identity)
+        if self.platform == "pagerduty":
+            from esctui.cli.platforms import open_pagerduty
+
+            return open_pagerduty(self.config)
         if self.server_url is not None:
             return open_server(self.server_url, resolve_token(self.config))
         return self.local
@@ -140,7 +168,13 @@ class Session:
     @property
     def identity(self) -> str:
         """Who I am: through a server, whoever my token belongs to (asked of the server); else
-        `--as`, the config, `ESCTUI_USER` or my login name."""
+        `--as`, the config, `ESCTUI_USER` or my login name; on PagerDuty, the `From` user."""
+        if self.platform == "pagerduty":
+            from esctui.cli.platforms import pagerduty_user
+
+            return pagerduty_user(self.config)
+        if self.platform is not None:
+            return resolve_identity(self.as_flag, self.config)
         if self.server_url is not None:
             return self.token_responder
         return resolve_identity(self.as_flag, self.config)
@@ -279,6 +313,16 @@ class Group(click.Group):
 @click.option(
     "--server", metavar="URL", help="A team server instead of a store [env ESCTUI_SERVER]."
 )
+@click.option(
+    "--alertmanager",
+    metavar="URL",
+    help="Prometheus Alertmanager's alert groups as the queue (URL,URL for one HA cluster).",
+)
+@click.option(
+    "--pagerduty",
+    is_flag=True,
+    help="PagerDuty's incidents as the queue [env ESCTUI_PAGERDUTY_TOKEN].",
+)
 @click.option("--as", "as_", metavar="NAME", help="Act as this responder [env ESCTUI_USER].")
 @click.option("--read-only", is_flag=True, help="Console: show the queue, offer no actions.")
 @click.option("--redact", is_flag=True, help="Console: mask titles and customer names.")
@@ -288,13 +332,23 @@ def cli(
     ctx: click.Context,
     store: str | None,
     server: str | None,
+    alertmanager: str | None,
+    pagerduty: bool,
     as_: str | None,
     read_only: bool,
     redact: bool,
 ) -> None:
     """esctui: the on-call console. With no command, opens the console on the queue (or,
     without a terminal, prints its status)."""
-    ctx.obj = Session(store, as_, server_flag=server, read_only=read_only, redact=redact)
+    ctx.obj = Session(
+        store,
+        as_,
+        server_flag=server,
+        alertmanager_flag=alertmanager,
+        pagerduty_flag=pagerduty,
+        read_only=read_only,
+        redact=redact,
+    )
     if ctx.invoked_subcommand is None:
         from esctui.cli.console import open_console
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from esctui.backends.base import ActionQueued, Backend, Change, Link, StoreError
+from esctui.backends.base import ActionQueued, Backend, Bulk, Change, Link, StoreError
 from esctui.cli import REFUSED, Session, cli, say_error, session
 from esctui.cli import render as r
 from esctui.cli.params import severities
@@ -24,7 +24,8 @@ def act(
     *,
     queue_offline: bool = False,
 ) -> list[Change]:
-    """Run `commands` in order as me; print a line for each done, a sentence for each refused
+    """Run `commands` in order as me; print a line for each done (what it did last), a
+    sentence for each refused
     (exit 1 at the end if any was). With `queue_offline`, a server that cannot be reached
     keeps the actions in the outbox (each said so on stdout)."""
 
@@ -42,10 +43,17 @@ def act(
         done: list[Change] = []
         refused: list[str] = []
         queued: list[str] = []
+        if isinstance(backend, Bulk) and len(commands) > 1:  # fewer requests than one each
+            for answer in await backend.execute_many(commands, actor=me):
+                if isinstance(answer, DomainError):
+                    refused.append(str(answer))
+                else:
+                    done.extend(answer.changes[-1:])
+            return done, refused, queued
         for command in commands:
             try:
                 recorded = await backend.execute(command, actor=me, queue_offline=queue_offline)
-                done.extend(recorded.changes)
+                done.extend(recorded.changes[-1:])  # what was asked (after what fell due)
             except ActionQueued as waiting:
                 queued.append(str(waiting))
             except DomainError as error:
@@ -73,7 +81,9 @@ queue_option = click.option(
 
 
 def ids(values: tuple[str, ...]) -> list[str]:
-    return [value.upper() for value in values]
+    """Ids as typed: another platform's are case-sensitive (esctui's own store takes `inc-12`
+    for `INC-12` itself)."""
+    return [value.strip() for value in values]
 
 
 def said(verb: str) -> Callable[[Change], str]:
@@ -135,7 +145,7 @@ def unack(incident_id: str, reason: str, queue_offline: bool) -> None:
     """Give an acknowledged incident back to the queue (escalation starts again)."""
     act(
         session(),
-        [c.Unacknowledge(incident=incident_id.upper(), reason=reason)],
+        [c.Unacknowledge(incident=incident_id.strip(), reason=reason)],
         said("unacknowledged"),
         queue_offline=queue_offline,
     )
@@ -150,7 +160,7 @@ def handoff(incident_id: str, to: str, note: str, queue_offline: bool) -> None:
     """Hand an incident to another responder."""
     act(
         session(),
-        [c.HandOff(incident=incident_id.upper(), to=to, note=note)],
+        [c.HandOff(incident=incident_id.strip(), to=to, note=note)],
         lambda change: f"{change.event.incident} handed to {r.scrub(to)}.",
         queue_offline=queue_offline,
     )
@@ -172,7 +182,7 @@ def escalate(incident_id: str, level: int | None, reason: str, queue_offline: bo
 
     act(
         session(),
-        [c.Escalate(incident=incident_id.upper(), level=level, reason=reason)],
+        [c.Escalate(incident=incident_id.strip(), level=level, reason=reason)],
         say,
         queue_offline=queue_offline,
     )
@@ -191,7 +201,7 @@ def snooze(incident_id: str, duration: str, queue_offline: bool) -> None:
         raise click.BadParameter(str(error), param_hint="--for") from None
     act(
         s,
-        [c.Snooze(incident=incident_id.upper(), until=until)],
+        [c.Snooze(incident=incident_id.strip(), until=until)],
         lambda change: (
             f"{change.event.incident} snoozed until {r.clock(until, s.now, s.zone)} "
             f"{r.zone_name(until, s.zone)}."
@@ -222,7 +232,7 @@ def reopen(incident_id: str, reason: str, queue_offline: bool) -> None:
     """Reopen a resolved incident (it starts again at level 1)."""
     act(
         session(),
-        [c.Reopen(incident=incident_id.upper(), reason=reason)],
+        [c.Reopen(incident=incident_id.strip(), reason=reason)],
         said("reopened"),
         queue_offline=queue_offline,
     )
@@ -236,7 +246,7 @@ def note(incident_id: str, text: tuple[str, ...], queue_offline: bool) -> None:
     """Add a note to an incident's timeline."""
     act(
         session(),
-        [c.AddNote(incident=incident_id.upper(), text=" ".join(text))],
+        [c.AddNote(incident=incident_id.strip(), text=" ".join(text))],
         lambda change: f"Note added to {change.event.incident}.",
         queue_offline=queue_offline,
     )
@@ -259,7 +269,7 @@ def comm(
 ) -> None:
     """Log a communication with a customer or anyone outside the responders."""
     command = c.LogCommunication(
-        incident=incident_id.upper(),
+        incident=incident_id.strip(),
         channel=Channel(channel),
         direction=Direction(direction),
         counterpart=counterpart,

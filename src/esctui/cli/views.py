@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -18,20 +17,10 @@ from esctui.cli.params import severities
 from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Incident, Status, check_year
-from esctui.domain.oncall import level_on_call
+from esctui.domain.oncall import level_on_call, service_on_call
 from esctui.domain.paging import page_log
 from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
-
-
-def urgency(deadlines: Mapping[str, Deadline | None], now: datetime) -> Any:
-    """Sort key: most severe first, then the least time left, then oldest."""
-
-    def key(incident: Incident) -> tuple[int, float, int]:
-        deadline = deadlines.get(incident.id)
-        left = deadline.time_left(now).total_seconds() if deadline else float("inf")
-        return (incident.severity, left, int(incident.id.rpartition("-")[2]))
-
-    return key
+from esctui.listing import OPEN, Filter, listed
 
 
 def incident_json(incident: Incident, book: SlaBook, now: datetime) -> dict[str, Any]:
@@ -67,12 +56,12 @@ async def opened(s: Session, backend: Backend, *, required: bool) -> tuple[Queue
 def print_status(s: Session, *, as_json: bool) -> None:
     queue, me = s.run(lambda backend: opened(s, backend, required=False))
     now, book = s.now, s.sla(queue)
-    open_ = [i for i in queue.incidents.values() if i.is_open]
+    unresolved = {i.id: i for i in queue.incidents.values() if i.is_open}
+    open_ = list(unresolved.values())
     deadlines = {i.id: book.deadline(i) for i in open_}
-    order = urgency(deadlines, now)
-    at_risk = sorted((i for i in open_ if (d := deadlines[i.id]) and d.at_risk(now)), key=order)
+    at_risk = listed(Filter(breaching=True), unresolved, deadlines, now)
     breached = [i for i in at_risk if (d := deadlines[i.id]) and d.breached(now)]
-    mine = sorted((i for i in open_ if me and i.assignee == me), key=order)
+    mine = listed(Filter(assignee=me or ""), unresolved, deadlines, now) if me else []
     statuses = Counter(i.status for i in open_)
     severities = Counter(i.severity for i in open_)
     snoozed = sum(1 for i in open_ if i.snoozed(now))
@@ -180,17 +169,15 @@ def list_incidents(
     now, book = s.now, s.sla(queue)
     if service is not None:
         check_service(service, queue)
-    wanted = set(statuses) or {Status.TRIGGERED.value, Status.ACKNOWLEDGED.value}
-    chosen = [
-        i
-        for i in queue.incidents.values()
-        if i.status.value in wanted
-        and (not severities or i.severity in severities)
-        and (not mine or i.assignee == me)
-        and (service is None or i.service == service)
-        and (not breaching or ((d := book.deadline(i)) is not None and d.at_risk(now)))
-    ]
-    chosen.sort(key=urgency({i.id: book.deadline(i) for i in chosen}, now))
+    chosen_list = Filter(
+        statuses=frozenset(Status(status) for status in statuses) or OPEN,
+        severities=frozenset(severities),
+        service=service,
+        assignee=(me or "") if mine else None,
+        breaching=breaching,
+    )
+    deadlines = {i.id: book.deadline(i) for i in queue.incidents.values()}
+    chosen = listed(chosen_list, queue.incidents, deadlines, now)
     if as_json:
         emit_json([incident_json(i, book, now) for i in chosen])
         return
@@ -287,17 +274,12 @@ def show(incident_id: str, as_json: bool) -> None:
 
     async def load(backend: Backend) -> tuple[Queue, IncidentHistory]:
         queue = await backend.open()
-        return queue, await backend.history(incident_id.upper())
+        return queue, await backend.history(incident_id.strip())
 
     queue, history = s.run(load)
     now, book, incident, zone = s.now, s.sla(queue), history.incident, s.zone
-    service = queue.directory.service(incident.service)
-    policy = queue.directory.policy(service.policy) if service else None
-    on_call = (
-        [level_on_call(queue.directory, policy, n, now) for n in range(1, len(policy.levels) + 1)]
-        if policy
-        else []
-    )
+    policy = queue.directory.service_policy(incident.service)
+    on_call = service_on_call(queue.directory, incident.service, now)
     if as_json:
         emit_json(
             {

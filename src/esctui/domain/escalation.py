@@ -7,19 +7,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from esctui.domain import commands as c
-from esctui.domain.models import Directory, EscalationPolicy, Incident, Status
-
-
-def policy_for(incident: Incident, directory: Directory) -> EscalationPolicy | None:
-    service = directory.service(incident.service)
-    return directory.policy(service.policy) if service is not None else None
+from esctui.domain.models import Directory, Incident, Status
 
 
 def escalation_due_at(incident: Incident, directory: Directory) -> datetime | None:
     """When esctui next acts on the incident by itself: its level times out (triggered), or
     its acknowledgement runs out (acknowledged, where the policy says so). None when nothing
     will: resolved, exhausted, no policy. A snooze pushes either past its end."""
-    policy = policy_for(incident, directory)
+    policy = directory.service_policy(incident.service)
     if policy is None or incident.exhausted:
         return None
     if incident.status is Status.TRIGGERED and 1 <= incident.level <= len(policy.levels):
@@ -52,7 +47,7 @@ def due(incidents: Iterable[Incident], directory: Directory, now: datetime) -> l
         at = escalation_due_at(incident, directory)
         if at is None or at > now:
             continue
-        policy = policy_for(incident, directory)
+        policy = directory.service_policy(incident.service)
         assert policy is not None
         if incident.status is Status.ACKNOWLEDGED:
             minutes = policy.acknowledge_timeout_minutes

@@ -18,7 +18,7 @@ from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain import undo
 from esctui.domain.errors import DomainError
-from esctui.domain.models import Direction, Directory, EscalationPolicy, Incident, Status
+from esctui.domain.models import Direction, Directory, Incident, Status
 from esctui.domain.oncall import level_on_call
 
 replace = msgspec.structs.replace
@@ -58,13 +58,8 @@ def check_actor(ctx: Context) -> None:
         )
 
 
-def policy_of(incident_service: str, directory: Directory) -> EscalationPolicy | None:
-    service = directory.service(incident_service)
-    return directory.policy(service.policy) if service is not None else None
-
-
 def first_on_call(directory: Directory, service: str, level: int, at: datetime) -> str | None:
-    policy = policy_of(service, directory)
+    policy = directory.service_policy(service)
     if policy is None:
         return None
     names = level_on_call(directory, policy, level, at)
@@ -252,7 +247,7 @@ def escalate(
     incident: Incident, command: c.Escalate, ctx: Context, head: dict[str, Any]
 ) -> e.Escalated:
     name = incident.id
-    policy = policy_of(incident.service, ctx.directory)
+    policy = ctx.directory.service_policy(incident.service)
     if policy is None:
         raise DomainError(f"{name}'s service {incident.service!r} has no escalation policy.")
     last = len(policy.levels)

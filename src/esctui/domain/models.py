@@ -201,6 +201,12 @@ class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def service(self, name: str) -> Service | None:
         return next((s for s in self.services if s.name == name), None)
 
+    def service_policy(self, service: str) -> EscalationPolicy | None:
+        """The escalation policy of the service named `service` (None: no such service, or
+        its policy is not here)."""
+        found = self.service(service)
+        return self.policy(found.policy) if found is not None else None
+
     def responder_names(self) -> list[str]:
         return sorted(r.name for r in self.responders)
 
@@ -243,12 +249,3 @@ class Incident(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     def snoozed(self, now: datetime) -> bool:
         return self.snoozed_until is not None and self.snoozed_until > now
-
-
-def incident_number(incident_id: str) -> int:
-    """The number in `INC-1042`; ids sort by it."""
-    return int(incident_id.rpartition("-")[2])
-
-
-def format_incident_id(number: int) -> str:
-    return f"INC-{number}"

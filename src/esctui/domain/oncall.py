@@ -73,6 +73,12 @@ def policy_on_call(directory: Directory, policy: EscalationPolicy, at: datetime)
     return [level_on_call(directory, policy, n, at) for n in range(1, len(policy.levels) + 1)]
 
 
+def service_on_call(directory: Directory, service: str, at: datetime) -> list[list[str]]:
+    """Who is paged at each level of the service's policy at `at` (none without a policy)."""
+    policy = directory.service_policy(service)
+    return policy_on_call(directory, policy, at) if policy is not None else []
+
+
 def directory_problems(directory: Directory) -> list[str]:
     """Sentences naming every reference in `directory` that points nowhere."""
     problems: list[str] = []

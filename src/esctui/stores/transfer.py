@@ -18,8 +18,8 @@ import heapq
 from datetime import UTC, datetime
 from pathlib import Path
 
-from esctui.domain.models import incident_number
 from esctui.stores.holdings import Holdings
+from esctui.stores.ids import incident_number
 from esctui.stores.journal import JournalStore, create_store
 from esctui.stores.journal.tokens import TokenBook, TokenFile
 from esctui.stores.records import Change, IncidentHistory, RecordedRequest, StoreError, StoreExists

@@ -250,11 +250,11 @@ def offered(backend: Backend, incident: Incident) -> set[Action]:
 def why_not(backend: Backend, incident: Incident, action: IncidentAction, now: datetime) -> str:
     """Why `action` is not offered on `incident`, in a sentence: what the backend cannot do,
     else what the rules say."""
-    if action.id not in backend.capabilities:
+    refused = rules.refusal(incident, action.id, now)
+    if action.id not in backend.capabilities or refused is None:
+        # What the backend cannot do at all, or not on this incident though the rules would.
         return backend.unavailable(action.id)
-    return rules.refusal(incident, action.id, now) or (
-        f"You cannot {action.verb} {incident.id} now."
-    )
+    return refused
 
 
 def asks_first(action: IncidentAction, incident: Incident, me: str) -> str | None:

@@ -59,10 +59,18 @@ class BottomLine(ConsolePart):
         elif name == "filter":
             self.set_filter(request.text)
         elif name == "go":
-            wanted = request.text.upper()
+            wanted = self.incident_named(request.text.strip())
             if wanted not in self.model.incidents:
                 self.notify(
                     f"There is no incident {scrub(wanted)} in this queue.", severity="error"
                 )
             else:
                 self.go_to(wanted)
+
+    def incident_named(self, typed: str) -> str:
+        """The id `typed` names: itself where an incident has it (a platform's ids are
+        case-sensitive), else the one id it matches in any case (`inc-12`)."""
+        if typed in self.model.incidents:
+            return typed
+        alike = [i for i in self.model.incidents if i.casefold() == typed.casefold()]
+        return alike[0] if len(alike) == 1 else typed

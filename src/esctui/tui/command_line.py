@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from esctui.domain.durations import parse_duration
+from esctui.listing import SORTS
 from esctui.tui.actions import ACTIONS
-from esctui.tui.queue_model import SORTS, VIEWS, View
+from esctui.tui.queue_model import VIEWS, View
 
 # The incident actions' commands, by name.
 ACTION_LINES = {action.line: action for action in ACTIONS.values() if action.line}

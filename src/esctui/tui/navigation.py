@@ -7,9 +7,9 @@ from __future__ import annotations
 from textual import work
 
 from esctui.backends.base import Link
+from esctui.listing import SORTS
 from esctui.tui.command_line import view_named
 from esctui.tui.console_part import ConsolePart
-from esctui.tui.queue_model import SORTS
 from esctui.tui.widgets.detail import IncidentDetail
 from esctui.tui.widgets.queue_table import QueueTable
 

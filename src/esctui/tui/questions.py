@@ -12,7 +12,7 @@ from typing import Any
 from textual.screen import ModalScreen
 
 from esctui.domain.models import Directory, Incident
-from esctui.domain.oncall import level_on_call
+from esctui.domain.oncall import service_on_call
 from esctui.tui.actions import Given, Question
 from esctui.tui.screens.forms import CommunicationForm, CommunicationInput, NoteEditor
 from esctui.tui.screens.pickers import HandOffPicker, LevelPicker, SnoozePicker
@@ -77,11 +77,7 @@ def communication(talk: CommunicationInput) -> Given:
 
 def on_call_levels(incident: Incident, directory: Directory, now: datetime) -> list[list[str]]:
     """Who is on call at each level of the incident's policy (none without a policy)."""
-    service = directory.service(incident.service)
-    policy = directory.policy(service.policy) if service else None
-    if policy is None:
-        return []
-    return [level_on_call(directory, policy, n, now) for n in range(1, len(policy.levels) + 1)]
+    return service_on_call(directory, incident.service, now)
 
 
 def people(incident: Incident, directory: Directory, now: datetime) -> list[tuple[str, str]]:

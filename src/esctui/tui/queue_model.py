@@ -15,8 +15,9 @@ from typing import Any, Literal, get_args
 
 from esctui.backends.base import Change, IncidentHistory, Queue
 from esctui.domain.lifecycle import apply
-from esctui.domain.models import Directory, Incident, Status, incident_number
+from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
+from esctui.listing import OPEN, Filter, Sort, keeps, order_key, recently_resolved_key
 from esctui.tui.tally import Tally
 
 View = Literal["mine", "unacknowledged", "open", "breaching", "resolved"]
@@ -29,8 +30,6 @@ VIEW_TITLES: dict[View, tuple[str, str]] = {  # in full, and short for a narrow 
     "resolved": ("Recently resolved", "Resolved"),
 }
 
-Sort = Literal["urgency", "breach", "newest", "service"]
-SORTS: tuple[Sort, ...] = get_args(Sort)
 SORT_TITLES: dict[Sort, tuple[str, str]] = {
     "urgency": ("severity, then time to breach", "severity"),
     "breach": ("time to breach", "breach"),
@@ -40,22 +39,22 @@ SORT_TITLES: dict[Sort, tuple[str, str]] = {
 # The resolved view's order, whatever the sort (see `order_key`).
 RESOLVED_ORDER = ("most recently resolved first", "recent first")
 
-NEVER = float("inf")
 # More changed incidents than this at once are put in place by sorting the whole view again.
 FEW_CHANGES = 64
 
 
-def matches(incident: Incident, needle: str) -> bool:
-    """Whether the filter text (lower case) appears in what a responder would search by."""
-    if (
-        needle in incident.id.lower()
-        or needle in incident.title.lower()
-        or needle in incident.service.lower()
-        or needle in (incident.assignee or "").lower()
-        or needle in incident.customer.lower()
-    ):
-        return True
-    return any(needle in f"{k}={v}".lower() for k, v in incident.labels.items())
+def view_filter(view: View, me: str | None, text: str) -> Filter:
+    """What a view keeps (see `listing.Filter`); "mine" with nobody to be keeps nothing."""
+    match view:
+        case "resolved":
+            return Filter(statuses=frozenset({Status.RESOLVED}), text=text)
+        case "mine":
+            return Filter(assignee=me or "", statuses=OPEN if me else frozenset(), text=text)
+        case "unacknowledged":
+            return Filter(statuses=frozenset({Status.TRIGGERED}), text=text)
+        case "breaching":
+            return Filter(breaching=True, text=text)
+    return Filter(text=text)
 
 
 @dataclass
@@ -131,44 +130,13 @@ class QueueModel:
     # -- what the view lists ---------------------------------------------------------------
 
     def listed(self, incident: Incident) -> bool:
-        if self.view == "resolved":
-            shown = incident.status is Status.RESOLVED
-        elif incident.status is Status.RESOLVED:
-            shown = False
-        elif self.view == "mine":
-            shown = self.me is not None and incident.assignee == self.me
-        elif self.view == "unacknowledged":
-            shown = incident.status is Status.TRIGGERED
-        elif self.view == "breaching":
-            deadline = self.deadlines.get(incident.id)
-            shown = deadline is not None and deadline.at_risk(self.now)
-        else:
-            shown = True
-        if shown and self.filter_text:
-            return matches(incident, self.filter_text.lower())
-        return shown
-
-    def seconds_left(self, incident_id: str) -> float:
-        deadline = self.deadlines.get(incident_id)
-        return NEVER if deadline is None else (deadline.breach_at - self.now).total_seconds()
+        chosen = view_filter(self.view, self.me, self.filter_text)
+        return keeps(chosen, incident, self.deadlines.get(incident.id), self.now)
 
     def order_key(self) -> Callable[[str], Any]:
-        incidents, now = self.incidents, self.now
-        if self.view == "resolved":
-            # Most recently resolved first, whatever the sort: that is what "recent" asks for.
-            return lambda i: (-(incidents[i].resolved_at or now).timestamp(), -incident_number(i))
-        if self.sort == "breach":
-            return lambda i: (self.seconds_left(i), incidents[i].severity, incident_number(i))
-        if self.sort == "newest":
-            return lambda i: -incident_number(i)
-        if self.sort == "service":
-            return lambda i: (
-                incidents[i].service,
-                incidents[i].severity,
-                self.seconds_left(i),
-                incident_number(i),
-            )
-        return lambda i: (incidents[i].severity, self.seconds_left(i), incident_number(i))
+        if self.view == "resolved":  # whatever the sort: that is what "recent" asks for
+            return recently_resolved_key(self.incidents, self.now)
+        return order_key(self.sort, self.incidents, self.deadlines, self.now)
 
     def arrange(self) -> list[str]:
         """Recompute `rows` for the view, filter and sort in force; returns them."""

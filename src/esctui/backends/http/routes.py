@@ -73,31 +73,42 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route(
-        Action.ACKNOWLEDGE, c.Acknowledge, "actions/acknowledge", "Take the incident: it is the "
-        "caller's now.",
+        Action.ACKNOWLEDGE,
+        c.Acknowledge,
+        "actions/acknowledge",
+        "Take the incident: it is the caller's now.",
     ),
     Route(
-        Action.UNACKNOWLEDGE, c.Unacknowledge, "actions/unacknowledge", "Give the incident back "
-        "to the queue; escalation starts again.",
+        Action.UNACKNOWLEDGE,
+        c.Unacknowledge,
+        "actions/unacknowledge",
+        "Give the incident back to the queue; escalation starts again.",
     ),
     Route(Action.HAND_OFF, c.HandOff, "actions/handoff", "Hand the incident to another responder."),
     Route(
-        Action.ESCALATE, c.Escalate, "actions/escalate", "Page the next level of the incident's "
-        "policy, or the level given.",
+        Action.ESCALATE,
+        c.Escalate,
+        "actions/escalate",
+        "Page the next level of the incident's policy, or the level given.",
     ),
     Route(Action.SNOOZE, c.Snooze, "actions/snooze", "Hold auto-escalation until `until`."),
     Route(Action.RESOLVE, c.Resolve, "actions/resolve", "Close the incident."),
     Route(Action.REOPEN, c.Reopen, "actions/reopen", "Open a resolved incident again, at level 1."),
     Route(
-        Action.UNDO, c.Undo, "actions/undo", "Take back the caller's own change that brought the "
+        Action.UNDO,
+        c.Undo,
+        "actions/undo",
+        "Take back the caller's own change that brought the "
         "incident to `version`, if nothing happened to it since.",
     ),
     Route(Action.NOTE, c.AddNote, "notes", "Add a note to the incident's timeline."),
     Route(
-        Action.COMMUNICATE, c.LogCommunication, "communications", "Log what was said to (or "
-        "heard from) someone outside the responders.",
+        Action.COMMUNICATE,
+        c.LogCommunication,
+        "communications",
+        "Log what was said to (or heard from) someone outside the responders.",
     ),
-)  # fmt: skip
+)
 
 COMMANDS: list[type[c.Command]] = [c.Trigger, *(route.command for route in ROUTES)]
 BODIES: dict[type[c.Command], type[msgspec.Struct]] = {

@@ -11,8 +11,9 @@ import msgspec
 
 from esctui.domain import lifecycle
 from esctui.domain.events import AnyEvent
-from esctui.domain.models import Directory, Incident, incident_number
+from esctui.domain.models import Directory, Incident
 from esctui.domain.oncall import directory_problems
+from esctui.stores.ids import incident_number
 from esctui.stores.journal import codec, files
 from esctui.stores.journal.archive import Archive
 from esctui.stores.records import StoreError, StoreExists

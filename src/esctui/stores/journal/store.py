@@ -29,7 +29,8 @@ import msgspec
 from esctui.domain import lifecycle
 from esctui.domain.escalation import escalation_due_at
 from esctui.domain.events import AnyEvent, Triggered
-from esctui.domain.models import Directory, Incident, Status, format_incident_id, incident_number
+from esctui.domain.models import Directory, Incident, Status
+from esctui.stores.ids import format_incident_id, incident_number
 from esctui.stores.journal import codec, files
 from esctui.stores.journal.archive import Archive
 from esctui.stores.journal.request_keys import RequestKeys

@@ -25,7 +25,8 @@ import asyncpg
 from esctui.domain import lifecycle
 from esctui.domain.escalation import escalation_due_at
 from esctui.domain.events import AnyEvent
-from esctui.domain.models import Directory, Incident, format_incident_id, incident_number
+from esctui.domain.models import Directory, Incident
+from esctui.stores.ids import format_incident_id, incident_number
 from esctui.stores.postgres import codec
 from esctui.stores.postgres.connection import translated
 from esctui.stores.records import Change, RecordedRequest

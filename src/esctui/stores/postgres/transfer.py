@@ -15,8 +15,9 @@ import asyncpg
 from esctui.domain import lifecycle
 from esctui.domain.escalation import escalation_due_at
 from esctui.domain.events import AnyEvent
-from esctui.domain.models import Directory, Incident, incident_number
+from esctui.domain.models import Directory, Incident
 from esctui.stores.holdings import Holdings
+from esctui.stores.ids import incident_number
 from esctui.stores.postgres import codec
 from esctui.stores.postgres.connection import connect, translated, url_without_password
 from esctui.stores.postgres.schema import migrate

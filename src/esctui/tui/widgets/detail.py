@@ -21,7 +21,7 @@ from esctui.backends.base import IncidentHistory
 from esctui.domain import events as e
 from esctui.domain.durations import format_duration, format_minutes
 from esctui.domain.models import Directory, Incident, Status
-from esctui.domain.oncall import level_on_call
+from esctui.domain.oncall import policy_on_call
 from esctui.domain.sla import Clock, Deadline, Reached, SlaBook, SlaRecord, sla_record
 from esctui.tui.columns import REDACTED_CUSTOMER, REDACTED_TITLE, sla_text
 from esctui.tui.themes import ALARM
@@ -268,8 +268,7 @@ class IncidentDetail(Vertical, can_focus=True):
         return Content.assemble(*parts).rstrip()
 
     def on_call(self, incident: Incident, directory: Directory, now: datetime) -> list[Part]:
-        service = directory.service(incident.service)
-        policy = directory.policy(service.policy) if service else None
+        policy = directory.service_policy(incident.service)
         if policy is None:
             return [("\nNo escalation policy covers this service.", "$warning")]
         parts: list[Part] = [
@@ -277,8 +276,8 @@ class IncidentDetail(Vertical, can_focus=True):
             (scrub(policy.name), "bold"),
             (f" (repeats {policy.repeat}x)\n" if policy.repeat else "\n", "$text-muted"),
         ]
-        for number, level in enumerate(policy.levels, start=1):
-            names = level_on_call(directory, policy, number, now)
+        levels = policy_on_call(directory, policy, now)
+        for number, (level, names) in enumerate(zip(policy.levels, levels, strict=True), start=1):
             here = number == incident.level
             parts.append((f"{'▶' if here else ' '} level {number} ", "bold" if here else ""))
             parts.append((f"after {level.timeout_minutes}m: ", "$text-muted"))

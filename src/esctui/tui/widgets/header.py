@@ -26,6 +26,7 @@ LINK_TONES = {
     Link.LOCAL: "$text-muted",
     Link.ONLINE: "$success",
     Link.OFFLINE: "bold reverse $error",
+    Link.LIMITED: "bold $warning",
 }
 OFFLINE = "OFFLINE: actions wait in the outbox"
 
