@@ -24,12 +24,14 @@ MASKED = re.compile(r"\*\*\*\*|\w\.\.\.\w")
 
 @functools.lru_cache(maxsize=4096)
 def masked(url: str) -> str:
-    """`url` with its secrets masked; just its scheme for one Apprise cannot read."""
+    """`url` with its secrets masked, as Apprise shows it; `url` as written when Apprise finds
+    no secret in it; just its scheme for one Apprise cannot read."""
     service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if service is None:
         return f"{urlsplit(url).scheme or '?'}://****"
     shown: str = service.url(privacy=True)  # type: ignore[no-untyped-call]
-    return shown
+    whole: str = service.url(privacy=False)  # type: ignore[no-untyped-call]
+    return url if shown == whole else shown
 
 
 def problems(directory: Directory) -> list[str]:
