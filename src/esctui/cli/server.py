@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import gc
 import signal
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +18,9 @@ from esctui.cli import STORE_FAILURE, USAGE, Session, cli, fail, session
 from esctui.cli import render as r
 from esctui.cli.views import emit_json
 from esctui.stores.records import TokenRecord
+
+if TYPE_CHECKING:
+    from esctui.backends.local import LocalBackend
 
 CERT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -82,7 +87,7 @@ def serve(
     # Read once now, so a missing or damaged store stops `serve` before it listens.
     s.run(lambda backend: backend.open())
     backend = s.local
-    app = create_app(backend, backend.tokens, settings)
+    app = create_app(backend, backend.tokens, settings, also=[page_sender(backend)])
     try:
         sock = listen(host, port)
     except BindRefused as refused:
@@ -94,6 +99,21 @@ def serve(
     click.echo(f"esctui: serving {backend.location} at {url_of(sock, tls)}", err=True)
     stopped = run(app, sock, tls)
     click.echo(f"esctui: {stopped.sentence()}", err=True)
+
+
+def page_sender(backend: LocalBackend) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The store's page sender, to run beside the server: it sends while this process leads
+    paging among all that serve the store (and any `esctui notify`)."""
+    from esctui.notify.apprise_sender import AppriseSender
+
+    async def send() -> None:
+        notifier = AppriseSender()
+        try:
+            await backend.paging.sender(notifier).run()
+        finally:
+            await notifier.close()
+
+    return send
 
 
 @cli.group("token")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -50,10 +51,15 @@ class ServerSettings:
 
 
 def create_app(
-    backend: Backend, tokens: Tokens, settings: ServerSettings | None = None
+    backend: Backend,
+    tokens: Tokens,
+    settings: ServerSettings | None = None,
+    *,
+    also: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
 ) -> Litestar:
     """The server over `backend`, letting in `tokens`. The backend is opened as the server
-    starts, in the server's own event loop."""
+    starts, in the server's own event loop; the work in `also` (the page sender) runs in it
+    for as long as the server does."""
     settings = settings or ServerSettings()
     mirror = Mirror(Queue(directory=Directory(), incidents={}, revision=0))
     context = ServerContext(
@@ -69,6 +75,7 @@ def create_app(
         ]
         if context.admin is not None:
             tasks.append(asyncio.create_task(repeat(settings.escalate_every, escalate, context)))
+        tasks += [asyncio.create_task(work()) for work in also]
         try:
             yield
         finally:
