@@ -38,10 +38,12 @@ class Request:
 @dataclass
 class HttpReceiver:
     """Takes every POST and PUT; `answers[path]` says how to answer a path: a status code,
-    or `("slow", seconds)` to answer 200 that much later. Anything else: 200."""
+    or `("slow", seconds)` to answer 200 that much later. Anything else: 200. `got` holds the
+    requests answered 200, once answered; `arrived` every request, as it arrives."""
 
     answers: dict[str, Any] = field(default_factory=dict)
     got: list[Request] = field(default_factory=list)
+    arrived: list[Request] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -54,6 +56,8 @@ class HttpReceiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 request = Request(self.path, dict(self.headers.items()), body, time.time())
+                with receiver.lock:
+                    receiver.arrived.append(request)
                 answer = receiver.answers.get(self.path.partition("?")[0], 200)
                 if isinstance(answer, tuple):
                     time.sleep(answer[1])
