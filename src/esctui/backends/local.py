@@ -271,8 +271,14 @@ class LocalPaging:
             raise DomainError(f"This {self.backend.kind} store keeps no pages.")
         return self.kept
 
-    def sender(self, notifier: Notifier, settings: PagingSettings | None = None) -> Pager:
-        """The page sender over this store: it sends while this process leads paging."""
+    def sender(
+        self,
+        notifier: Notifier,
+        settings: PagingSettings | None = None,
+        say: Callable[[str], None] | None = None,
+    ) -> Pager:
+        """The page sender over this store: it sends while this process leads paging, and
+        tells `say` when it starts or stops."""
         from esctui.service.paging import Pager
 
         backend = self.backend
@@ -285,6 +291,7 @@ class LocalPaging:
             lead=self.leads,
             settings=settings,
             clock=backend.service.clock,
+            **({"say": say} if say is not None else {}),
         )
 
     async def leads(self) -> bool:

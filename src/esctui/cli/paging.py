@@ -68,7 +68,6 @@ def notify(retry_after: float, send_timeout: float) -> None:
 
     s = local("notify")
     logging.basicConfig(format="esctui: %(message)s", level=logging.WARNING)
-    logging.getLogger("esctui").setLevel(logging.INFO)
     settings = PagingSettings(
         first_retry=retry_after,
         longest_retry=max(retry_after, 900.0),
@@ -81,7 +80,10 @@ def notify(retry_after: float, send_timeout: float) -> None:
 
     async def send() -> None:
         notifier = AppriseSender()
-        sender = asyncio.create_task(backend.paging.sender(notifier, settings).run())
+        pager = backend.paging.sender(
+            notifier, settings, say=lambda m: click.echo(f"esctui: {m}", err=True)
+        )
+        sender = asyncio.create_task(pager.run())
         loop = asyncio.get_running_loop()
 
         def stop(sig: signal.Signals) -> None:

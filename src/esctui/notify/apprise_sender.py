@@ -55,10 +55,13 @@ HEARD = Heard()
 
 
 def hear_apprise() -> None:
+    """Hear every word Apprise says, and pass none on: what matters is in the pages' records
+    (the sender logs a failed try itself)."""
     logger = logging.getLogger("apprise")
     if HEARD not in logger.handlers:
         logger.addHandler(HEARD)
         logger.setLevel(logging.DEBUG)
+        logger.propagate = False
 
 
 class AppriseSender:

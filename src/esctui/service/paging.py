@@ -161,7 +161,9 @@ class Pager:
         lead: Callable[[], Awaitable[bool]] = always,
         settings: PagingSettings | None = None,
         clock: Clock | None = None,
+        say: Callable[[str], None] = log.debug,
     ) -> None:
+        """`say` is told when this process starts or stops sending (a sentence)."""
         self.store = store
         self.pages = pages
         self.service = service
@@ -170,7 +172,7 @@ class Pager:
         self.lead = lead
         self.settings = settings or PagingSettings()
         self.clock = clock or utc_now
-        self.leading = False
+        self.say = say
         self.reset()
 
     def reset(self) -> None:
@@ -196,18 +198,24 @@ class Pager:
 
     async def run(self) -> None:
         """Send pages whenever this process leads paging, until cancelled."""
+        where = self.store.location
+        waiting = False
         while True:
             try:
                 if await self.lead():
-                    if not self.leading:
-                        log.info("This process sends the pages of %s.", self.store.location)
-                    self.leading = True
+                    self.say(f"This process sends the pages of {where}.")
+                    waiting = False
                     await self.send_while_leading()
+                elif not waiting:
+                    self.say(
+                        f"Another process sends the pages of {where}; this one takes over if "
+                        "it stops."
+                    )
+                    waiting = True
             except LostLead:
-                log.warning("Another process sends the pages of %s now.", self.store.location)
+                self.say(f"Another process sends the pages of {where} now.")
             except StoreError as error:
                 log.error("%s Sending pages again in %g s.", error, self.settings.lead_every)
-            self.leading = False
             await asyncio.sleep(self.settings.lead_every)
 
     async def send_while_leading(self) -> None:
@@ -256,7 +264,7 @@ class Pager:
             self.pending[state.page.id] = state
             self.known.add(state.page.id)
         self.ready.set()
-        log.info(
+        log.debug(
             "Paging %s from revision %d; %d pages pending.",
             self.store.location,
             self.cursor.revision,
