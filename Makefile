@@ -18,3 +18,4 @@ bench:
 	python bench/tui_bench.py
 	python bench/server_bench.py
 	python bench/platforms_bench.py
+	python bench/paging_bench.py

@@ -23,6 +23,10 @@ TINY = {
         ["--alerts", "40", "--groups", "8", "--incidents", "30", "--idle", "1", "--poll", "0.25"],
         ["a to repaint ms", "requests to load", "requests/min idle"],
     ),
+    "paging_bench.py": (
+        ["--rate", "20", "--seconds", "0.5", "--receivers", "3", "--slow", "0.3"],
+        ["escalations/s", "pages received 10 of 10", "prompt receivers", "p99"],
+    ),
     "server_bench.py": (
         ["--subscribers", "2", "--seconds", "0.5", "--rate", "20", "--workers", "2"],
         ["actions/s", "p50"],
