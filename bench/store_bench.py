@@ -1,12 +1,15 @@
 """Benchmarks of the engine: the CLI's `status`, one action, opening a store, following it.
 
     python bench/store_bench.py [--sizes 1000,10000,50000] [--runs 15] [--keys 10000]
+                                [--postgres]
 
 Stores are demo stores (about 70% resolved over 30 days) whose snapshot holds every incident,
 built once per size under a temporary directory; the last column is `status` again after a
 compaction archived what was resolved more than 14 days ago, as a long-running store would be.
 A last line gives what the newest `--keys` idempotency keys (a team server keeps 10,000), carried
-by the snapshot across a compaction, add to it and to opening the store.
+by the snapshot across a compaction, add to it and to opening the store. With `--postgres`, each
+store is also moved into a database of a throwaway PostgreSQL cluster (as `esctui db import`
+moves it) and `status` is timed there too, beside the journal's (`db status`).
 Figures are medians (this machine is shared and noisy).
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -28,9 +32,11 @@ from pathlib import Path
 from esctui.demo import build_demo, demo_identity
 from esctui.domain import commands as c
 from esctui.stores.journal import JournalStore, codec, create_store
+from esctui.stores.transfer import import_journal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from acting import execute, local
+from live_postgres import Postgres
 
 OPEN_PROBE = """
 import resource, sys, time
@@ -171,17 +177,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--keys", type=int, default=10_000, help="Keyed actions to record.")
+    parser.add_argument("--postgres", action="store_true", help="Time status on PostgreSQL too.")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
     # Interpreters cache compiled modules; measure the CLI as an installed tool runs.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     bare = median_ms(wall([sys.executable, "-c", "pass"], options.runs, dict(os.environ)))
     print(f"python -c pass: {bare:.0f} ms (interpreter start-up on this machine)")
-    with tempfile.TemporaryDirectory() as temp:
+    cluster = Postgres().start() if options.postgres else None
+    with tempfile.TemporaryDirectory() as temp, contextlib.ExitStack() as stack:
+        if cluster is not None:
+            stack.callback(cluster.close)
         root = Path(temp)
         print(
             f"{'incidents':>9}  {'status':>10}  {'open':>9}  {'open RSS':>9}  "
             f"{'action':>9}  {'CLI action':>10}  {'follow':>9}  {'compacted':>11}"
+            + (f"  {'db status':>10}" if cluster else "")
         )
         for size in sizes:
             path = build(root, size)
@@ -193,6 +204,16 @@ def main() -> None:
             }
             wall([sys.executable, "-m", "esctui", "status"], 1, env)  # compile once
             status = median_ms(wall([sys.executable, "-m", "esctui", "status"], options.runs, env))
+            database = ""
+            if cluster is not None:
+                url = cluster.create_database(f"bench{size}")
+                asyncio.run(import_journal(path, url))
+                in_db = {**env, "ESCTUI_STORE": url}
+                wall([sys.executable, "-m", "esctui", "status"], 1, in_db)
+                took = median_ms(
+                    wall([sys.executable, "-m", "esctui", "status"], options.runs, in_db)
+                )
+                database = f"  {took:>8.0f}ms"
             opened, rss, held = open_probe(path, max(5, options.runs // 3))
             action = action_in_process(path, options.runs * 4)
             incident = next(
@@ -214,7 +235,8 @@ def main() -> None:
             )
             print(
                 f"{held:>9}  {status:>8.0f}ms  {opened:>7.0f}ms  {rss:>7.0f}MB  "
-                f"{action:>7.2f}ms  {cli_action:>8.0f}ms  {follow:>7.0f}ms  {compacted:>9.0f}ms",
+                f"{action:>7.2f}ms  {cli_action:>8.0f}ms  {follow:>7.0f}ms  {compacted:>9.0f}ms"
+                + database,
                 flush=True,
             )
         print(recorded_keys_cost(path, max(5, options.runs // 3), options.keys))

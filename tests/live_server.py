@@ -1,5 +1,5 @@
 """`esctui serve` in a process of its own, for tests (of the server and of the console over
-it) that kill it mid-session and start it again."""
+it) that kill it mid-session and start it again, over a journal store or a database."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import httpx
 
 from esctui.stores.journal import JournalStore
 from esctui.stores.journal.tokens import TokenBook
+from served_store import ServedStore, journal_store
 
 
 def reopen(path: Path) -> JournalStore:
@@ -39,16 +40,24 @@ class Spawned:
     `file_limit`, the system refuses to let it write any file beyond that many bytes (as a
     full disk would refuse to let it grow)."""
 
-    def __init__(self, store: Path, port: int = 0, file_limit: int | None = None) -> None:
+    def __init__(
+        self,
+        store: Path | ServedStore,
+        port: int = 0,
+        file_limit: int | None = None,
+        escalate_every: float = 0.5,
+    ) -> None:
         self.store = store
+        self.served = store if isinstance(store, ServedStore) else journal_store(store)
         self.port = port
         self.file_limit = file_limit
+        self.escalate_every = escalate_every
         self.process: subprocess.Popen[str] | None = None
         self.url = ""
 
     def start(self) -> str:
-        command = [sys.executable, "-m", "esctui", "--store", str(self.store), "serve"]
-        command += ["--port", str(self.port), "--escalate-every", "0.5"]
+        command = [sys.executable, "-m", "esctui", *self.served.serve_command()]
+        command += ["--port", str(self.port), "--escalate-every", str(self.escalate_every)]
         self.process = subprocess.Popen(
             command,
             stderr=subprocess.PIPE,

@@ -13,8 +13,12 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
+SERVER_TINY = ["--subscribers", "2", "--seconds", "0.5", "--rate", "20", "--workers", "2"]
 TINY = {
-    "store_bench.py": (["--sizes", "40", "--runs", "1", "--keys", "20"], ["incidents", "ms"]),
+    "store_bench.py": (
+        ["--sizes", "40", "--runs", "1", "--keys", "20", "--postgres"],
+        ["incidents", "ms", "db status"],
+    ),
     "tui_bench.py": (
         ["--sizes", "40", "--runs", "1", "--idle", "1", "--presses", "1"],
         ["40 incidents", "first paint ms", "a to repaint ms"],
@@ -27,16 +31,18 @@ TINY = {
         ["--rate", "20", "--seconds", "0.5", "--receivers", "3", "--slow", "0.3"],
         ["escalations/s", "pages received 10 of 10", "prompt receivers", "p99"],
     ),
-    "server_bench.py": (
-        ["--subscribers", "2", "--seconds", "0.5", "--rate", "20", "--workers", "2"],
-        ["actions/s", "p50"],
+    "server_bench.py": (SERVER_TINY, ["actions/s", "p50", "RSS"]),
+    "server_bench.py --postgres": (
+        [*SERVER_TINY, "--postgres", "--processes", "2"],
+        ["over a PostgreSQL database", "actions/s", "p50", "RSS"],
     ),
 }
 
 
-@pytest.mark.parametrize("script", sorted(TINY))
-def test_a_benchmark_runs_at_a_tiny_size(script: str, tmp_path: Path) -> None:
-    args, figures = TINY[script]
+@pytest.mark.parametrize("run", sorted(TINY))
+def test_a_benchmark_runs_at_a_tiny_size(run: str, tmp_path: Path) -> None:
+    args, figures = TINY[run]
+    script = run.split()[0]
     env = {**os.environ, "ESCTUI_CONFIG": str(tmp_path / "no-config.toml")}
     done = subprocess.run(
         [sys.executable, str(BENCH / script), *args],
@@ -54,4 +60,4 @@ def test_a_benchmark_runs_at_a_tiny_size(script: str, tmp_path: Path) -> None:
 
 def test_every_benchmark_is_run_here() -> None:
     scripts = {p.name for p in BENCH.glob("*_bench.py")}
-    assert scripts == set(TINY)
+    assert scripts == {run.split()[0] for run in TINY}

@@ -24,6 +24,7 @@ from esctui.domain.errors import DomainError, NotFound, VersionConflict
 from esctui.domain.models import Incident, Status
 from esctui.server.app import ServerSettings
 from esctui.stores.journal import create_store
+from served_store import journal_store
 from server.conftest import run_in_thread
 
 NO_RESOLVE = EVERY_ACTION - {Action.RESOLVE}
@@ -49,7 +50,7 @@ def backend_kind(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any
         yield lambda: open_local(url)
     else:
         settings = ServerSettings(poll_every=0.05, escalate_every=3600, heartbeat=0.5)
-        running = next(iter_server := run_in_thread(path, settings))
+        running = next(iter_server := run_in_thread(journal_store(path), settings, tmp_path))
         yield lambda: HttpBackend(running.url, running.tokens["frank"], backoff=0.05,
                                   outbox=tmp_path / "outbox.jsonl")  # fmt: skip
         with contextlib.suppress(StopIteration):

@@ -4,10 +4,12 @@ cannot be used."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -130,3 +132,50 @@ def test_the_cli_imports_asyncpg_only_for_a_database() -> None:
 
 def esctui_python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+
+# Fields that name where the store is, or the second a command ran (`status`'s time, the span
+# `metrics` covers): everything else must be the same wherever the demo is kept.
+WHERE_AND_WHEN = ("store", "at", "since", "until")
+
+
+def printed(where: str, *args: str) -> Any:
+    done = CliRunner(env={"ESCTUI_USER": "frank"}).invoke(cli, ["--store", where, *args])
+    assert done.exit_code == 0, done.stderr
+    found = json.loads(done.stdout)
+    if isinstance(found, dict):
+        for key in WHERE_AND_WHEN:
+            found.pop(key, None)
+    return found
+
+
+def side_by_side(journal: Path, database: str, *args: str) -> tuple[Any, Any]:
+    """What a command prints on the journal store and on the database, at one moment: the
+    journal's read before and after the database's is the same (no deadline passed, no
+    incident left `--since`'s span, in between)."""
+    for _ in range(5):
+        before = printed(str(journal), *args)
+        there = printed(database, *args)
+        if printed(str(journal), *args) == before:
+            return before, there
+    raise AssertionError("the clock moved the figures on every try")
+
+
+def test_the_demo_moved_into_a_database_reads_the_same_as_the_journal(
+    tmp_path: Path, database: str
+) -> None:
+    demo = tmp_path / "demo"
+    made = CliRunner(env={"ESCTUI_USER": "frank"}).invoke(
+        cli, ["--store", str(demo), "demo", "--no-tui"]
+    )
+    assert made.exit_code == 0, made.stderr
+    assert db("import", "--from", str(demo), "--database", database).exit_code == 0
+    status = side_by_side(demo, database, "status", "--json")
+    assert status[1] == status[0]
+    assert status[0]["breached"] and status[0]["mine"], "a demo with something to compare"
+    metrics = side_by_side(demo, database, "metrics", "--json")
+    assert metrics[1] == metrics[0]
+    assert metrics[0]["overall"]["incidents"] > 0
+    exported = side_by_side(demo, database, "export", "--json", "--since", "30d")
+    assert exported[1] == exported[0]
+    assert len(exported[0]) > 60

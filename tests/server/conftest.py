@@ -1,7 +1,9 @@
 """A real team server for the tests: uvicorn on 127.0.0.1 at a free port, over a demo store.
 
-`server` runs it in a thread of the test process (fast to start and stop); `spawned`
-runs `esctui serve` as a process of its own (live_server.py), for tests that kill it.
+`server` runs it in a thread of the test process (fast to start and stop); `spawned` runs
+`esctui serve` as a process of its own (live_server.py), for tests that kill it. Both serve
+each kind of store in turn (`served`: a journal directory, then a PostgreSQL database holding
+the same demo); a test about the journal's own files takes `journal_only`.
 """
 
 from __future__ import annotations
@@ -19,19 +21,52 @@ import pytest
 from esctui.backends.http.backend import HttpBackend
 from esctui.backends.local import open_local
 from esctui.demo import build_demo
+from esctui.domain.models import (
+    Directory,
+    EscalationLevel,
+    EscalationPolicy,
+    Responder,
+    Service,
+    Target,
+)
 from esctui.server.app import ServerSettings, create_app
 from esctui.server.running import listen, uvicorn_server
 from esctui.stores.journal import create_store
-from live_server import Spawned, make_tokens
-from live_server import reopen as reopen  # the tests here take it from this module
+from live_server import Spawned
+from live_server import reopen as reopen  # the tests of journal files take it from here
+from served_store import STORES, ServedStore, database_holding, journal_store, new_store
 
 FAST = ServerSettings(poll_every=0.05, escalate_every=0.5, heartbeat=0.5)
+
+# For a test about the journal store's own files (locks, modes, a full disk, compaction).
+journal_only = pytest.mark.parametrize("served", ["journal"], indirect=True)
+
+
+def team() -> Directory:
+    """alice is paged first, bob ten minutes later; frank and ivan (an administrator) use the
+    server."""
+    return Directory(
+        responders=tuple(Responder(name) for name in ("alice", "bob", "frank", "ivan")),
+        policies=(
+            EscalationPolicy(
+                name="default",
+                levels=tuple(
+                    EscalationLevel(
+                        targets=(Target(kind="responder", name=name),), timeout_minutes=10
+                    )
+                    for name in ("alice", "bob")
+                ),
+            ),
+        ),
+        services=(Service(name="api", policy="default"),),
+    )
 
 
 @dataclass
 class Running:
     url: str
-    store: Path
+    store: ServedStore
+    scratch: Path  # where a test keeps its files (outboxes, directory files)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def client(self, who: str = "frank") -> httpx.Client:
@@ -42,14 +77,14 @@ class Running:
         return HttpBackend(
             self.url,
             self.tokens[who],
-            outbox=outbox or self.store.parent / f"outbox-{who}.jsonl",
+            outbox=outbox or self.scratch / f"outbox-{who}.jsonl",
             backoff=0.05,
         )
 
 
 @pytest.fixture
 def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A demo store with 40 incidents and tokens for frank and alice; config points nowhere."""
+    """A demo store with 40 incidents; config points nowhere."""
     path = tmp_path / "store"
     directory, events = build_demo(40, seed=5, now=datetime.now(UTC))
     create_store(path, directory, events)
@@ -58,20 +93,36 @@ def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ESCTUI_SERVER", raising=False)
     monkeypatch.delenv("ESCTUI_TOKEN", raising=False)
     monkeypatch.delenv("ESCTUI_STORE", raising=False)
+    monkeypatch.delenv("ESCTUI_DATABASE", raising=False)
     monkeypatch.setenv("COLUMNS", "160")
     return path
 
 
+@pytest.fixture(params=STORES)
+def served(request: pytest.FixtureRequest, store_path: Path) -> ServedStore:
+    """The demo store of `store_path`, as the kind of store the parameter names."""
+    if request.param == "postgres":
+        return database_holding(store_path, request.getfixturevalue("database"))
+    return journal_store(store_path)
+
+
+@pytest.fixture(params=STORES)
+def team_store(request: pytest.FixtureRequest, store_path: Path) -> ServedStore:
+    """A new store of the parameter's kind holding `team()` and no incident."""
+    url = request.getfixturevalue("database") if request.param == "postgres" else None
+    return new_store(request.param, team(), path=store_path.with_name("team"), url=url)
+
+
 @pytest.fixture
-def server(store_path: Path) -> Iterator[Running]:
-    yield from run_in_thread(store_path, FAST)
+def server(served: ServedStore, tmp_path: Path) -> Iterator[Running]:
+    yield from run_in_thread(served, FAST, tmp_path)
 
 
-def run_in_thread(store_path: Path, settings: ServerSettings) -> Iterator[Running]:
-    tokens = make_tokens(store_path)
+def run_in_thread(store: ServedStore, settings: ServerSettings, scratch: Path) -> Iterator[Running]:
+    tokens = store.make_tokens()
     sock = listen("127.0.0.1", 0)
     host, port = sock.getsockname()[:2]
-    backend = open_local(str(store_path), lock_wait=settings.lock_wait)
+    backend = open_local(store.where, lock_wait=settings.lock_wait)
     uv = uvicorn_server(create_app(backend, backend.tokens, settings), None)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -80,7 +131,7 @@ def run_in_thread(store_path: Path, settings: ServerSettings) -> Iterator[Runnin
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.01)
     try:
-        yield Running(url=f"http://{host}:{port}", store=store_path, tokens=tokens)
+        yield Running(url=f"http://{host}:{port}", store=store, scratch=scratch, tokens=tokens)
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
@@ -88,9 +139,9 @@ def run_in_thread(store_path: Path, settings: ServerSettings) -> Iterator[Runnin
 
 
 @pytest.fixture
-def spawned(store_path: Path) -> Iterator[tuple[Spawned, dict[str, str]]]:
-    tokens = make_tokens(store_path)
-    process = Spawned(store_path)
+def spawned(served: ServedStore) -> Iterator[tuple[Spawned, dict[str, str]]]:
+    tokens = served.make_tokens()
+    process = Spawned(served)
     try:
         yield process, tokens
     finally:

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import msgspec
+import pytest
 from click.testing import CliRunner, Result
 
 from esctui.backends.base import Update
@@ -15,13 +16,20 @@ from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
 from esctui.domain.models import Directory, Responder
 from esctui.stores.journal import codec
+from served_store import ServedStore
 
-from .conftest import Running, reopen
+from .conftest import Running, journal_only
 
 
 def remote(server: Running, *args: str, who: str) -> Result:
     env = {"ESCTUI_SERVER": server.url, "ESCTUI_TOKEN": server.tokens[who]}
     return CliRunner(env=env).invoke(cli, list(args), catch_exceptions=False)
+
+
+def as_it_stands(store: ServedStore) -> tuple[int, str, Directory]:
+    """The store's revision, snapshot (a compaction makes a new one) and directory."""
+    look = store.look()
+    return look.revision, look.queue.snapshot, look.directory
 
 
 def with_responder(directory: Directory, name: str) -> Directory:
@@ -31,9 +39,8 @@ def with_responder(directory: Directory, name: str) -> Directory:
 
 
 def test_a_responders_token_may_not_change_the_whole_store(server: Running) -> None:
-    snapshot = (server.store / codec.SNAPSHOT).read_bytes()
-    journal = (server.store / codec.JOURNAL).read_bytes()
-    directory = reopen(server.store).directory
+    before = as_it_stands(server.store)
+    directory = before[2]
     with server.client("frank") as frank:
         assert frank.get("/v1/me").json()["admin"] is False
         compacted = frank.post("/v1/store/compact", json={"archive_after_seconds": 0})
@@ -44,8 +51,7 @@ def test_a_responders_token_may_not_change_the_whole_store(server: Running) -> N
         assert refused.status_code == 403
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert "needs an administrator's token; frank's token" in refused.json()["detail"]
-    assert (server.store / codec.SNAPSHOT).read_bytes() == snapshot
-    assert (server.store / codec.JOURNAL).read_bytes() == journal
+    assert as_it_stands(server.store) == before
 
 
 def test_an_administrator_puts_a_directory_in_force_and_every_console_rereads(
@@ -53,9 +59,9 @@ def test_an_administrator_puts_a_directory_in_force_and_every_console_rereads(
 ) -> None:
     """A console connected at the time, and one whose stream was down and resumes afterwards,
     both read the queue again: a new directory makes no revision to resume from."""
-    directory = reopen(server.store).directory
-    bigger = with_responder(directory, "nia")
-    incident = min(reopen(server.store).incidents)
+    look = server.store.look()
+    bigger = with_responder(look.directory, "nia")
+    incident = min(look.incidents)
 
     async def next_redraw(stream: AsyncIterator[Update]) -> Update:
         async for update in stream:
@@ -87,15 +93,15 @@ def test_an_administrator_puts_a_directory_in_force_and_every_console_rereads(
 
     for update in asyncio.run(scenario()):
         assert update.queue is not None and update.queue.directory.responder("nia") is not None
-    assert reopen(server.store).directory == bigger
+    assert server.store.look().directory == bigger
     with server.client("frank") as frank:
         names = [r["name"] for r in frank.get("/v1/responders").json()]
     assert "nia" in names
 
 
 def test_a_directory_that_strands_open_incidents_or_dangles_is_refused(server: Running) -> None:
-    store = reopen(server.store)
-    snapshot = (server.store / codec.SNAPSHOT).read_bytes()
+    before = as_it_stands(server.store)
+    store = server.store.look()
     used = {i.service for i in store.incidents.values() if i.is_open}
     stranding = msgspec.structs.replace(
         store.directory,
@@ -116,29 +122,47 @@ def test_a_directory_that_strands_open_incidents_or_dangles_is_refused(server: R
     assert dangled.status_code == 422
     assert "unknown policy 'nobody-owns-this'" in dangled.json()["detail"]
     assert malformed.status_code == 422
-    assert (server.store / codec.SNAPSHOT).read_bytes() == snapshot
+    assert as_it_stands(server.store) == before
 
 
+@journal_only
 def test_the_cli_compacts_and_imports_a_directory_through_the_server(server: Running) -> None:
-    incident = min(reopen(server.store).incidents)
+    journal = server.store.path / codec.JOURNAL
+    incident = min(server.store.look().incidents)
     assert remote(server, "note", incident, "before the compaction", who="frank").exit_code == 0
-    lines = len((server.store / codec.JOURNAL).read_bytes().splitlines())
+    lines = len(journal.read_bytes().splitlines())
     assert lines > 0
     refused = remote(server, "compact", who="frank")
     assert refused.exit_code == 1
     assert "needs an administrator's token" in refused.stderr
-    assert len((server.store / codec.JOURNAL).read_bytes().splitlines()) == lines
+    assert len(journal.read_bytes().splitlines()) == lines
 
     done = remote(server, "compact", "--archive-after", "30d", who="admin")
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith(f"Folded {lines} journal lines into the snapshot")
-    assert (server.store / codec.JOURNAL).read_bytes() == b""
+    assert journal.read_bytes() == b""
 
     exported = remote(server, "directory", "export", who="frank")
     assert exported.exit_code == 0
-    team = server.store.parent / "team.toml"
+    team = server.scratch / "team.toml"
     team.write_text(exported.stdout + '\n[[responders]]\nname = "nia"\n')
     assert remote(server, "directory", "import", str(team), who="frank").exit_code == 1
     imported = remote(server, "directory", "import", str(team), who="admin")
     assert imported.exit_code == 0, imported.output
-    assert reopen(server.store).directory.responder("nia") is not None
+    assert server.store.look().directory.responder("nia") is not None
+
+
+@pytest.mark.parametrize("served", ["postgres"], indirect=True)
+def test_compacting_a_database_through_the_server_says_it_needs_none(server: Running) -> None:
+    before = as_it_stands(server.store)
+    refused = remote(server, "compact", who="admin")
+    with server.client("admin") as ivan:
+        answer = ivan.post("/v1/store/compact", json={"archive_after_seconds": 0})
+    assert refused.exit_code == 1
+    assert answer.status_code == 409
+    assert answer.json()["detail"] == (
+        "A postgres store needs no compaction: it keeps every event where it can be found, and "
+        "the queue reads only what is open or recently resolved."
+    )
+    assert answer.json()["detail"] in refused.stderr.replace("\n", " ")
+    assert as_it_stands(server.store) == before

@@ -11,7 +11,7 @@ import pytest
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Status
 
-from .conftest import Running, reopen
+from .conftest import Running
 
 PROBLEM = "application/problem+json"
 
@@ -37,7 +37,7 @@ def test_an_action_with_the_right_version_is_done_and_gives_the_new_etag(server:
         assert body["incident"]["assignee"] == "frank"  # the token's responder
         assert done.headers["etag"] == f'"{body["incident"]["version"]}"'
         assert [c["event"]["type"] for c in body["changes"]] == ["acknowledged"]
-    state = reopen(server.store).incidents[str(incident["id"])]
+    state = server.store.look().incidents[str(incident["id"])]
     assert state.status is Status.ACKNOWLEDGED and state.acknowledged_by == "frank"
 
 
@@ -63,7 +63,7 @@ def test_a_missing_if_match_is_428_and_nothing_is_done(server: Running) -> None:
     assert refused.status_code == 428
     assert refused.headers["content-type"].startswith(PROBLEM)
     assert "If-Match" in refused.json()["detail"]
-    assert reopen(server.store).incidents[str(incident["id"])].status is Status.TRIGGERED
+    assert server.store.look().incidents[str(incident["id"])].status is Status.TRIGGERED
 
 
 def test_an_illegal_transition_is_409_with_the_domains_sentence(server: Running) -> None:
@@ -114,7 +114,7 @@ def test_malformed_bodies_are_422_and_oversized_ones_413(server: Running) -> Non
     assert "txt" in unknown_key.json()["detail"]
     assert too_big.status_code == 413
     assert too_big.headers["content-type"].startswith(PROBLEM)
-    assert reopen(server.store).incidents[str(incident["id"])].notes == incident["notes"]
+    assert server.store.look().incidents[str(incident["id"])].notes == incident["notes"]
 
 
 def test_trigger_is_201_with_location_and_every_action_has_its_endpoint(server: Running) -> None:
@@ -211,7 +211,7 @@ def test_an_action_sent_again_with_its_idempotency_key_is_done_once(server: Runn
     assert once.json() == again.json()
     assert other.status_code == 412, "a new key is a new action, on a version now stale"
     assert (
-        reopen(server.store).incidents[str(incident["id"])].notes == int(str(incident["notes"])) + 1
+        server.store.look().incidents[str(incident["id"])].notes == int(str(incident["notes"])) + 1
     )
 
 

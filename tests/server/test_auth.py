@@ -10,8 +10,28 @@ import httpx
 from click.testing import CliRunner
 
 from esctui.cli import cli
+from served_store import ServedStore, apart
 
 from .conftest import Running
+
+
+def tokens_as_kept(store: ServedStore) -> str:
+    """Everything the store keeps of its tokens, as text."""
+    if store.kind == "journal":
+        tokens = store.path / "tokens.json"
+        assert tokens.stat().st_mode & 0o077 == 0
+        return tokens.read_text()
+
+    async def table() -> str:
+        import asyncpg
+
+        connection = await asyncpg.connect(store.where)
+        try:
+            return str(await connection.fetch("SELECT * FROM tokens"))
+        finally:
+            await connection.close()
+
+    return apart(table)
 
 
 def test_no_token_a_wrong_token_and_a_revoked_token_are_401(server: Running) -> None:
@@ -28,7 +48,7 @@ def test_no_token_a_wrong_token_and_a_revoked_token_are_401(server: Running) -> 
     with server.client("alice") as alice:
         assert alice.get("/v1/queue").status_code == 200
         revoked = CliRunner().invoke(
-            cli, ["--store", str(server.store), "token", "revoke", "alice"]
+            cli, ["--store", server.store.where, "token", "revoke", "alice"]
         )
         assert revoked.exit_code == 0, revoked.output
         after = alice.get("/v1/queue")
@@ -56,15 +76,14 @@ def test_every_request_is_done_as_the_tokens_responder(server: Running) -> None:
 
 def test_token_create_prints_the_token_once_and_keeps_only_its_hash(server: Running) -> None:
     runner = CliRunner()
-    made = runner.invoke(cli, ["--store", str(server.store), "token", "create", "carol"])
+    made = runner.invoke(cli, ["--store", server.store.where, "token", "create", "carol"])
     assert made.exit_code == 0, made.output
     token = made.stdout.strip()
     assert token.startswith("esc_") and len(token) > 40
-    kept = (server.store / "tokens.json").read_text()
+    kept = tokens_as_kept(server.store)
     assert token not in kept
     assert hashlib.sha256(token.encode()).hexdigest() in kept
-    assert (server.store / "tokens.json").stat().st_mode & 0o077 == 0
-    listed = runner.invoke(cli, ["--store", str(server.store), "token", "list", "--json"])
+    listed = runner.invoke(cli, ["--store", server.store.where, "token", "list", "--json"])
     rows = json.loads(listed.stdout)
     assert {row["responder"] for row in rows} == {"frank", "alice", "ivan", "carol"}
     assert [row["admin"] for row in rows if row["responder"] in ("ivan", "carol")] == [True, False]
@@ -75,10 +94,10 @@ def test_token_create_prints_the_token_once_and_keeps_only_its_hash(server: Runn
 
 def test_token_commands_refuse_unknown_names(server: Running) -> None:
     runner = CliRunner()
-    unknown = runner.invoke(cli, ["--store", str(server.store), "token", "create", "mallory"])
+    unknown = runner.invoke(cli, ["--store", server.store.where, "token", "create", "mallory"])
     assert unknown.exit_code == 2
     assert "'mallory' is not a responder in this store" in unknown.stderr
-    nothing = runner.invoke(cli, ["--store", str(server.store), "token", "revoke", "tok-000000"])
+    nothing = runner.invoke(cli, ["--store", server.store.where, "token", "revoke", "tok-000000"])
     assert nothing.exit_code == 2
     remote = runner.invoke(cli, ["--server", server.url, "token", "list"])
     assert remote.exit_code == 2 and "leave out --server" in remote.stderr

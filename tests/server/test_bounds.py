@@ -8,16 +8,14 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
-from esctui.stores.journal import codec
-
-from .conftest import Running, reopen
+from .conftest import Running
 
 HUGE = 99_999_999_999_999
 
 
 def test_put_directory_refuses_numbers_past_their_bound(server: Running) -> None:
-    directory = msgspec.to_builtins(reopen(server.store).directory)
-    snapshot = (server.store / codec.SNAPSHOT).read_bytes()
+    before = server.store.look()
+    directory = msgspec.to_builtins(before.directory)
     long_wait = msgspec.json.decode(msgspec.json.encode(directory))
     long_wait["policies"][0]["levels"][0]["timeout_minutes"] = HUGE
     long_shift = msgspec.json.decode(msgspec.json.encode(directory))
@@ -29,7 +27,7 @@ def test_put_directory_refuses_numbers_past_their_bound(server: Running) -> None
     with server.client("admin") as ivan:
         answers = [ivan.put("/v1/directory", json=body) for body in (long_wait, long_shift)]
         dated = ivan.put("/v1/directory", json=year_one)
-        incident = min(i.id for i in reopen(server.store).incidents.values() if i.is_open)
+        incident = min(i.id for i in before.incidents.values() if i.is_open)
         noted = ivan.post(
             f"/v1/incidents/{incident}/notes",
             json={"text": "still writable"},
@@ -41,7 +39,8 @@ def test_put_directory_refuses_numbers_past_their_bound(server: Running) -> None
     assert dated.status_code == 422, dated.text
     assert "esctui takes the years 2000 to 2200" in dated.text
     assert noted.status_code in (200, 201), noted.text
-    assert (server.store / codec.SNAPSHOT).read_bytes() == snapshot
+    after = server.store.look()
+    assert (after.queue.snapshot, after.directory) == (before.queue.snapshot, before.directory)
 
 
 @pytest.mark.parametrize("at", ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"])
@@ -53,7 +52,7 @@ def test_oncall_at_a_time_outside_the_years_esctui_takes_is_400(server: Running,
 
 
 def test_a_snooze_past_the_cap_is_refused_through_the_api_too(server: Running) -> None:
-    incident = min(i.id for i in reopen(server.store).incidents.values() if i.is_open)
+    incident = min(i.id for i in server.store.look().incidents.values() if i.is_open)
     until = (datetime.now(UTC) + timedelta(days=400)).isoformat()
     with server.client() as frank:
         answer = frank.post(

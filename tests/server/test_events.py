@@ -19,12 +19,13 @@ from esctui.domain import commands as c
 from esctui.domain.events import Acknowledged
 from esctui.domain.models import Status
 from esctui.server.app import ServerSettings
+from served_store import ServedStore
 
-from .conftest import FAST, Running, reopen, run_in_thread
+from .conftest import FAST, Running, run_in_thread
 
 
 def triggered(server: Running) -> str:
-    store = reopen(server.store)
+    store = server.store.look()
     return min(i.id for i in store.incidents.values() if i.status is Status.TRIGGERED)
 
 
@@ -103,9 +104,9 @@ def test_a_quiet_stream_sends_heartbeats_and_a_bad_last_event_id_is_400(server: 
 
 
 @pytest.fixture
-def small_buffers(store_path: Path) -> Iterator[Running]:
+def small_buffers(served: ServedStore, tmp_path: Path) -> Iterator[Running]:
     settings = ServerSettings(poll_every=FAST.poll_every, escalate_every=60, heartbeat=5, buffer=8)
-    yield from run_in_thread(store_path, settings)
+    yield from run_in_thread(served, settings, tmp_path)
 
 
 def test_a_subscriber_that_stops_reading_is_told_to_resync_and_holds_up_nobody(
@@ -168,8 +169,8 @@ def test_a_subscriber_that_stops_reading_is_told_to_resync_and_holds_up_nobody(
     assert b"event: resync" in frames[-2], "a resync, and nothing after it"
 
 
-def test_a_follower_is_told_when_the_server_goes_away(store_path: Path) -> None:
-    runs = run_in_thread(store_path, FAST)
+def test_a_follower_is_told_when_the_server_goes_away(served: ServedStore, tmp_path: Path) -> None:
+    runs = run_in_thread(served, FAST, tmp_path)
     server = next(runs)
 
     async def scenario() -> tuple[list[Link], float]:

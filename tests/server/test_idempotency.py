@@ -3,34 +3,31 @@ when the server was killed and started again in between, and keys are each respo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 
-from acting import execute
 from esctui.domain import commands as c
 from esctui.domain.events import NoteAdded
 from esctui.domain.models import Status
-from esctui.stores.journal import JournalStore
+from served_store import ServedStore
 
-from .conftest import Running, Spawned, reopen
+from .conftest import Running, Spawned
 
 
-def notes_saying(store_path: Path, incident: str, text: str) -> int:
-    timeline = reopen(store_path).timeline(incident)
+def notes_saying(store: ServedStore, incident: str, text: str) -> int:
+    timeline = store.timeline(incident)
     return sum(isinstance(event, NoteAdded) and event.text == text for event in timeline)
 
 
-def triggered(store_path: Path) -> str:
-    store = reopen(store_path)
-    return min(i.id for i in store.incidents.values() if i.status is Status.TRIGGERED)
+def triggered(store: ServedStore) -> str:
+    look = store.look()
+    return min(i.id for i in look.incidents.values() if i.status is Status.TRIGGERED)
 
 
 def test_a_note_resent_after_the_server_was_killed_is_added_once(
-    spawned: tuple[Spawned, dict[str, str]], store_path: Path
+    spawned: tuple[Spawned, dict[str, str]], served: ServedStore
 ) -> None:
     server, tokens = spawned
-    incident = triggered(store_path)
+    incident = triggered(served)
     path = f"/v1/incidents/{incident}/notes"
     headers = {
         "Authorization": f"Bearer {tokens['frank']}",
@@ -46,7 +43,7 @@ def test_a_note_resent_after_the_server_was_killed_is_added_once(
 
     assert first.status_code == again.status_code == 200, again.text
     assert again.json()["changes"] == first.json()["changes"]
-    assert notes_saying(store_path, incident, "rebooting db-2") == 1
+    assert notes_saying(served, incident, "rebooting db-2") == 1
 
 
 def test_the_same_key_from_another_responder_is_another_action(server: Running) -> None:
@@ -93,7 +90,7 @@ def test_a_key_the_header_cannot_hold_is_refused(server: Running) -> None:
 
 
 def test_a_key_reused_for_another_request_is_422_and_nothing_is_done(server: Running) -> None:
-    store = reopen(server.store)
+    store = server.store.look()
     first, other = sorted(i.id for i in store.incidents.values() if i.status is Status.TRIGGERED)[
         :2
     ]
@@ -111,14 +108,14 @@ def test_a_key_reused_for_another_request_is_422_and_nothing_is_done(server: Run
             f"This Idempotency-Key was already used for another request (note-added of "
             f"{first}); use a new key for a new request. Nothing was done."
         )
-    after = reopen(server.store)
+    after = server.store.look()
     assert after.incidents[other].status is Status.TRIGGERED
     assert notes_saying(server.store, first, "on it") == 1
     assert notes_saying(server.store, first, "hm") == 0
 
 
 def test_a_key_reused_after_a_refusal_is_422(server: Running) -> None:
-    store = reopen(server.store)
+    store = server.store.look()
     acknowledged = min(i.id for i in store.incidents.values() if i.status is Status.ACKNOWLEDGED)
     key = {"If-Match": "*", "Idempotency-Key": "refused-first"}
     with server.client() as client:
@@ -134,11 +131,8 @@ def test_a_key_reused_after_a_refusal_is_422(server: Running) -> None:
 def test_keys_recorded_before_requests_were_named_are_still_answered(server: Running) -> None:
     incident = triggered(server.store)
     # As an esctui from before recorded it: the responder's key, with nothing naming the request.
-    [recorded] = execute(
-        JournalStore(server.store),
-        c.AddNote(incident=incident, text="from before"),
-        "frank",
-        key="frank\x1fold-key",
+    [recorded] = server.store.execute(
+        c.AddNote(incident=incident, text="from before"), "frank", key="frank\x1fold-key"
     )
     with server.client() as client:
         again = client.post(

@@ -10,41 +10,13 @@ from pathlib import Path
 
 import httpx
 
-from acting import execute
 from esctui.backends.base import Update
 from esctui.backends.http.sse import EventParser
 from esctui.domain import commands as c
 from esctui.domain.events import Escalated, NoteAdded
-from esctui.domain.models import (
-    Directory,
-    EscalationLevel,
-    EscalationPolicy,
-    Responder,
-    Service,
-    Target,
-)
-from esctui.stores.journal import JournalStore, create_store
+from served_store import ServedStore
 
 from .conftest import FAST, Running, run_in_thread
-
-
-def team() -> Directory:
-    """alice is paged first, bob ten minutes later."""
-    return Directory(
-        responders=(Responder("alice"), Responder("bob"), Responder("frank")),
-        policies=(
-            EscalationPolicy(
-                name="default",
-                levels=tuple(
-                    EscalationLevel(
-                        targets=(Target(kind="responder", name=name),), timeout_minutes=10
-                    )
-                    for name in ("alice", "bob")
-                ),
-            ),
-        ),
-        services=(Service(name="api", policy="default"),),
-    )
 
 
 def first_update(
@@ -71,16 +43,15 @@ def first_update(
     return asyncio.run(scenario())
 
 
-def test_the_server_escalates_on_its_own_timer(tmp_path: Path) -> None:
-    path = tmp_path / "store"
+def test_the_server_escalates_on_its_own_timer(team_store: ServedStore, tmp_path: Path) -> None:
+    store = team_store
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    create_store(path, team(), [], now=an_hour_ago)
-    execute(
-        JournalStore(path, clock=lambda: an_hour_ago),
+    store.execute(
         c.Trigger(title="Disk full", service="api", severity=2),
         "alice",
+        clock=lambda: an_hour_ago,
     )  # level 1 timed out 50 minutes ago; nobody will touch the store from now on
-    runs = run_in_thread(path, FAST)
+    runs = run_in_thread(store, FAST, tmp_path)
     server = next(runs)
     try:
         update = first_update(
@@ -96,12 +67,10 @@ def test_the_server_escalates_on_its_own_timer(tmp_path: Path) -> None:
 
 
 def test_what_another_process_writes_to_the_store_reaches_clients(server: Running) -> None:
-    store = JournalStore(server.store)
-    store.load()
-    incident = min(store.incidents)
+    incident = min(server.store.look().incidents)
 
     def write_locally() -> None:
-        execute(JournalStore(server.store), c.AddNote(incident=incident, text="from cron"), "bob")
+        server.store.execute(c.AddNote(incident=incident, text="from cron"), "bob")
 
     update = first_update(
         server,

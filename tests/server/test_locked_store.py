@@ -13,9 +13,10 @@ import httpx
 from esctui.domain.models import Status
 from lock_holder import LockHolder
 
-from .conftest import Spawned, reopen
+from .conftest import Spawned, journal_only, reopen
 
 
+@journal_only
 def test_a_held_lock_never_stops_the_server(
     spawned: tuple[Spawned, dict[str, str]], store_path: Path
 ) -> None:

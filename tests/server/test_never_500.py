@@ -10,16 +10,18 @@ import httpx
 
 from esctui.domain.models import Status
 from live_server import Spawned, make_tokens
+from served_store import ServedStore, apart
 
-from .conftest import Running, reopen
+from .conftest import Running, journal_only
 
 
-def triggered(store: Path) -> str:
-    return min(i.id for i in reopen(store).incidents.values() if i.status is Status.TRIGGERED)
+def triggered(server: Running) -> str:
+    incidents = server.store.look().incidents.values()
+    return min(i.id for i in incidents if i.status is Status.TRIGGERED)
 
 
 def test_a_last_event_id_or_an_if_match_that_is_no_number_is_refused(server: Running) -> None:
-    incident = triggered(server.store)
+    incident = triggered(server)
     with server.client() as client:
         stream = client.get("/v1/events", headers={"Last-Event-ID": b"\xb2"})
         note = client.post(
@@ -42,8 +44,9 @@ def test_a_body_nested_too_deep_is_422(server: Running) -> None:
     assert refused.json()["detail"] == "The request body is nested too deeply to be read."
 
 
+@journal_only
 def test_a_damaged_tokens_file_is_503_naming_it_and_health_says_so(server: Running) -> None:
-    tokens = server.store / "tokens.json"
+    tokens = server.store.path / "tokens.json"
     tokens.write_text("{damaged")
     with server.client() as client:
         queue = client.get("/v1/queue")
@@ -56,10 +59,11 @@ def test_a_damaged_tokens_file_is_503_naming_it_and_health_says_so(server: Runni
     assert health.json()["detail"].startswith("The server lets nobody in: ")
 
 
+@journal_only  # compacted at once; a database archives by age
 def test_a_request_resent_after_its_incident_was_archived_gets_its_answer(
     server: Running,
 ) -> None:
-    incident = triggered(server.store)
+    incident = triggered(server)
     resolve = f"/v1/incidents/{incident}/actions/resolve"
     headers = {"If-Match": "*", "Idempotency-Key": "resolve-before-archive"}
     with server.client() as client, server.client("admin") as admin:
@@ -67,7 +71,7 @@ def test_a_request_resent_after_its_incident_was_archived_gets_its_answer(
         assert first.status_code == 200, first.text
         compacted = admin.post("/v1/store/compact", json={"archive_after_seconds": 0})
         assert compacted.status_code == 200 and "archived" in compacted.json()["summary"]
-        assert incident not in reopen(server.store).incidents
+        assert incident not in server.store.look().incidents
         again = client.post(resolve, json={"note": "fixed"}, headers=headers)
     assert again.status_code == 200, again.text
     assert again.json()["changes"] == first.json()["changes"]
@@ -96,3 +100,38 @@ def test_a_compaction_the_disk_refuses_is_503_naming_the_file(store_path: Path) 
     assert health.status_code == 200
     assert (store_path / "journal.jsonl").read_bytes() == journal
     assert sorted(p.name for p in store_path.glob(".*")) == []
+
+
+def break_timelines(store: ServedStore) -> str:
+    """Make the store unable to read timelines (its queue still reads); what its sentence
+    names."""
+    if store.kind == "journal":
+        [timelines] = store.path.glob("timelines-*.json")
+        timelines.write_text("{damaged")
+        return f"{timelines} is damaged"
+
+    async def rename() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(store.where)
+        try:
+            await connection.execute("ALTER TABLE events RENAME TO events_elsewhere")
+        finally:
+            await connection.close()
+
+    apart(rename)
+    return f'The database {store.where} failed: relation "events" does not exist'
+
+
+def test_a_read_the_store_cannot_answer_is_503_with_its_sentence(server: Running) -> None:
+    incident = triggered(server)
+    named = break_timelines(server.store)
+    with server.client() as client:
+        one = client.get(f"/v1/incidents/{incident}")
+        since = client.get("/v1/history", params={"since": "2000-01-01T00:00:00Z"})
+        health = client.get("/healthz")
+    for answer in (one, since):
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["detail"].startswith(named), answer.text
+    assert health.status_code == 200  # the server itself is fine

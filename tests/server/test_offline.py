@@ -13,8 +13,9 @@ from esctui.backends.http.backend import HttpBackend
 from esctui.domain import commands as c
 from esctui.domain.events import Acknowledged
 from esctui.domain.models import Status
+from served_store import ServedStore
 
-from .conftest import Spawned, reopen
+from .conftest import Spawned
 
 
 async def next_matching(updates: asyncio.Queue[Update], wanted: object, timeout: float) -> Update:
@@ -28,11 +29,11 @@ async def next_matching(updates: asyncio.Queue[Update], wanted: object, timeout:
 
 
 def test_an_ack_made_while_the_server_is_down_lands_once_when_it_is_back(
-    spawned: tuple[Spawned, dict[str, str]], store_path: Path, tmp_path: Path
+    spawned: tuple[Spawned, dict[str, str]], served: ServedStore, tmp_path: Path
 ) -> None:
     server, tokens = spawned
     url = server.start()
-    store = reopen(store_path)
+    store = served.look()
     incident = min(i.id for i in store.incidents.values() if i.status is Status.TRIGGERED)
     version = store.incidents[incident].version
     outbox = tmp_path / "outbox-frank.jsonl"
@@ -61,7 +62,7 @@ def test_an_ack_made_while_the_server_is_down_lands_once_when_it_is_back(
                 queue_offline=True,
             )
         assert len(outbox.read_text().splitlines()) == 1
-        assert reopen(store_path).incidents[incident].status is Status.TRIGGERED
+        assert served.look().incidents[incident].status is Status.TRIGGERED
 
         await asyncio.to_thread(server.start)  # the same store, the same port
         await next_matching(updates, lambda u: u.link is Link.ONLINE, 15)
@@ -87,7 +88,7 @@ def test_an_ack_made_while_the_server_is_down_lands_once_when_it_is_back(
         if isinstance(ch.event, Acknowledged) and ch.event.incident == incident
     ]
     assert len(acks_seen) == 1 and acks_seen[0].by == "frank"
-    store = reopen(store_path)
+    store = served.look()
     acks = [e for e in store.timeline(incident) if isinstance(e, Acknowledged)]
     assert len(acks) == 1
     assert store.incidents[incident].status is Status.ACKNOWLEDGED

@@ -9,7 +9,6 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -22,16 +21,16 @@ from esctui.domain import commands as c
 from esctui.domain.events import Acknowledged, NoteAdded
 from esctui.domain.models import Status
 from esctui.server.app import ServerSettings
-from esctui.stores.journal.tokens import TokenBook
 from lock_holder import LockHolder
+from served_store import ServedStore, journal_store
 
-from .conftest import FAST, Running, Spawned, reopen, run_in_thread
+from .conftest import FAST, Running, Spawned, run_in_thread
 
 
-def triggered(store: Path, count: int) -> list[str]:
+def triggered(store: ServedStore, count: int) -> list[str]:
     """Triggered incidents with nothing on their timeline but their trigger (so that what
     lands on it is what the test did)."""
-    opened = reopen(store)
+    opened = store.look()
     found = sorted(
         i.id
         for i in opened.incidents.values()
@@ -66,20 +65,20 @@ async def opened(url: str, token: str, outbox: Path) -> list[str]:
         await online.close()
 
 
-def by_whom(store: Path, incident: str) -> list[tuple[str, str | None]]:
+def by_whom(store: ServedStore, incident: str) -> list[tuple[str, str | None]]:
     return [
         (type(e).__name__, e.by)
-        for e in reopen(store).timeline(incident)
+        for e in store.timeline(incident)
         if isinstance(e, NoteAdded | Acknowledged)
     ]
 
 
 def test_queued_actions_go_out_only_as_whoever_queued_them(
-    spawned: tuple[Spawned, dict[str, str]], store_path: Path, tmp_path: Path
+    spawned: tuple[Spawned, dict[str, str]], served: ServedStore, tmp_path: Path
 ) -> None:
     server, tokens = spawned
     url = server.start()
-    franks, alices = triggered(store_path, 2)
+    franks, alices = triggered(served, 2)
     server.kill()
     outbox = tmp_path / "outbox.jsonl"  # one login's, shared by two tokens (a bastion account)
 
@@ -91,13 +90,13 @@ def test_queued_actions_go_out_only_as_whoever_queued_them(
         assert tokens["frank"] not in kept and tokens["alice"] not in kept
         await asyncio.to_thread(server.start)
         alice_heard = await opened(url, tokens["alice"], outbox)
-        assert by_whom(store_path, franks) == [], "frank's actions wait for frank's token"
+        assert by_whom(served, franks) == [], "frank's actions wait for frank's token"
         assert len(outbox.read_text().splitlines()) == 2
         return alice_heard, await opened(url, tokens["frank"], outbox)
 
     alice_heard, frank_heard = asyncio.run(scenario())
-    assert by_whom(store_path, alices) == [("NoteAdded", "alice")]
-    assert by_whom(store_path, franks) == [("NoteAdded", "frank"), ("Acknowledged", "frank")]
+    assert by_whom(served, alices) == [("NoteAdded", "alice")]
+    assert by_whom(served, franks) == [("NoteAdded", "frank"), ("Acknowledged", "frank")]
     assert outbox.read_text() == ""
     assert alice_heard == [
         f"Waiting in {outbox} for another token: 2 actions. Each is sent only with the token "
@@ -107,17 +106,17 @@ def test_queued_actions_go_out_only_as_whoever_queued_them(
 
 
 def test_an_action_whose_token_was_revoked_is_told_not_sent(
-    spawned: tuple[Spawned, dict[str, str]], store_path: Path, tmp_path: Path
+    spawned: tuple[Spawned, dict[str, str]], served: ServedStore, tmp_path: Path
 ) -> None:
     server, tokens = spawned
     url = server.start()
-    [incident] = triggered(store_path, 1)
+    [incident] = triggered(served, 1)
     server.kill()
     outbox = tmp_path / "outbox.jsonl"
 
     async def scenario() -> list[str]:
         await queue(url, tokens["frank"], outbox, c.Acknowledge(incident=incident))
-        TokenBook(store_path).revoke("frank", datetime.now(UTC))
+        served.revoke("frank")
         await asyncio.to_thread(server.start)
         frank = backend(url, tokens["frank"], outbox)
         try:
@@ -135,7 +134,7 @@ def test_an_action_whose_token_was_revoked_is_told_not_sent(
         "It was taken out of the outbox; do it again once you have a token the server accepts."
     )
     assert outbox.read_text() == ""
-    assert by_whom(store_path, incident) == []
+    assert by_whom(served, incident) == []
 
 
 def test_actions_queued_by_an_older_esctui_are_not_sent_as_anyone(
@@ -165,9 +164,11 @@ def test_actions_queued_by_an_older_esctui_are_not_sent_as_anyone(
 
 
 @pytest.fixture
-def impatient(store_path: Path) -> Iterator[Running]:
-    """A server whose writers wait a third of a second for a held lock."""
-    yield from run_in_thread(store_path, ServerSettings(poll_every=FAST.poll_every, lock_wait=0.3))
+def impatient(store_path: Path, tmp_path: Path) -> Iterator[Running]:
+    """A server over the journal store whose writers wait a third of a second for a held
+    lock."""
+    settings = ServerSettings(poll_every=FAST.poll_every, lock_wait=0.3)
+    yield from run_in_thread(journal_store(store_path), settings, tmp_path)
 
 
 def test_a_store_the_server_cannot_write_yet_keeps_the_outbox_and_says_why(
@@ -185,7 +186,7 @@ def test_a_store_the_server_cannot_write_yet_keeps_the_outbox_and_says_why(
         outbox.write_text(outbox.read_text().replace(nowhere, server.url))
         frank = backend(server.url, server.tokens["frank"], outbox)
         try:
-            with LockHolder(server.store):
+            with LockHolder(server.store.path):
                 with pytest.raises(ActionQueued) as queued:
                     await frank.execute(
                         c.Acknowledge(incident=then), actor=None, queue_offline=True

@@ -12,8 +12,9 @@ from click.testing import CliRunner, Result
 from esctui.cli import cli
 from esctui.domain.events import Acknowledged
 from esctui.domain.models import Status
+from served_store import ServedStore
 
-from .conftest import Running, reopen
+from .conftest import Running
 
 
 def remote(server: Running, *args: str, who: str = "frank") -> Result:
@@ -21,14 +22,14 @@ def remote(server: Running, *args: str, who: str = "frank") -> Result:
     return CliRunner(env=env).invoke(cli, list(args), catch_exceptions=False)
 
 
-def first(path: Path, status: Status) -> str:
-    store = reopen(path)
+def first(served: ServedStore, status: Status) -> str:
+    store = served.look()
     return min((i for i in store.incidents.values() if i.status is status), key=lambda i: i.id).id
 
 
 def test_reads_through_the_server_match_the_store(server: Running) -> None:
     listed = json.loads(remote(server, "ls", "--json").stdout)
-    store = reopen(server.store)
+    store = server.store.look()
     assert {i["id"] for i in listed} == {i.id for i in store.incidents.values() if i.is_open}
     status = remote(server, "status")
     assert status.exit_code == 0
@@ -58,7 +59,7 @@ def test_actions_through_the_server_keep_their_exit_codes(server: Running) -> No
     assert remote(server, "snooze", triggered, "--for", "soon").exit_code == 2
     as_other = remote(server, "--as", "carol", "ack", made.stdout.strip())
     assert as_other.exit_code == 2 and "your token's responder, frank" in as_other.stderr
-    store = reopen(server.store)
+    store = server.store.look()
     assert store.incidents[triggered].acknowledged_by == "frank"
     assert store.incidents[made.stdout.strip()].title == "Disk full"
 
@@ -98,7 +99,7 @@ def test_the_outbox_is_sent_by_the_next_command_that_reaches_the_server(
     outbox.write_text(outbox.read_text().replace("http://127.0.0.1:9", server.url))
     later = remote(server, "status")
     assert later.exit_code == 0
-    store = reopen(server.store)
+    store = server.store.look()
     assert store.incidents[incident].status is Status.ACKNOWLEDGED
     assert store.incidents[resolved].status is Status.ACKNOWLEDGED, "sent in order"
     assert outbox.read_text() == ""

@@ -9,7 +9,7 @@ from esctui.domain import commands as c
 from esctui.domain.events import Reverted
 from esctui.domain.models import Status
 
-from .conftest import Running, reopen
+from .conftest import Running
 from .test_api import PROBLEM, first
 
 
@@ -32,7 +32,7 @@ def test_undo_takes_back_my_own_change_and_no_one_elses(server: Running) -> None
     assert undone.json()["incident"]["status"] == "triggered"
     assert [ch["event"]["type"] for ch in undone.json()["changes"]] == ["reverted"]
     assert again.status_code == 409  # the incident has moved on: by the undo itself
-    state = reopen(server.store).incidents[str(incident["id"])]
+    state = server.store.look().incidents[str(incident["id"])]
     assert state.status is Status.TRIGGERED and state.assignee == incident["assignee"]
 
 
@@ -65,4 +65,4 @@ def test_the_http_backend_sends_an_undo(server: Running) -> None:
 
     event = asyncio.run(act())
     assert event.undone == "resolved" and event.by == "frank"
-    assert reopen(server.store).incidents[event.incident].status is Status.ACKNOWLEDGED
+    assert server.store.look().incidents[event.incident].status is Status.ACKNOWLEDGED

@@ -34,6 +34,11 @@ T = TypeVar("T")
 class Place(Protocol):
     now: datetime
 
+    @property
+    def where(self) -> str:
+        """What `--store` takes to open it."""
+        ...
+
     async def create(self, directory: Directory, events: list[AnyEvent]) -> None: ...
 
     async def open(self) -> EventStore: ...
@@ -45,6 +50,10 @@ class Place(Protocol):
 class PostgresPlace:
     url: str
     now: datetime = NOW
+
+    @property
+    def where(self) -> str:
+        return self.url
 
     async def create(self, directory: Directory, events: list[AnyEvent]) -> None:
         from esctui.stores.postgres import create
@@ -65,6 +74,10 @@ class PostgresPlace:
 class JournalPlace:
     path: Path
     now: datetime = NOW
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
 
     async def create(self, directory: Directory, events: list[AnyEvent]) -> None:
         from esctui.stores.journal import create_store

@@ -1,8 +1,9 @@
 """A process that leads, for the leadership tests.
 
-    python leader.py URL ROLE
+    python leader.py WHERE WORK
 
-Prints `leading` once it leads ROLE on the database at URL, then holds it until killed.
+Prints `leading` once it leads WORK on the store at WHERE (a journal directory or a database
+URL), then holds it until killed.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from esctui.stores.postgres import Leadership
+from esctui.backends.local import open_store
 
 
-async def main(url: str, role: str) -> None:
-    async with Leadership(url, role, every=0.1) as lead:
-        await lead.acquire()
-        print("leading", flush=True)
-        await asyncio.Event().wait()
+async def main(where: str, work: str) -> None:
+    store = open_store(where)
+    while not await store.leads(work):
+        await asyncio.sleep(0.1)
+    print("leading", flush=True)
+    await asyncio.Event().wait()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ has the shape of the ports the service calls."""
 
 from __future__ import annotations
 
-from esctui.service.ports import EventStore, TokenStore, Transaction
+from esctui.service.ports import EventStore, Leading, TokenStore, Transaction
+from esctui.stores.journal.events import JournalEvents
 from esctui.stores.postgres.store import PostgresStore
 from esctui.stores.postgres.tokens import PostgresTokens
 from esctui.stores.postgres.transaction import PostgresTransaction
@@ -19,3 +20,11 @@ def postgres_transaction(transaction: PostgresTransaction) -> Transaction:
 
 def postgres_tokens(tokens: PostgresTokens) -> TokenStore:
     return tokens
+
+
+def postgres_leading(store: PostgresStore) -> Leading:
+    return store
+
+
+def journal_leading(store: JournalEvents) -> Leading:
+    return store

@@ -96,6 +96,13 @@ class Admin(Protocol):
         Where a server runs them on its own timer, none."""
         ...
 
+    async def leads(self, work: str) -> bool:
+        """Whether this process does `work` (`"escalation"`, `"paging"`) now, among all that
+        serve the same store: True in the one that leads it (it takes the lead when nobody
+        holds it, and another takes over within seconds of its end), and wherever the store
+        names no leader; False where another process leads, or a server does the work."""
+        ...
+
 
 @runtime_checkable
 class Bulk(Protocol):

@@ -9,6 +9,7 @@ without asyncio. A database store's calls wait on the network and run on the loo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime, timedelta
@@ -204,7 +205,8 @@ class LocalBackend:
 
 
 class LocalAdmin:
-    """Compaction (a journal's), a new directory and auto-escalation, over the service."""
+    """Compaction (a journal's), a new directory, auto-escalation and who leads it, over the
+    service."""
 
     def __init__(self, backend: LocalBackend) -> None:
         self.backend = backend
@@ -224,6 +226,12 @@ class LocalAdmin:
 
     async def escalate_due(self) -> list[Change]:
         return await self.backend.call(self.backend.service.escalate_due, write=True)
+
+    async def leads(self, work: str) -> bool:
+        store = self.backend.store
+        if not isinstance(store, Leading):
+            return True  # a store that names no leader leaves the work to every process
+        return await self.backend.call(lambda: store.leads(work))
 
 
 class LocalTokens:
@@ -288,17 +296,11 @@ class LocalPaging:
             backend.service,
             notifier,
             call=backend.call,
-            lead=self.leads,
+            lead=functools.partial(backend.admin.leads, "paging"),
             settings=settings,
             clock=backend.service.clock,
             **({"say": say} if say is not None else {}),
         )
-
-    async def leads(self) -> bool:
-        store = self.backend.store
-        if not isinstance(store, Leading):
-            return True  # a store that names no leader leaves the work to every process
-        return await self.backend.call(lambda: store.leads("paging"))
 
     async def pages(self, since: datetime, incident: str | None = None) -> list[PageState]:
         return await self.backend.call(lambda: self.store().pages(since, incident))

@@ -1,11 +1,12 @@
 """The team server's ASGI application over a backend: the routes, the token check, the error
 format, and what it runs beside the requests (following the backend into the event streams,
-auto-escalation, ending revoked tokens' streams)."""
+auto-escalation where this process leads it, ending revoked tokens' streams)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from esctui.server import admin, directory, events, incidents
 from esctui.server.auth import TokenAuthentication, Tokens
 from esctui.server.context import ServerContext
 from esctui.server.hub import DEFAULT_BUFFER
+from esctui.server.leading import Led
 from esctui.server.mirror import Mirror
 from esctui.server.problems import EXCEPTION_HANDLERS
 
@@ -71,10 +73,12 @@ def create_app(
         mirror.replace(await backend.open())
         tasks = [
             asyncio.create_task(follow(context, settings.poll_every)),
-            asyncio.create_task(repeat(settings.token_check_every, end_revoked, context)),
+            asyncio.create_task(repeat(settings.token_check_every, context.end_revoked_streams)),
         ]
         if context.admin is not None:
-            tasks.append(asyncio.create_task(repeat(settings.escalate_every, escalate, context)))
+            escalation = Led("escalation", settings.escalate_every, context.admin.escalate_due)
+            tick = functools.partial(escalation.tick, context.admin, context.leading)
+            tasks.append(asyncio.create_task(repeat(escalation.ask_every, tick)))
         tasks += [asyncio.create_task(work()) for work in also]
         try:
             yield
@@ -130,23 +134,12 @@ async def follow(context: ServerContext, interval: float) -> None:
         pause = min(pause * 2, 5.0)
 
 
-async def repeat(
-    every: float, work: Callable[[ServerContext], Awaitable[None]], context: ServerContext
-) -> None:
+async def repeat(every: float, work: Callable[[], Awaitable[object]]) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            await work(context)
+            await work()
         except StoreError as error:
             log.error("%s", error)
         except Exception:
             log.exception("a server timer failed; it will run again")
-
-
-async def escalate(context: ServerContext) -> None:
-    assert context.admin is not None
-    await context.admin.escalate_due()
-
-
-async def end_revoked(context: ServerContext) -> None:
-    await context.end_revoked_streams()

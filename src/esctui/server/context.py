@@ -52,6 +52,8 @@ class ServerContext:
         self.hub = Hub(mirror, buffer)
         self.heartbeat = heartbeat
         self.clock = clock
+        # The work this process leads among all that serve the store (see leading.py).
+        self.leading: set[str] = set()
         # By request key: the digest of the request it came with, and the refusal.
         self.refusals: collections.OrderedDict[str, tuple[str, Problem]] = collections.OrderedDict()
 

@@ -28,7 +28,8 @@ from esctui.server.problems import Problem, problems
 
 @get(
     "/healthz",
-    summary="Whether the server is up and can let anyone in, and the store's revision",
+    summary="Whether the server is up and can let anyone in, the store's revision, and the "
+    "work this process leads",
     responses=problems(503),
 )
 async def health(server: NamedDependency[ServerContext]) -> Health:
@@ -37,7 +38,7 @@ async def health(server: NamedDependency[ServerContext]) -> Health:
         await server.tokens.records()
     except StoreError as broken:
         raise Problem(503, f"The server lets nobody in: {broken}") from None
-    return Health(status="ok", revision=server.mirror.revision)
+    return Health(status="ok", revision=server.mirror.revision, leads=sorted(server.leading))
 
 
 @get("/v1/me", summary="The responder the token belongs to")

@@ -54,7 +54,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-ACTION_PROBLEMS = problems(401, 404, 409, 412, 422, 428)
+ACTION_PROBLEMS = problems(401, 404, 409, 412, 422, 428, 503)
 
 
 async def perform(
@@ -161,7 +161,7 @@ def cursor_position(cursor: str | None) -> tuple[float, str] | None:
 @get(
     "/v1/incidents/{incident_id:str}",
     summary="One incident with its timeline and communications",
-    responses=problems(401, 404),
+    responses=problems(401, 404, 503),
 )
 async def read_incident(
     server: NamedDependency[ServerContext], incident_id: FromPath[str]
@@ -182,7 +182,7 @@ async def read_incident(
 @get(
     "/v1/history",
     summary="Every incident created or resolved since a time, with timelines",
-    responses=problems(400, 401),
+    responses=problems(400, 401, 503),
 )
 async def read_history(
     server: NamedDependency[ServerContext],
@@ -201,7 +201,7 @@ async def read_history(
     "/v1/incidents",
     summary="Trigger a new incident",
     status_code=201,
-    responses=problems(401, 409, 422),
+    responses=problems(401, 409, 422, 503),
 )
 async def trigger(
     server: NamedDependency[ServerContext],

@@ -13,6 +13,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
+from esctui.backends.base import StoreError
 from esctui.backends.http.wire import ProblemBody
 from esctui.domain.models import Incident
 
@@ -106,6 +107,12 @@ def on_too_deep(request: Request[Any, Any, Any], error: RecursionError) -> Respo
     return on_unexpected(request, error)
 
 
+def on_store_error(request: Request[Any, Any, Any], error: StoreError) -> Response[Any]:
+    # The store could not be read or written just now (a database out of reach, a damaged
+    # file): its sentence says what, and the request may succeed later.
+    return problem(503, str(error))
+
+
 def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("%s %s failed", request.method, request.url.path)
     return problem(500, "The server failed to answer; the error is in its log.")
@@ -115,5 +122,6 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     ValidationException: on_validation_error,
     HTTPException: on_http_exception,
     RecursionError: on_too_deep,
+    StoreError: on_store_error,
     Exception: on_unexpected,
 }

@@ -129,8 +129,8 @@ class LiveQueue(ConsolePart):
             self.bell()
 
     def tick(self) -> None:
-        if not self.query("#queue"):  # the last tick can fire while the screen is torn down
-            return
+        if not self.query("#queue") or not self.query("#header"):
+            return  # the last tick can fire while the screen is torn down, part by part
         self.model.now = self.clock()
         before = self.model.rows
         if self.model.tick(self.model.now) and self.model.arrange() != before:

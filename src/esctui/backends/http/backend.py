@@ -333,3 +333,6 @@ class HttpAdmin:
 
     async def escalate_due(self) -> list[Change]:
         return []  # the server runs auto-escalation on its own timer
+
+    async def leads(self, work: str) -> bool:
+        return False  # the server does the work that is led, for its store

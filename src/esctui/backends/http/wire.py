@@ -99,6 +99,8 @@ class OnCall(msgspec.Struct, frozen=True):
 class Health(msgspec.Struct, frozen=True):
     status: str
     revision: int
+    # The work this process leads among all that serve its store (`escalation`).
+    leads: list[str] = []
 
 
 class Revoked(msgspec.Struct, frozen=True):

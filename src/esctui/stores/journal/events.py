@@ -19,6 +19,7 @@ from esctui.domain.models import Directory, Incident
 from esctui.stores.inline import offload, running_loop, woken_or_waited
 from esctui.stores.journal import store as journal
 from esctui.stores.journal.files import LOCK_WAIT
+from esctui.stores.journal.lead import Leads
 from esctui.stores.journal.request_keys import tagged
 from esctui.stores.journal.store import DEFAULT_ARCHIVE_AFTER, Clock, JournalStore
 from esctui.stores.records import (
@@ -92,6 +93,7 @@ class JournalEvents:
         self.closings = 0  # each `close` ends the followers of the moment
         # Followers in this process, woken as soon as it appends (from whichever thread).
         self.wakers: set[Callable[[], None]] = set()
+        self.leadership = Leads(self.store.path)
 
     @property
     def location(self) -> str:
@@ -138,6 +140,10 @@ class JournalEvents:
         self.wake_followers()
         return summary
 
+    async def leads(self, work: str) -> bool:
+        """Whether this process leads `work` among all that open the store (see lead.py)."""
+        return self.leadership.leads(work)
+
     async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Followed]:
         """What any process appended after revision `after`: this process's appends at once,
         other processes' within `interval` seconds."""
@@ -178,3 +184,4 @@ class JournalEvents:
     async def close(self) -> None:
         self.closings += 1
         self.wake_followers()
+        self.leadership.let_go()

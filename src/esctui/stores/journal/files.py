@@ -1,5 +1,5 @@
-"""Durable file operations: atomic replace, append with fsync, the writers' lock, and the modes
-store files are made with.
+"""Durable file operations: atomic replace, append with fsync, the writers' lock (and locks
+held without waiting, for leadership), and the modes store files are made with.
 
 A store holds incident titles, notes and customer names, so its files are its owner's, and its
 directory's group's as far as the directory lets that group in (a team that shares a store on
@@ -196,6 +196,24 @@ def take(fd: int, path: Path, wait: float) -> None:
             )
         time.sleep(pause)
         pause = min(pause * 2, 0.02)
+
+
+def hold_if_free(path: Path) -> int | None:
+    """An exclusive lock on `path` (made with the store's modes if missing), taken without
+    waiting: the open file that holds it until it is closed or the process ends, however it
+    ends; None while another holds it."""
+    try:
+        fd = open_or_create(path, os.O_RDWR, None)
+    except OSError as error:
+        raise StoreError(f"Cannot lock {path}: {describe(error)}.") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        os.close(fd)
+        if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            return None
+        raise StoreError(f"Cannot lock {path}: {describe(error)}.") from None
+    return fd
 
 
 def holder_of(fd: int) -> str:

@@ -127,5 +127,14 @@ async def create_pool(url: str, size: int) -> asyncpg.Pool:
     """Connections for transactions and reads, at most `size`, made when first needed."""
     location = url_without_password(check_url(url))
     with translated(location):
-        pool: asyncpg.Pool = await asyncpg.create_pool(url, min_size=0, max_size=size, **settings())
+        pool: asyncpg.Pool = await asyncpg.create_pool(
+            url, min_size=0, max_size=size, reset=returned, **settings()
+        )
         return pool
+
+
+async def returned(connection: asyncpg.Connection) -> None:
+    """A pooled connection going back to the pool: nothing to clean. esctui leaves nothing on
+    one (no session settings, locks, cursors or listening: those have connections of their
+    own), so asyncpg's own reset, a round trip of four statements on every return, would
+    clean nothing; a transaction left open, asyncpg still rolls back itself."""

@@ -21,7 +21,7 @@ import asyncpg
 from esctui.stores.inline import woken_or_waited
 from esctui.stores.postgres.connection import LINK_ERRORS, connect
 from esctui.stores.postgres.transaction import CHANNEL
-from esctui.stores.records import Change, Followed, StoreError
+from esctui.stores.records import Followed, StoreError
 
 if TYPE_CHECKING:
     from esctui.stores.postgres.store import PostgresStore
@@ -115,17 +115,14 @@ async def follow_changes(
         while True:
             woken.clear()  # before looking: a notification from now on wakes the next look
             try:
-                revision, current = await store.position()
+                revision, current, changes = await store.changes_since(cursor, BATCH)
                 if snapshot is None:
                     snapshot = current
-                changes: list[Change] = []
                 queue = None
                 if current != snapshot or revision < cursor:
                     # A new directory; or a cursor this database never reached (restored
                     # from a backup, another database): start again from the whole queue.
                     queue = await store.read()
-                elif revision > cursor:
-                    changes = await store.changes_after(cursor, BATCH)
             except StoreError as error:
                 log.warning("%s Following again in %.1f s.", error, wait)
                 await wake_or_wait(woken, wait)

@@ -29,6 +29,7 @@ from esctui.stores.postgres.connection import (
     url_without_password,
 )
 from esctui.stores.postgres.follow import Listener, follow_changes
+from esctui.stores.postgres.leader import Leadership
 from esctui.stores.postgres.pages import PostgresPages
 from esctui.stores.postgres.tokens import PostgresTokens
 from esctui.stores.postgres.transaction import DIRECTORY_LOCK, PostgresTransaction
@@ -63,11 +64,16 @@ FROM incidents i CROSS JOIN LATERAL (
     FROM events e WHERE e.incident = i.id
 ) t
 """
-CHANGES = """
-SELECT '[' || coalesce(string_agg(
-    '{"revision":' || revision || ',"event":' || event::text || '}', ',' ORDER BY revision
-), '') || ']'
-FROM (SELECT revision, event FROM events WHERE revision > $1 ORDER BY revision LIMIT $2) AS e
+# The last revision, the snapshot in force, and the changes after a revision (at most $2) as
+# the JSON of a list of `Change`, as of one moment.
+SINCE = """
+SELECT c.revision, d.snapshot, (
+    SELECT '[' || coalesce(string_agg(
+        '{"revision":' || revision || ',"event":' || event::text || '}', ',' ORDER BY revision
+    ), '') || ']'
+    FROM (SELECT revision, event FROM events WHERE revision > $1 ORDER BY revision LIMIT $2) e
+)
+FROM counters c, directory d
 """
 
 
@@ -95,6 +101,7 @@ class PostgresStore:
         self.tokens = PostgresTokens(self)
         self.pages = PostgresPages(self)
         self.known: tuple[str, Directory] = ("", Directory())
+        self.leaderships: dict[str, Leadership] = {}
 
     @classmethod
     async def open(
@@ -208,24 +215,25 @@ class PostgresStore:
         seconds all the same (see follow.py)."""
         return follow_changes(self, after, interval)
 
-    async def position(self) -> tuple[int, str]:
-        """The last revision committed, and the snapshot (directory) in force."""
+    async def changes_since(self, revision: int, limit: int) -> tuple[int, str, list[Change]]:
+        """The last revision committed, the snapshot (directory) in force, and up to `limit`
+        changes after `revision`, oldest first: one statement, one round trip."""
 
-        async def look(connection: asyncpg.Connection) -> tuple[int, str]:
-            row = await connection.fetchrow(
-                "SELECT c.revision, d.snapshot FROM counters c, directory d"
-            )
-            return row[0], row[1]
-
-        return await self.run(look)
-
-    async def changes_after(self, revision: int, limit: int) -> list[Change]:
-        """Up to `limit` changes after `revision`, oldest first."""
-
-        async def look(connection: asyncpg.Connection) -> list[Change]:
-            return codec.changes_decoder.decode(await connection.fetchval(CHANGES, revision, limit))
+        async def look(connection: asyncpg.Connection) -> tuple[int, str, list[Change]]:
+            last, snapshot, changes = await connection.fetchrow(SINCE, revision, limit)
+            return last, snapshot, codec.changes_decoder.decode(changes)
 
         return await self.run(look)
+
+    # -- leading -------------------------------------------------------------------------
+
+    async def leads(self, work: str) -> bool:
+        """Whether this process leads `work` among all that share the database: it holds a
+        session advisory lock for it on a connection of its own (see leader.py)."""
+        lead = self.leaderships.get(work)
+        if lead is None:
+            lead = self.leaderships[work] = Leadership(self.url, work)
+        return await lead.try_once()
 
     # -- writing -------------------------------------------------------------------------
 
@@ -272,6 +280,9 @@ class PostgresStore:
 
     async def close(self) -> None:
         await self.listener.close()
+        leaderships, self.leaderships = self.leaderships, {}
+        for lead in leaderships.values():
+            await lead.release()
         pool, self.pool_ = self.pool_, None
         if pool is None:
             return
