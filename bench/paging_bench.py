@@ -11,9 +11,10 @@ store. This process escalates the incidents to level 2, one by one, paced at `--
 escalation was recorded and when its page reached the receiver (matched by the incident id in
 the page's title).
 
-Printed: the escalations a second it kept up, the pages received, and the latency p50, p90,
-p99 and max for the prompt receivers and for the slow one. Figures vary with the machine's
-load: run it twice.
+Printed: the escalations a second it kept up, the pages received, the sender's CPU time per
+page, and the latency p50, p90, p99 and max for the prompt receivers and for the slow one.
+Latencies vary with the machine's load (a sender starved of CPU falls behind): run it twice,
+and read them beside the CPU per page.
 """
 
 from __future__ import annotations
@@ -164,6 +165,15 @@ def arrivals(receiver: HttpReceiver, count: int, patience: float) -> dict[str, t
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time process `pid` has used (user and system), or -1 where /proc is not."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return -1.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def answered(receiver: HttpReceiver, count: int, patience: float) -> None:
     """Wait until the receiver has answered `count` pages (the slow one too), so the sender
     is not stopped while a page it sent is still being answered."""
@@ -209,15 +219,19 @@ def main() -> None:
                 f"{args.receivers} receivers, /r0 answering after {args.slow:g} s; "
                 f"{os.cpu_count()} CPUs"
             )
+            cpu_before = cpu_seconds(sender.pid)
             recorded, took = escalate(store, count, args.rate)
             found = arrivals(receiver, count, patience=30 + args.slow)
             answered(receiver, len(found), patience=args.slow + 5)
+            cpu = cpu_seconds(sender.pid) - cpu_before
         finally:
             sender.terminate()
             sender.wait(timeout=10)
             receiver.close()
     print(f"escalated {count} in {took:.1f} s: {count / took:.0f} escalations/s")
     print(f"pages received {len(found)} of {count}")
+    if found and cpu >= 0:
+        print(f"esctui notify's CPU: {cpu * 1000 / len(found):.1f} ms per page")
     prompt = [at - recorded[i] for i, (path, at) in found.items() if path != "/r0"]
     slow = [at - recorded[i] for i, (path, at) in found.items() if path == "/r0"]
     describe("prompt receivers", prompt)

@@ -74,6 +74,12 @@ class AppriseSender:
         self.asset = apprise.AppriseAsset(async_mode=False, service_timeout=0)
         self.client: httpx.AsyncClient | None = None
         hear_apprise()
+        self.pool.submit(self.warm_up)
+
+    def warm_up(self) -> None:
+        """Apprise loads every channel's module the first time it is used, and every page
+        waits for that (seconds on a busy machine): done now, before the first page."""
+        apprise.Apprise.instantiate("json://localhost", asset=self.asset)
 
     async def notify(self, url: str, title: str, body: str, timeout: float) -> Sent:
         loop = asyncio.get_running_loop()
