@@ -1,15 +1,18 @@
 """Benchmark of paging out: from the event that owes a page to the receiver having it.
 
     python bench/paging_bench.py [--rate 100] [--seconds 10] [--receivers 10] [--slow 2]
+                                 [--postgres | --database URL]
 
-A fresh journal store holds `rate * seconds` triggered incidents, each held at level 1 by a
-responder with no contact method, over `--receivers` services whose level 2 is a responder
-paged by a JSON webhook (Apprise's `json://`) to a real HTTP receiver on 127.0.0.1; the first
-of them answers only after `--slow` seconds. `esctui notify` runs in its own process over the
-store. This process escalates the incidents to level 2, one by one, paced at `--rate` a second
-(as responders' consoles would, each escalation its own transaction), and notes when each
-escalation was recorded and when its page reached the receiver (matched by the incident id in
-the page's title).
+A fresh journal store (or, with `--postgres`, a database in a throwaway cluster started as
+the tests start one; with `--database URL`, an empty database of yours) holds
+`rate * seconds` triggered incidents, each held at level 1 by a responder with no contact
+method, over `--receivers` services whose level 2 is a responder paged by a JSON webhook
+(Apprise's `json://`) to a real HTTP receiver on 127.0.0.1; the first of them answers only
+after `--slow` seconds. `esctui notify` runs in its own process over the store. This process
+escalates the incidents to level 2, one by one, paced at `--rate` a second (as responders'
+consoles would, each escalation its own transaction), and notes when each escalation was
+recorded and when its page reached the receiver (matched by the incident id in the page's
+title).
 
 Printed: the escalations a second it kept up, the pages received, the sender's CPU time per
 page, and the latency p50, p90, p99 and max for the prompt receivers and for the slow one.
@@ -20,6 +23,8 @@ and read them beside the CPU per page.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import math
 import os
 import re
@@ -28,9 +33,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from esctui.backends.local import open_local
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.models import (
@@ -42,14 +49,12 @@ from esctui.domain.models import (
     Service,
     Target,
 )
-from esctui.stores.inline import run_inline
-from esctui.stores.journal import JournalStore, create_store
-from esctui.stores.journal.pages import PAGES
+from esctui.stores.journal import create_store
+from esctui.stores.postgres.transfer import create
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
-from acting import local  # noqa: E402 (beside the tests)
-from paging.receivers import HttpReceiver  # noqa: E402
+from paging.receivers import HttpReceiver  # noqa: E402 (beside the tests)
 
 INCIDENT = re.compile(r"^SEV\d (\S+):")
 
@@ -97,9 +102,9 @@ def incidents(count: int, receivers: int, now: datetime) -> list[e.AnyEvent]:
     ]
 
 
-def start_notify(store: Path, config: Path) -> subprocess.Popen[str]:
+def start_notify(where: str, config: Path) -> subprocess.Popen[str]:
     sender = subprocess.Popen(
-        [sys.executable, "-m", "esctui", "--store", str(store), "notify", "--send-timeout", "5"],
+        [sys.executable, "-m", "esctui", "--store", where, "notify", "--send-timeout", "5"],
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "ESCTUI_CONFIG": str(config)},
@@ -115,36 +120,40 @@ def start_notify(store: Path, config: Path) -> subprocess.Popen[str]:
     # Paging a store the first time, the sender notes when it began: what was owed before
     # then is not paged, so the escalations start after it.
     deadline = time.monotonic() + 30
-    while b'"type":"started"' not in read_or_nothing(store / PAGES):
+    while not asyncio.run(paging_began(where)):
         if time.monotonic() > deadline:
             raise SystemExit("esctui notify never noted that paging began")
         time.sleep(0.01)
     return sender
 
 
-def read_or_nothing(path: Path) -> bytes:
+async def paging_began(where: str) -> bool:
+    backend = open_local(where)
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return b""
+        pages = backend.paging.store()
+        return (await backend.call(pages.paging)).started is not None
+    finally:
+        await backend.close()
 
 
-def escalate(store: Path, count: int, rate: float) -> tuple[dict[str, float], float]:
-    """Escalate INC-1..INC-count paced at `rate` a second: when each was recorded (wall
-    clock), and the seconds it all took."""
-    journal = JournalStore(store)
-    journal.load()
-    service = local(journal).service
+async def escalate(where: str, count: int, rate: float) -> tuple[dict[str, float], float]:
+    """Escalate INC-1..INC-count paced at `rate` a second, one by one, as another process on
+    the store: when each was recorded (wall clock), and the seconds it all took."""
+    backend = open_local(where)
     recorded: dict[str, float] = {}
-    began = time.monotonic()
-    for n in range(count):
-        wait = began + n / rate - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        incident = f"INC-{n + 1}"
-        run_inline(service.execute(c.Escalate(incident=incident, level=2), "carol"))
-        recorded[incident] = time.time()
-    return recorded, time.monotonic() - began
+    try:
+        await backend.open()
+        began = time.monotonic()
+        for n in range(count):
+            wait = began + n / rate - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            incident = f"INC-{n + 1}"
+            await backend.execute(c.Escalate(incident=incident, level=2), actor="carol")
+            recorded[incident] = time.time()
+        return recorded, time.monotonic() - began
+    finally:
+        await backend.close()
 
 
 def arrivals(receiver: HttpReceiver, count: int, patience: float) -> dict[str, tuple[str, float]]:
@@ -197,30 +206,57 @@ def describe(label: str, latencies: list[float]) -> None:
     )
 
 
+@contextlib.contextmanager
+def database(args: argparse.Namespace) -> Iterator[str | None]:
+    """The database to page from: the one given, a throwaway cluster's, or none (a journal
+    store)."""
+    if args.database:
+        yield args.database
+        return
+    if not args.postgres:
+        yield None
+        return
+    from live_postgres import Postgres
+
+    cluster = Postgres().start()
+    try:
+        yield cluster.create_database()
+    finally:
+        cluster.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=100.0, help="escalations a second")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--receivers", type=int, default=10)
     parser.add_argument("--slow", type=float, default=2.0, help="the slow receiver's answer, s")
+    where_from = parser.add_mutually_exclusive_group()
+    where_from.add_argument("--postgres", action="store_true", help="A throwaway cluster.")
+    where_from.add_argument("--database", metavar="URL", help="An empty PostgreSQL database.")
     args = parser.parse_args()
     count = max(1, round(args.rate * args.seconds))
 
     receiver = HttpReceiver()
     receiver.answers["/r0"] = ("slow", args.slow)
-    with tempfile.TemporaryDirectory() as temp:
-        store = Path(temp) / "store"
-        now = datetime.now(UTC)
-        create_store(store, team(receiver, args.receivers), incidents(count, args.receivers, now))
-        sender = start_notify(store, Path(temp) / "none.toml")
+    with tempfile.TemporaryDirectory() as temp, database(args) as url:
+        directory = team(receiver, args.receivers)
+        events = incidents(count, args.receivers, datetime.now(UTC))
+        if url is None:
+            where, kind = str(Path(temp) / "store"), "a journal store"
+            create_store(Path(where), directory, events)
+        else:
+            where, kind = url, "a PostgreSQL database"
+            asyncio.run(create(url, directory, events))
+        sender = start_notify(where, Path(temp) / "none.toml")
         try:
             print(
-                f"esctui notify over a journal store; {count} escalations at {args.rate:.0f}/s to "
+                f"esctui notify over {kind}; {count} escalations at {args.rate:.0f}/s to "
                 f"{args.receivers} receivers, /r0 answering after {args.slow:g} s; "
                 f"{os.cpu_count()} CPUs"
             )
             cpu_before = cpu_seconds(sender.pid)
-            recorded, took = escalate(store, count, args.rate)
+            recorded, took = asyncio.run(escalate(where, count, args.rate))
             found = arrivals(receiver, count, patience=30 + args.slow)
             answered(receiver, len(found), patience=args.slow + 5)
             cpu = cpu_seconds(sender.pid) - cpu_before
