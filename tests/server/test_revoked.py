@@ -49,6 +49,28 @@ def test_a_revoked_tokens_stream_is_ended_saying_why(server: Running) -> None:
     assert detail.startswith("The token tok-") and "(alice's) was revoked at" in detail
 
 
+def test_every_stream_of_a_revoked_token_is_ended(server: Running) -> None:
+    """Streams are checked a token at a time: each of the token's streams ends, not only the
+    first one looked at."""
+    with (
+        server.client("alice") as alice,
+        alice.stream("GET", "/v1/events", timeout=httpx.Timeout(5)) as first,
+        alice.stream("GET", "/v1/events", timeout=httpx.Timeout(5)) as second,
+    ):
+        streams = [first.iter_bytes(), second.iter_bytes()]
+        for chunks in streams:
+            assert next(chunks) == b": keep-alive\n\n"
+        revoke(server, "alice")
+        revoked_at = time.monotonic()
+        for chunks in streams:
+            events: list[ServerEvent] = []
+            parser = EventParser()
+            for chunk in chunks:
+                events += parser.feed(chunk)
+                assert time.monotonic() - revoked_at < 5, "a stream went on after revocation"
+            assert [event.event for event in events] == ["revoked"]
+
+
 def test_a_follower_whose_token_is_revoked_is_told_so(server: Running) -> None:
     async def scenario() -> tuple[list[Update], BaseException]:
         alice = server.backend("alice")

@@ -16,6 +16,7 @@ from esctui.server.hub import Hub
 from esctui.server.mirror import Mirror
 from esctui.server.problems import Problem
 from esctui.service.incidents import fingerprint
+from esctui.stores.records import TokenRecord
 
 # Refusals remembered by `Idempotency-Key`, so a client that lost the answer and sends the same
 # action again is refused the same way. A refusal wrote nothing, so only this process knows it;
@@ -135,13 +136,17 @@ class ServerContext:
 
     async def end_revoked_streams(self) -> None:
         """End the event streams of tokens revoked (or removed) since they were opened."""
+        looked: dict[str, TokenRecord | None] = {}  # one look per token, however many streams
         for subscriber in list(self.hub.subscribers):
-            if subscriber.token is None or subscriber.revoked:
+            token = subscriber.token
+            if token is None or subscriber.revoked:
                 continue
-            try:
-                record = await self.tokens.as_now(subscriber.token)
-            except StoreError:
-                return  # every request, and /healthz, says what is wrong meanwhile
+            if token.id not in looked:
+                try:
+                    looked[token.id] = await self.tokens.as_now(token)
+                except StoreError:
+                    return  # every request, and /healthz, says what is wrong meanwhile
+            record = looked[token.id]
             if record is None or not record.active:
                 subscriber.revoke(refused_token(record))
 
