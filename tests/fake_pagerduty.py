@@ -27,11 +27,29 @@ def parse(text: str) -> datetime:
 def checkable(data: Any) -> Any:
     """`data` less what no answer can make valid: the document's own `LogEntry` names an
     acknowledgement `acknowledge_log_entry` (as PagerDuty sends it) while its
-    `AcknowledgeLogEntry` allows only `acknowledgement_log_entry`."""
+    `AcknowledgeLogEntry` allows only `acknowledgement_log_entry`; and the document has an
+    on-call's user and policy only as references, where `include[]` has PagerDuty send them
+    whole (those are checked as the references they stand for)."""
     if isinstance(data, dict) and "log_entries" in data:
         entries = [e for e in data["log_entries"] if e["type"] != "acknowledge_log_entry"]
         return {**data, "log_entries": entries}
+    if isinstance(data, dict) and "oncalls" in data:
+        return {**data, "oncalls": [referenced(o) for o in data["oncalls"]]}
     return data
+
+
+def referenced(on_call: dict[str, Any]) -> dict[str, Any]:
+    """An on-call with its user and escalation policy as references."""
+    user, policy = on_call["user"], on_call["escalation_policy"]
+    return {
+        **on_call,
+        "user": {"id": user["id"], "type": "user_reference", "summary": user["summary"]},
+        "escalation_policy": {
+            "id": policy["id"],
+            "type": "escalation_policy_reference",
+            "summary": policy["summary"],
+        },
+    }
 
 
 @dataclass
@@ -48,6 +66,7 @@ class FakePagerDuty:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: list[dict[str, Any]] = field(default_factory=list)
+    on_calls: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     throttled: int = 0  # the next so many requests are answered 429
@@ -110,6 +129,26 @@ class FakePagerDuty:
             data["resolved_at"] = iso(at + timedelta(minutes=1))
         self.incidents[iid] = data
         self.entry(iid, "trigger_log_entry", None, at)
+
+    def on_call(
+        self, uid: str, level: int, start: datetime, end: datetime, *, delays: tuple[int, ...]
+    ) -> None:
+        """`uid` on call at `level` of the escalation policy `web` (whose levels wait
+        `delays` minutes each) from `start` to `end`."""
+        self.on_calls.append(
+            {
+                "user": self.reference(uid),
+                "escalation_policy": {
+                    "id": "PEP1",
+                    "type": "escalation_policy_reference",
+                    "summary": "web",
+                },
+                "escalation_level": level,
+                "start": iso(start),
+                "end": iso(end),
+                "delays": delays,
+            }
+        )
 
     def entry(
         self, iid: str, kind: str, uid: str | None, at: datetime | None = None, **more: Any
@@ -228,6 +267,8 @@ class FakePagerDuty:
                 since = parse(q["since"][0]) if "since" in q else datetime.min.replace(tzinfo=UTC)
                 found = [e for e in self.log if parse(e["created_at"]) >= since]
                 return 200, self.page(found, "log_entries", q), {}
+            case "GET", ["oncalls"]:
+                return 200, self.page(self.on_call_at(q), "oncalls", q), {}
             case "GET", ["users"]:
                 wanted = q.get("query", [""])[0]
                 users = [u for u in self.users.values() if wanted in u["email"]]
@@ -241,6 +282,33 @@ class FakePagerDuty:
             since = parse(q["since"][0]) if "since" in q else datetime.now(UTC) - timedelta(30)
             found = [i for i in found if parse(i["created_at"]) >= since]
         return self.page([self.shown(i, q) for i in found], "incidents", q)
+
+    def on_call_at(self, q: dict[str, list[str]]) -> list[dict[str, Any]]:
+        """The on-calls overlapping `since` to `until` (now, where not given), with their users
+        and policies whole where `include[]` asks."""
+        now = datetime.now(UTC)
+        since = parse(q["since"][0]) if "since" in q else now
+        until = parse(q["until"][0]) if "until" in q else now
+        include = q.get("include[]", [])
+        found = []
+        for entry in self.on_calls:
+            if not parse(entry["start"]) <= until or not since < parse(entry["end"]):
+                continue
+            shown = {k: v for k, v in entry.items() if k != "delays"}
+            if "users" in include:
+                shown["user"] = self.users[entry["user"]["id"]]
+            if "escalation_policies" in include:
+                shown["escalation_policy"] = {
+                    **entry["escalation_policy"],
+                    "type": "escalation_policy",
+                    "name": "web",
+                    "escalation_rules": [
+                        {"escalation_delay_in_minutes": d, "targets": [entry["user"]]}
+                        for d in entry["delays"]
+                    ],
+                }
+            found.append(shown)
+        return found
 
     def page(self, items: list[Any], key: str, q: dict[str, list[str]]) -> dict[str, Any]:
         limit = int(q.get("limit", ["25"])[0])

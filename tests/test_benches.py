@@ -25,8 +25,21 @@ TINY = {
         ["40 incidents", "first paint ms", "a to repaint ms"],
     ),
     "platforms_bench.py": (
-        ["--alerts", "40", "--groups", "8", "--incidents", "30", "--idle", "1", "--poll", "0.25"],
-        ["a to repaint ms", "requests to load", "requests/min idle"],
+        [
+            "--alerts",
+            "40",
+            "--groups",
+            "8",
+            "--runs",
+            "1",
+            "--incidents",
+            "30",
+            "--idle",
+            "1",
+            "--poll",
+            "0.25",
+        ],
+        ["first paint CPU ms", "a to repaint ms", "requests to load", "requests/min idle"],
     ),
     "paging_bench.py": (PAGING_TINY, ["pages received 10 of 10", "CPU", "prompt receivers"]),
     "paging_bench.py --postgres": (

@@ -53,13 +53,14 @@ def test_idle_the_queue_asks_once_a_poll(pagerduty: FakePagerDuty) -> None:
         updates = backend.follow(0)
         reading = asyncio.create_task(anext(updates))
         deadline = time.monotonic() + 10
-        while len(pagerduty.sent) < before + 3:
+        while len(pagerduty.sent) < before + 4:
             assert time.monotonic() < deadline
             await asyncio.sleep(0.02)
         reading.cancel()
         await updates.aclose()
         await backend.close()
-        polls = pagerduty.sent[before:]
+        on_call, *polls = pagerduty.sent[before:]
+        assert on_call.path == "/oncalls"  # once the queue is shown, then every 5 minutes
         assert {s.path for s in polls} == {"/log_entries"}  # one request a look, nothing else
         assert all("since" in s.query for s in polls)
 
@@ -77,7 +78,9 @@ def test_a_change_is_read_from_the_log_and_its_incident_only(pagerduty: FakePage
         pagerduty.entry("PDisk01", "acknowledge_log_entry", "PBOB001")
         before = len(pagerduty.sent)
         update = await backend.refresh()
-        assert [s.path for s in pagerduty.sent[before:]] == ["/log_entries", "/incidents/PDisk01"]
+        asked = [s.path for s in pagerduty.sent[before:]]
+        # Who is on call too, never asked before; the other incident is not read again.
+        assert asked == ["/log_entries", "/incidents/PDisk01", "/oncalls"]
         await backend.close()
         return update
 

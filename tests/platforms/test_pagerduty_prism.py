@@ -48,6 +48,7 @@ def test_every_request_the_backend_makes_is_valid_against_the_document(
         await anyway(backend.histories(datetime.now(UTC) - timedelta(days=7)))
         backend.since = datetime.now(UTC) - timedelta(minutes=1)
         await anyway(backend.refresh())  # the log since the last look, and what it names
+        await anyway(backend.full_refresh())  # everything again, on demand
         # Prism answers with the document's examples whatever was asked: the incident is
         # made acknowledged here so that every action's request can be sent.
         kept = backend.observed.incidents[incident_id]
@@ -86,5 +87,28 @@ def test_every_request_the_backend_makes_is_valid_against_the_document(
         assert wanted in sent, sent
     assert any(s.startswith("post /incidents/") and s.endswith("/snooze") for s in sent)
     assert any(s.endswith("/status_updates") for s in sent)
+    assert prism.violations() == []
+    assert prism.passed() == len(sent)
+
+
+def test_asking_who_is_on_call_is_valid_against_the_document(prism: LivePrism) -> None:
+    settings = PagerDutySettings(from_email="carol@example.com", token="t0k3n", url=prism.url)
+
+    async def on_call() -> list[list[str]]:
+        backend = PagerDutyBackend(settings)
+        await backend.open()
+        now = await backend.on_call(datetime.now(UTC))  # `oncall`, `show`
+        await backend.on_call(datetime.now(UTC) + timedelta(days=3))  # `oncall --at`
+        await backend.settle()  # what the console is given once its queue is shown
+        await backend.close()
+        policy = now.policy("Engineering Escalation Policy")
+        assert policy is not None
+        return [[target.name for target in level.targets] for level in policy.levels]
+
+    before = len(prism.requests())  # Prism serves the module's tests
+    # The document's example: Tim Wright on call at level 2 (a reference: no e-mail).
+    assert asyncio.run(on_call()) == [[], ["Tim Wright"]]
+    sent = prism.requests()
+    assert sum(s == "get /oncalls" for s in sent[before:]) == 3, sent
     assert prism.violations() == []
     assert prism.passed() == len(sent)

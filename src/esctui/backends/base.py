@@ -13,6 +13,7 @@ server).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -38,9 +39,12 @@ __all__ = [
     "Backend",
     "Bulk",
     "Change",
+    "FullRefresh",
     "IncidentHistory",
     "Link",
+    "OnCall",
     "Queue",
+    "ReadAhead",
     "Recorded",
     "StoreError",
     "StoreExists",
@@ -112,6 +116,43 @@ class Bulk(Protocol):
         self, commands: list[AnyCommand], *, actor: str | None
     ) -> list[Recorded | DomainError]:
         """Each command's answer, in order: what it did, or why it was refused."""
+        ...
+
+
+@runtime_checkable
+class FullRefresh(Protocol):
+    """A backend that follows a platform by polling it (PagerDuty: its log since the last
+    look), and reads it again as a whole on demand: what the polls cannot see (a change that
+    left no log entry, an incident resolved longer ago than the window) is then put right.
+
+    A console offers it as "refresh": it calls `await backend.full_refresh()` in a worker;
+    what changed reaches the console as any change does, through `follow` (changes, or a
+    whole queue to redraw from); the queue returned is for callers that do not follow."""
+
+    async def full_refresh(self) -> Queue:
+        """Read everything again, now; tell followers what it changed; the queue as it now
+        stands. `StoreError` where the platform cannot be read (the queue is kept)."""
+        ...
+
+
+@runtime_checkable
+class OnCall(Protocol):
+    """A backend whose platform keeps the schedules (PagerDuty): who is on call at a time is
+    asked of it, not worked out from rotations in the directory."""
+
+    async def on_call(self, at: datetime) -> Directory:
+        """The directory as at `at`: each escalation policy's levels name who is on call."""
+        ...
+
+
+@runtime_checkable
+class ReadAhead(Protocol):
+    """A backend whose first read waits on a platform (Alertmanager takes a third of a second
+    to list 5,000 alerts): the console has it start before the console itself starts."""
+
+    def read_ahead(self) -> Future[None]:
+        """Start the first read now, outside any event loop; `open` then takes what it read,
+        or raises what went wrong. Done when the reading is."""
         ...
 
 

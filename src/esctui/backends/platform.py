@@ -11,7 +11,7 @@ actor's own events, and the next read finds nothing new to say about it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -175,9 +175,21 @@ class PlatformBackend:
         return self.observed.queue()
 
     async def refresh(self) -> Update | None:
-        """Read the platform again; what changed, for followers."""
+        """Read the platform again (what changed since the last look, where it can say);
+        what changed, for followers."""
+        return await self.reread()
+
+    async def reread(self) -> Update | None:
+        """Read everything on the platform again; what changed, for followers."""
         fresh, directory = await self.read(self.clock())
         return self.observed.observe(fresh, directory, self.clock())
+
+    async def full_refresh(self) -> Queue:
+        """Everything read again now (see `FullRefresh`), told to followers."""
+        update = await self.reread()
+        if update is not None:
+            self.observed.emit(update)
+        return self.observed.queue()
 
     async def follow(self, after: int, interval: float = 0.1) -> AsyncIterator[Update]:
         """What changes on the platform, read every `poll_every` seconds (the console's
@@ -196,21 +208,31 @@ class PlatformBackend:
             poller.cancel()
             self.observed.followers.remove(updates)
 
+    async def settle(self) -> Update | None:
+        """What the first read left for later, read once the queue is followed (so it is
+        shown first); what it changed, for followers."""
+        return None
+
     async def poll(self) -> None:
+        await self.look(self.settle)
         while True:
             await asyncio.sleep(self.poll_every)
-            try:
-                update = await self.refresh()
-            except StoreError as failure:
-                if not self.unreachable:
-                    self.unreachable = True
-                    self.notice(f"{failure} The queue shows what was last read.")
-                continue
-            if self.unreachable:
-                self.unreachable = False
-                self.notice(f"{self.location} answers again.")
-            if update is not None:
-                self.observed.emit(update)
+            await self.look(self.refresh)
+
+    async def look(self, read: Callable[[], Awaitable[Update | None]]) -> None:
+        """Read the platform again; what changed to followers, and whether it answers."""
+        try:
+            update = await read()
+        except StoreError as failure:
+            if not self.unreachable:
+                self.unreachable = True
+                self.notice(f"{failure} The queue shows what was last read.")
+            return
+        if self.unreachable:
+            self.unreachable = False
+            self.notice(f"{self.location} answers again.")
+        if update is not None:
+            self.observed.emit(update)
 
     async def execute(
         self,

@@ -15,6 +15,11 @@ def open_console(s: Session) -> None:
 
         print_status(s, as_json=False)
         return
+    from esctui.backends.base import ReadAhead
+
+    backend = s.backend
+    if isinstance(backend, ReadAhead):  # its answer travels while the console starts
+        backend.read_ahead()
     from esctui.config import config_path
     from esctui.tui import ConsoleOptions, run_console
 
@@ -25,7 +30,7 @@ def open_console(s: Session) -> None:
         read_only=s.read_only,
         redact=s.redact,
     )
-    code, failure = run_console(s.backend, options)
+    code, failure = run_console(backend, options)
     if failure:
         fail(failure, code or STORE_FAILURE)
     if code:

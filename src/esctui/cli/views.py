@@ -10,13 +10,13 @@ from typing import Any
 import click
 import msgspec
 
-from esctui.backends.base import Backend, IncidentHistory, Queue
+from esctui.backends.base import Backend, IncidentHistory, OnCall, Queue
 from esctui.cli import Session, cli, session
 from esctui.cli import render as r
 from esctui.cli.params import severities
 from esctui.domain import events as e
 from esctui.domain.durations import parse_duration
-from esctui.domain.models import Incident, Status, check_year
+from esctui.domain.models import Directory, Incident, Status, check_year
 from esctui.domain.oncall import level_on_call, service_on_call
 from esctui.domain.paging import page_log
 from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
@@ -42,6 +42,14 @@ def incident_json(incident: Incident, book: SlaBook, now: datetime) -> dict[str,
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(data).decode(), indent=2) + "\n")
+
+
+async def on_call_directory(backend: Backend, queue: Queue, at: datetime) -> Directory:
+    """The directory that says who is on call at `at`: the queue's, whose rotations say it,
+    or, where the platform keeps the schedules (PagerDuty), the platform's answer."""
+    if isinstance(backend, OnCall):
+        return await backend.on_call(at)
+    return queue.directory
 
 
 async def opened(s: Session, backend: Backend, *, required: bool) -> tuple[Queue, str | None]:
@@ -272,14 +280,15 @@ def show(incident_id: str, as_json: bool) -> None:
     """One incident: summary, who is on call at each level, timeline, communications."""
     s = session()
 
-    async def load(backend: Backend) -> tuple[Queue, IncidentHistory]:
+    async def load(backend: Backend) -> tuple[Queue, IncidentHistory, Directory]:
         queue = await backend.open()
-        return queue, await backend.history(incident_id.strip())
+        history = await backend.history(incident_id.strip())
+        return queue, history, await on_call_directory(backend, queue, s.now)
 
-    queue, history = s.run(load)
+    queue, history, directory = s.run(load)
     now, book, incident, zone = s.now, s.sla(queue), history.incident, s.zone
-    policy = queue.directory.service_policy(incident.service)
-    on_call = service_on_call(queue.directory, incident.service, now)
+    policy = directory.service_policy(incident.service)
+    on_call = service_on_call(directory, incident.service, now)
     if as_json:
         emit_json(
             {
@@ -392,10 +401,14 @@ def oncall(policy: str | None, at_text: str | None, as_json: bool) -> None:
     """Who is on call at each level of each escalation policy."""
     s = session()
     at = parse_when(at_text, s.now, s.zone) if at_text else s.now
-    queue = s.run(lambda backend: backend.open())
-    policies = [p for p in queue.directory.policies if policy is None or p.name == policy]
+
+    async def load(backend: Backend) -> Directory:
+        return await on_call_directory(backend, await backend.open(), at)
+
+    directory = s.run(load)
+    policies = [p for p in directory.policies if policy is None or p.name == policy]
     if policy and not policies:
-        known = ", ".join(p.name for p in queue.directory.policies) or "none"
+        known = ", ".join(p.name for p in directory.policies) or "none"
         raise click.BadParameter(
             f"no policy {policy!r}; known policies: {known}.", param_hint="--policy"
         )
@@ -406,7 +419,7 @@ def oncall(policy: str | None, at_text: str | None, as_json: bool) -> None:
                 {
                     "level": n,
                     "timeout_minutes": level.timeout_minutes,
-                    "on_call": level_on_call(queue.directory, p, n, at),
+                    "on_call": level_on_call(directory, p, n, at),
                 }
                 for n, level in enumerate(p.levels, 1)
             ],

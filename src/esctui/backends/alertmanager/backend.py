@@ -14,14 +14,16 @@ for the rest of the session.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import msgspec
 
 from esctui.backends.alertmanager import wire
-from esctui.backends.alertmanager.api import Cluster, Credentials
+from esctui.backends.alertmanager.api import GROUPS, SILENCES, Cluster, Credentials
 from esctui.backends.alertmanager.groups import (
     ACK,
     DEFAULT_SEVERITIES,
@@ -115,9 +117,12 @@ class AlertmanagerBackend(PlatformBackend):
 
     # -- reading --------------------------------------------------------------------------
 
+    def read_ahead(self) -> Future[None]:
+        """The groups and silences of the first `open`, asked for at once (see `ReadAhead`)."""
+        return self.cluster.read_ahead([GROUPS, SILENCES])
+
     async def read(self, now: datetime) -> tuple[dict[str, Incident], Directory]:
-        groups = await self.cluster.groups()
-        silences = await self.cluster.silences()
+        groups, silences = await asyncio.gather(self.cluster.groups(), self.cluster.silences())
         self.silences = {s.id: s for s in silences}
         self.groups = {group_id(g): g for g in groups if g.alerts}
         fresh = {

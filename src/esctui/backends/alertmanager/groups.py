@@ -70,26 +70,26 @@ def ack_silence(
     return acks[-1] if acks else None
 
 
-def service(group: wire.AlertGroup) -> str:
-    labels = common_labels(group)
+def service(group: wire.AlertGroup, labels: Mapping[str, str]) -> str:
+    """From the group's `labels` (`common_labels`)."""
     return labels.get("service") or labels.get("job") or group.receiver.name
 
 
-def title(group: wire.AlertGroup) -> str:
-    alerts = sorted(group.alerts, key=lambda a: a.starts_at)
+def title(alerts: list[wire.Alert], labels: Mapping[str, str]) -> str:
+    """The first summary among `alerts` (oldest first), else from the group's `labels`."""
     for alert in alerts:
         summary = alert.annotations.get("summary", "").strip()
         if summary:
             return summary
-    labels = common_labels(group)
     return labels.get("alertname") or ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
 
 
-def shown_labels(group: wire.AlertGroup, silences: list[wire.Silence]) -> dict[str, str]:
-    """The labels, the first alert's annotations and source, how many alerts fire, and every
+def shown_labels(
+    alerts: list[wire.Alert], labels: Mapping[str, str], silences: list[wire.Silence]
+) -> dict[str, str]:
+    """The group's `labels`, the first of its `alerts`' annotations and source, and every
     silence that is not an acknowledgement: who made it, until when, and why."""
-    labels = common_labels(group)
-    alerts = sorted(group.alerts, key=lambda a: a.starts_at)
+    labels = dict(labels)
     if alerts:
         first = alerts[0]
         labels.update({k: first.annotations[k] for k in ANNOTATIONS if first.annotations.get(k)})
@@ -114,11 +114,13 @@ def incident_of(
     on_group = silences_of(group, silences)
     ack = ack_silence(group, silences)
     snoozes = [s.ends_at for s in on_group if not is_ack(s)]
-    started = min((a.starts_at for a in group.alerts), default=now)
+    alerts = sorted(group.alerts, key=lambda a: a.starts_at)  # oldest first
+    started = alerts[0].starts_at if alerts else now
+    labels = common_labels(group)
     return Incident(
         id=group_id(group),
-        title=title(group),
-        service=service(group),
+        title=title(alerts, labels),
+        service=service(group, labels),
         severity=severity(group, severities),
         status=Status.ACKNOWLEDGED if ack is not None else Status.TRIGGERED,
         created_at=started,
@@ -128,5 +130,5 @@ def incident_of(
         acknowledged_at=ack.starts_at if ack is not None else None,
         acknowledged_by=ack.created_by if ack is not None else None,
         snoozed_until=max(snoozes) if snoozes else None,
-        labels=shown_labels(group, on_group),
+        labels=shown_labels(alerts, labels, on_group),
     )

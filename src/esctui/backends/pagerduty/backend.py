@@ -3,14 +3,17 @@
 The queue is PagerDuty's triggered and acknowledged incidents, and those resolved within a
 window (a day unless configured). While followed, it asks only for the log entries since the
 last look (every 15 s unless configured: 4 requests a minute when nothing happens) and reads
-again just the incidents they name. Acknowledge and resolve are `PUT /incidents` (bulk for a
-bulk action), hand-off is `assignments`, escalate `escalation_level`, snooze, notes and
-status updates their own endpoints; the timeline is the incident's log entries. PagerDuty's
-API cannot unacknowledge: that is not offered.
+again just the incidents they name; who is on call (`/oncalls`) once the queue is shown, then
+every 5 minutes. `full_refresh` lists everything again on demand. Acknowledge and resolve
+are `PUT /incidents` (bulk for a bulk action), hand-off is `assignments`, escalate
+`escalation_level`, snooze, notes and status updates their own endpoints; the timeline is
+the incident's log entries. PagerDuty's API cannot unacknowledge: that is not offered.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +23,7 @@ from esctui.backends.base import IncidentHistory, Link, Recorded, StoreError, Up
 from esctui.backends.pagerduty import incidents as pd
 from esctui.backends.pagerduty.client import PagerDuty, Token
 from esctui.backends.pagerduty.limits import RateLimit
+from esctui.backends.pagerduty.oncall import policies_on_call
 from esctui.backends.pagerduty.timeline import timeline
 from esctui.backends.platform import PlatformBackend
 from esctui.domain import commands as c
@@ -27,7 +31,7 @@ from esctui.domain import events as e
 from esctui.domain.actions import Action
 from esctui.domain.commands import AnyCommand
 from esctui.domain.errors import DomainError, NotFound
-from esctui.domain.models import Direction, Directory, Incident, Status
+from esctui.domain.models import Direction, Directory, EscalationPolicy, Incident, Status
 
 WHY: dict[Action, str] = {
     Action.UNACKNOWLEDGE: "PagerDuty's API cannot unacknowledge an incident: it returns to "
@@ -42,6 +46,8 @@ LONGEST_SNOOZE = 604_800  # seconds: PagerDuty snoozes for a week at most
 OPEN = [("statuses[]", "triggered"), ("statuses[]", "acknowledged"), ("date_range", "all")]
 INCLUDE = [("include[]", "assignees"), ("include[]", "acknowledgers")]
 SEEN_ENTRIES = 5_000  # log entries remembered, so an overlap is not read twice
+ON_CALL_EVERY = 300.0  # seconds between reads of who is on call: shifts change by the hour
+ON_CALL_INCLUDE = [("include[]", "users"), ("include[]", "escalation_policies")]
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ class PagerDutyBackend(PlatformBackend):
         self.snoozes: dict[str, datetime] = {}
         self.since: datetime | None = None  # the log entries read up to here
         self.entries_seen: dict[str, None] = {}
+        self.on_call_now: dict[str, EscalationPolicy] = {}  # as last read, by policy
+        self.on_call_read: float | None = None  # when (monotonic)
         self.link = Link.ONLINE
 
     @property
@@ -153,16 +161,57 @@ class PagerDutyBackend(PlatformBackend):
             for incident_id, data in self.raw.items()
         }
 
-    def directory(self) -> Directory:
-        return pd.directory(self.raw.values(), self.people, self.settings.from_email)
+    def directory(self, on_call: dict[str, EscalationPolicy] | None = None) -> Directory:
+        """What the incidents name, with who is on call (as last read, unless `on_call`)."""
+        return pd.directory(
+            self.raw.values(),
+            self.people,
+            self.settings.from_email,
+            self.on_call_now if on_call is None else on_call,
+        )
+
+    async def on_call(self, at: datetime) -> Directory:
+        """The directory as at `at`: each escalation policy's levels name the users PagerDuty
+        has on call at it then (`GET /oncalls`)."""
+        return self.directory(await self.read_on_call(at))
+
+    async def read_on_call(self, at: datetime) -> dict[str, EscalationPolicy]:
+        params = [*ON_CALL_INCLUDE, ("since", iso(at)), ("until", iso(at))]
+        entries, _ = await self.api.pages("/oncalls", "oncalls", params)
+        return policies_on_call(entries, self.people)
+
+    async def settle(self) -> Update | None:
+        """Who is on call, read once the queue is shown; what it changed, for followers."""
+        now = self.clock()
+        self.on_call_now = await self.read_on_call(now)
+        self.on_call_read = time.monotonic()
+        return self.observed.observe(self.shown(now), self.directory(), now)
+
+    async def reread(self) -> Update | None:
+        """Every incident listed again (not the log since the last look), and who is on call.
+        The log is still read from where it was, for the escalations only it tells."""
+        now = self.clock()
+        await self.read(now)
+        return await self.settle()
 
     async def refresh(self) -> Update | None:
         """What changed since the last look, from the log entries: one request when nothing
-        did, and one for each incident they name when something did."""
+        did, and one for each incident they name when something did; and who is on call,
+        every `ON_CALL_EVERY` seconds."""
         now = self.clock()
         if self.since is None:
             await self.read(now)
             return self.observed.observe(self.shown(now), self.directory(), now)
+        update = await self.changes(now)
+        if self.on_call_read is None or time.monotonic() - self.on_call_read > ON_CALL_EVERY:
+            with contextlib.suppress(StoreError):  # asked again at the next look
+                # A new directory is a whole queue, with what the log entries changed in it.
+                return await self.settle() or update
+        return update
+
+    async def changes(self, now: datetime) -> Update | None:
+        """What the log entries since the last look say changed."""
+        assert self.since is not None  # read() has been
         params = [("since", iso(self.since - timedelta(seconds=1))), ("until", iso(now))]
         entries, _ = await self.api.pages("/log_entries", "log_entries", params)
         self.since = now

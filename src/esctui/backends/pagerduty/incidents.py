@@ -112,13 +112,24 @@ def incident_of(
     )
 
 
-def directory(incidents: Iterable[Mapping[str, Any]], people: People, me: str) -> Directory:
-    """The services and escalation policies the incidents name, and the users seen."""
+def policy_name(policy: Mapping[str, Any]) -> str:
+    """An escalation policy (or a reference to one) by its name."""
+    return str(policy.get("summary") or policy.get("name") or policy.get("id", ""))
+
+
+def directory(
+    incidents: Iterable[Mapping[str, Any]],
+    people: People,
+    me: str,
+    on_call: Mapping[str, EscalationPolicy] | None = None,
+) -> Directory:
+    """The services and escalation policies the incidents name, and the users seen; a policy
+    in `on_call` (read from PagerDuty's on-calls) as it says who is on call at each level."""
     policies: dict[str, EscalationPolicy] = {}
     services: dict[str, Service] = {}
     for data in incidents:
         policy = data.get("escalation_policy") or {}
-        name = str(policy.get("summary") or policy.get("name") or policy.get("id", ""))
+        name = policy_name(policy)
         rules = policy.get("escalation_rules") or []
         levels = tuple(
             EscalationLevel(
@@ -133,6 +144,7 @@ def directory(incidents: Iterable[Mapping[str, Any]], people: People, me: str) -
         service_name = str(service.get("summary") or service.get("name") or service.get("id", ""))
         if service_name:
             services[service_name] = Service(name=service_name, policy=name)
+    policies.update(on_call or {})
     return Directory(
         responders=people.responders([me]),
         policies=tuple(policies.values()),
