@@ -19,3 +19,4 @@ bench:
 	python bench/server_bench.py
 	python bench/intake_bench.py
 	python bench/platforms_bench.py
+	python bench/paging_bench.py

@@ -13,6 +13,7 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
+PAGING_TINY = ["--rate", "20", "--seconds", "0.5", "--receivers", "3", "--slow", "0.3"]
 SERVER_TINY = ["--subscribers", "2", "--seconds", "0.5", "--rate", "20", "--workers", "2"]
 TINY = {
     "store_bench.py": (
@@ -39,6 +40,11 @@ TINY = {
             "0.25",
         ],
         ["first paint CPU ms", "a to repaint ms", "requests to load", "requests/min idle"],
+    ),
+    "paging_bench.py": (PAGING_TINY, ["pages received 10 of 10", "CPU", "prompt receivers"]),
+    "paging_bench.py --postgres": (
+        [*PAGING_TINY, "--postgres"],
+        ["over a PostgreSQL database", "pages received 10 of 10", "prompt receivers"],
     ),
     "server_bench.py": (SERVER_TINY, ["actions/s", "p50", "RSS"]),
     "server_bench.py --postgres": (

@@ -73,9 +73,7 @@ def test_a_cli_command_on_a_local_store_does_not_start_asyncio(tmp_path: Path) -
 def test_every_command_is_where_the_cli_looks_for_it() -> None:
     code = (
         "import importlib, esctui.cli as c\n"
-        "for m in ('actions', 'views', 'reports', 'setup', 'demo', 'server', 'database',\n"
-        "          'learning',\n"
-        "          'integrations'):\n"
+        "for m in set(c.COMMAND_MODULES.values()):\n"
         "    importlib.import_module('esctui.cli.' + m)\n"
         "print(' '.join(sorted(c.cli.commands)))\n"
         "print(' '.join(sorted(c.COMMAND_MODULES)))\n"
@@ -83,3 +81,34 @@ def test_every_command_is_where_the_cli_looks_for_it() -> None:
     result = run(sys.executable, "-c", code)
     registered, declared = result.stdout.splitlines()
     assert registered == declared
+
+
+def test_only_what_sends_pages_or_reads_contact_urls_loads_apprise(tmp_path: Path) -> None:
+    """Apprise takes a fifth of a second to load: `status`, `ls`, `show` and the console's
+    start must not pay for it, even on a store whose responders have contact methods."""
+    team = tmp_path / "team.toml"
+    team.write_text(
+        '[[responders]]\nname = "alice"\n'
+        'contact = [{ name = "phone", url = "ntfy://alice-topic" }]\n'
+        '[[policies]]\nname = "web"\n'
+        'levels = [{ targets = [{ kind = "responder", name = "alice" }] }]\n'
+        '[[services]]\nname = "checkout"\npolicy = "web"\n'
+    )
+    store = str(tmp_path / "store")
+    made = run(sys.executable, "-m", "esctui", "--store", store, "init", "--directory", str(team))
+    assert made.returncode == 0, made.stderr
+    code = (
+        "import sys\n"
+        "from esctui.cli import cli\n"
+        f"s = ['--store', {store!r}, '--as', 'alice']\n"
+        "cli([*s, 'trigger', '--title', 't', '--service', 'checkout', '--severity', '1'],"
+        " standalone_mode=False)\n"
+        "for command in (['status'], ['ls'], ['show', 'INC-1001']):\n"
+        "    cli([*s, *command], standalone_mode=False)\n"
+        "import esctui.tui.app, esctui.cli.console\n"
+        "sys.exit(3 if 'apprise' in sys.modules else 0)\n"
+    )
+    result = run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stdout + result.stderr
+    exported = run(sys.executable, "-m", "esctui", "--store", store, "directory", "export")
+    assert "ntfy://alice-topic" in exported.stdout  # read by Apprise there, and shown

@@ -24,14 +24,26 @@ def load_directory(path: Path) -> Directory:
     `DomainError` naming each reference to someone or something it does not define (refused,
     like a directory that would strand an open incident)."""
     directory = convert(read_toml(path, "directory file"), Directory, "directory file", path)
-    problems = directory_problems(directory)
+    problems = directory_problems(directory) + contact_url_problems(directory)
     if problems:
         raise DomainError(f"directory file {path}: " + "; ".join(problems) + ".")
     return directory
 
 
-def directory_toml(directory: Directory) -> str:
-    """`directory` as the TOML `load_directory` reads."""
+def contact_url_problems(directory: Directory) -> list[str]:
+    """The contact URLs that cannot page anyone (Apprise is loaded only to check some)."""
+    if not any(responder.contact for responder in directory.responders):
+        return []
+    from esctui.notify.contact_urls import problems
+
+    return problems(directory)
+
+
+def directory_toml(directory: Directory, *, with_secrets: bool = False) -> str:
+    """`directory` as the TOML `load_directory` reads; contact URLs with their secrets masked
+    unless `with_secrets`."""
+    if not with_secrets:
+        directory = without_secrets(directory)
     data = msgspec.to_builtins(directory, builtin_types=(datetime,))
     return tomli_w.dumps(tidy(data))
 
@@ -46,3 +58,12 @@ def tidy(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [tidy(v) for v in value]
     return value
+
+
+def without_secrets(directory: Directory) -> Directory:
+    """`directory` with the secrets in its contact URLs masked."""
+    if not any(responder.contact for responder in directory.responders):
+        return directory
+    from esctui.notify import contact_urls
+
+    return contact_urls.without_secrets(directory)

@@ -144,6 +144,8 @@ def describe(event: e.AnyEvent, zone: tzinfo) -> str:
             return f"{change} by {actor} undone: {event.status} at level {event.level}, {holder}"
         case e.NoteAdded():
             return f"note by {actor}: {scrub_lines(event.text)}"
+        case e.Paged():
+            return paged(event, zone)
         case e.CommunicationLogged():
             arrow = "to" if event.direction == "out" else "from"
             csat = f" [satisfaction {event.csat}/5]" if event.csat is not None else ""
@@ -193,3 +195,18 @@ def alert_news(event: e.AlertsReceived) -> str:
     if parts and len(event.firing) != told:
         said += f"; {len(event.firing) or 'none'} firing in all"
     return f"{said}: {scrub(event.summary)}"
+
+
+def paged(event: e.Paged, zone: tzinfo) -> str:
+    """`paged erin by phone: delivered`; a failure says why, and when it is tried again."""
+    then = f" {event.next_at.astimezone(zone):%m-%d %H:%M}" if event.next_at else ""
+    why = f" ({scrub(event.detail)})" if event.detail else ""
+    page = f"paged {who(event.to)} by {scrub(event.method)}"
+    match event.outcome:
+        case "delivered":
+            return f"{page}: delivered"
+        case "held":
+            return f"{page}: held until{then}{why}"
+        case "failed":
+            return f"{page}: failed{why}; retrying at{then} (try {event.attempt + 1})"
+    return f"{page}: gave up after {event.attempt} tries{why}"

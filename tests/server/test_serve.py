@@ -102,7 +102,10 @@ def test_serve_stops_cleanly_on_sigterm(spawned: tuple[Spawned, dict[str, str]])
         code = server.process.wait(timeout=10)
     said = server.process.stderr.read()
     assert code == 0, said
-    assert said == "esctui: stopped on SIGTERM; 1 event stream was closed.\n"
+    # Before it, only what work this process led (escalation, paging) and its letting go.
+    *before, last = said.splitlines()
+    assert last == "esctui: stopped on SIGTERM; 1 event stream was closed.", said
+    assert all(" leads " in line for line in before), said
 
 
 def test_serve_survives_clients_that_went_away(spawned: tuple[Spawned, dict[str, str]]) -> None:

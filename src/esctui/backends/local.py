@@ -10,6 +10,7 @@ without asyncio. A database store's calls wait on the network and run on the loo
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime, timedelta
@@ -28,7 +29,15 @@ from esctui.domain.models import Directory, Incident
 from esctui.service.incidents import Clock, IncidentService
 from esctui.service.intake import REPEATS_EVERY, IntakeService
 from esctui.service.integrations import IntegrationService
-from esctui.service.ports import Compactable, EventStore, IntegrationStore, Leading, TokenStore
+from esctui.service.ports import (
+    Compactable,
+    EventStore,
+    IntegrationStore,
+    Leading,
+    Notifier,
+    PageStore,
+    TokenStore,
+)
 from esctui.stores.inline import offload, run_inline
 from esctui.stores.records import (
     Change,
@@ -41,6 +50,10 @@ from esctui.stores.records import (
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor  # not imported by one-shot commands
+
+    from esctui.domain.paging import Webhook
+    from esctui.service.paging import Pager, PagingSettings
+    from esctui.stores.page_records import PageState
 
 T = TypeVar("T")
 
@@ -84,18 +97,21 @@ def open_local(
     where: str, *, clock: Clock | None = None, lock_wait: float | None = None
 ) -> LocalBackend:
     """The incident service over the store at `where` (see `open_store`), with its tokens and
-    its integrations."""
+    its integrations and its pages."""
     store = open_store(where, clock=clock, lock_wait=lock_wait)
     if is_database(where):
         tokens: TokenStore = store.tokens
         integrations: IntegrationStore = store.integrations
+        pages: PageStore = store.pages
     else:
         from esctui.stores.journal import JournalTokens
         from esctui.stores.journal.integrations import JournalIntegrations
+        from esctui.stores.journal.pages import JournalPages
 
         tokens = JournalTokens(Path(where).expanduser())
         integrations = JournalIntegrations(Path(where).expanduser())
-    return LocalBackend(store, tokens=tokens, integrations=integrations, clock=clock)
+        pages = JournalPages(Path(where).expanduser(), lock_wait=store.store.lock_wait)
+    return LocalBackend(store, tokens=tokens, integrations=integrations, pages=pages, clock=clock)
 
 
 class LocalBackend:
@@ -111,6 +127,7 @@ class LocalBackend:
         *,
         tokens: TokenStore | None = None,
         integrations: IntegrationStore | None = None,
+        pages: PageStore | None = None,
         clock: Clock | None = None,
         capabilities: frozenset[Action] = EVERY_ACTION,
     ) -> None:
@@ -127,6 +144,7 @@ class LocalBackend:
             if integrations is None
             else LocalIntegrations(self, IntegrationService(store, integrations, clock))
         )
+        self.paging = LocalPaging(self, pages)
 
     @property
     def kind(self) -> str:
@@ -334,3 +352,52 @@ class LocalTokens:
 
     async def records(self) -> list[TokenRecord]:
         return await self.backend.call(self.store().records)
+
+
+class LocalPaging:
+    """Pages out of the store: the sender, the pages sent, the outbound webhooks; called as
+    the store's calls are."""
+
+    def __init__(self, backend: LocalBackend, pages: PageStore | None) -> None:
+        self.backend = backend
+        self.kept = pages
+
+    def store(self) -> PageStore:
+        if self.kept is None:
+            raise DomainError(f"This {self.backend.kind} store keeps no pages.")
+        return self.kept
+
+    def sender(
+        self,
+        notifier: Notifier,
+        settings: PagingSettings | None = None,
+        say: Callable[[str], None] | None = None,
+    ) -> Pager:
+        """The page sender over this store: it sends while this process leads paging, and
+        tells `say` when it starts or stops."""
+        from esctui.service.paging import Pager
+
+        backend = self.backend
+        return Pager(
+            backend.store,
+            self.store(),
+            backend.service,
+            notifier,
+            call=backend.call,
+            lead=functools.partial(backend.admin.leads, "paging"),
+            settings=settings,
+            clock=backend.service.clock,
+            **({"say": say} if say is not None else {}),
+        )
+
+    async def pages(self, since: datetime, incident: str | None = None) -> list[PageState]:
+        return await self.backend.call(lambda: self.store().pages(since, incident))
+
+    async def webhooks(self) -> list[Webhook]:
+        return await self.backend.call(self.store().webhooks)
+
+    async def add_webhook(self, webhook: Webhook) -> None:
+        await self.backend.call(lambda: self.store().add_webhook(webhook), write=True)
+
+    async def remove_webhook(self, which: str) -> Webhook | None:
+        return await self.backend.call(lambda: self.store().remove_webhook(which), write=True)

@@ -280,6 +280,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(["serve", "token"], "server"),
     "db": "database",
     **dict.fromkeys(["integration", "maintenance"], "integrations"),
+    **dict.fromkeys(["notify", "page", "pages", "webhook"], "paging"),
 }
 
 

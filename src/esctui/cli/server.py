@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import gc
 import signal
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +19,9 @@ from esctui.cli import STORE_FAILURE, USAGE, Session, cli, fail, session
 from esctui.cli import render as r
 from esctui.cli.views import emit_json
 from esctui.stores.records import TokenRecord
+
+if TYPE_CHECKING:
+    from esctui.backends.local import LocalBackend
 
 CERT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -84,7 +89,7 @@ def serve(
     s.run(lambda backend: backend.open())
     backend = s.local
     intake = backend.intake(repeats_every=timedelta(seconds=settings.repeats_every))
-    app = create_app(backend, backend.tokens, settings, intake)
+    app = create_app(backend, backend.tokens, settings, intake, also=[page_sender(backend)])
     try:
         sock = listen(host, port)
     except BindRefused as refused:
@@ -96,6 +101,21 @@ def serve(
     click.echo(f"esctui: serving {backend.location} at {url_of(sock, tls)}", err=True)
     stopped = run(app, sock, tls)
     click.echo(f"esctui: {stopped.sentence()}", err=True)
+
+
+def page_sender(backend: LocalBackend) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The store's page sender, to run beside the server: it sends while this process leads
+    paging among all that serve the store (and any `esctui notify`)."""
+    from esctui.notify.apprise_sender import AppriseSender
+
+    async def send() -> None:
+        notifier = AppriseSender()
+        try:
+            await backend.paging.sender(notifier).run()
+        finally:
+            await notifier.close()
+
+    return send
 
 
 @cli.group("token")

@@ -42,15 +42,26 @@ def directory_group() -> None:
 
 @directory_group.command("export")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of TOML.")
-def export_directory(as_json: bool) -> None:
+@click.option(
+    "--with-secrets",
+    is_flag=True,
+    help="Contact URLs whole, passwords and tokens too (they are masked otherwise).",
+)
+def export_directory(as_json: bool, with_secrets: bool) -> None:
     """Print the directory in force, in the format `directory import` reads."""
-    from esctui.directory_file import directory_toml
+    from esctui.directory_file import directory_toml, without_secrets
 
-    queue = session().run(lambda backend: backend.open())
+    s = session()
+    if with_secrets and s.server_url is not None:
+        raise click.UsageError(
+            "--with-secrets works on the store on this machine (or its database): a server "
+            "never gives out the secrets in contact URLs."
+        )
+    queue = s.run(lambda backend: backend.open())
     if as_json:
-        emit_json(queue.directory)
+        emit_json(queue.directory if with_secrets else without_secrets(queue.directory))
     else:
-        click.echo(directory_toml(queue.directory), nl=False)
+        click.echo(directory_toml(queue.directory, with_secrets=with_secrets), nl=False)
 
 
 @directory_group.command("import")

@@ -21,6 +21,7 @@ from esctui.domain.cadence import CadenceBook, Owed
 from esctui.domain.durations import parse_duration
 from esctui.domain.models import Directory, Incident, Status, check_year
 from esctui.domain.oncall import level_on_call, service_on_call
+from esctui.domain.paging import page_log
 from esctui.domain.sla import Clock, Deadline, SlaBook, SlaRecord, sla_record
 from esctui.listing import OPEN, Filter, listed, owes, recently_resolved
 
@@ -393,6 +394,7 @@ def show(incident_id: str, as_json: bool) -> None:
                 "timeline": history.timeline,
                 "communications": e.communications(history.timeline),
                 "alerts": e.alerts_seen(history.timeline),
+                "pages": page_log(history.timeline),
             }
         )
         return
@@ -449,6 +451,10 @@ def show(incident_id: str, as_json: bool) -> None:
                 f"{r.scrub(talk.counterpart)}: {summary} ({r.who(talk.author)})"
             )
     lines += alert_lines(history.timeline, now, zone)
+    paged = page_log(history.timeline)
+    if paged:
+        lines.append("pages")
+        lines += [f"  {r.clock(p.at, now, zone):>11}  {r.describe(p, zone)}" for p in paged]
     click.echo("\n".join(lines))
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import msgspec
 
+from esctui.domain.events import PageOutcome
 from esctui.domain.models import CauseCategory, Channel, Direction, Severity
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -137,6 +138,18 @@ class CompleteFollowUp(IncidentCommand, tag="follow-up-done", frozen=True):
     number: Number
 
 
+class RecordPage(IncidentCommand, tag="record-page", frozen=True):
+    """Issued by the page sender only: what became of one try of a page (see `Paged`)."""
+
+    page: Name
+    to: Name
+    method: Name
+    outcome: PageOutcome
+    attempt: int = 0
+    detail: Text = ""
+    next_at: Instant | None = None
+
+
 AnyCommand = (
     Trigger
     | Acknowledge
@@ -153,4 +166,5 @@ AnyCommand = (
     | Reroute
     | RecordReview
     | CompleteFollowUp
+    | RecordPage
 )

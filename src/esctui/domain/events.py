@@ -9,6 +9,7 @@ and `via` names the integration.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 import msgspec
 
@@ -174,6 +175,24 @@ class Woken(Event, tag="woken", frozen=True):
     reason: str = ""
 
 
+PageOutcome = Literal["delivered", "failed", "gave-up", "held"]
+
+
+class Paged(Event, tag="paged", frozen=True):
+    """esctui paged `to` by their contact method `method` (page `page`, try `attempt`): the
+    page was `delivered`; it `failed` (`detail` says why) and is tried again at `next_at`;
+    it failed for the last time (`gave-up`); or it is `held` by quiet hours until `next_at`.
+    A record of what was done: the incident's state is as it was."""
+
+    page: str
+    to: str
+    method: str
+    outcome: PageOutcome
+    attempt: int = 0
+    detail: str = ""
+    next_at: datetime | None = None
+
+
 AnyEvent = (
     Triggered
     | Acknowledged
@@ -193,6 +212,7 @@ AnyEvent = (
     | FollowUpDone
     | AlertsReceived
     | Woken
+    | Paged
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -214,6 +234,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     FollowUpDone,
     AlertsReceived,
     Woken,
+    Paged,
 )
 
 

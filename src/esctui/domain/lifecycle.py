@@ -200,6 +200,19 @@ def decide(incident: Incident | None, command: c.AnyCommand, ctx: Context) -> li
             if not command.text.strip():
                 raise DomainError(f"A note on {name} needs some text.")
             return [e.NoteAdded(**head, text=command.text.strip())]
+        case c.RecordPage():
+            return [
+                e.Paged(
+                    **head,
+                    page=command.page,
+                    to=command.to,
+                    method=command.method,
+                    outcome=command.outcome,
+                    attempt=command.attempt,
+                    detail=command.detail,
+                    next_at=command.next_at,
+                )
+            ]
         case c.LogCommunication():
             if not command.counterpart.strip():
                 raise DomainError(f"Say who the communication on {name} was with.")
@@ -472,6 +485,8 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
             return replace(incident, **base, **undo.restored(event))
         case e.NoteAdded():
             return replace(incident, **base, notes=incident.notes + 1)
+        case e.Paged():
+            return replace(incident, **base)
         case e.CommunicationLogged():
             outbound = event.direction is Direction.OUTBOUND
             return replace(

@@ -62,13 +62,39 @@ class Direction(enum.StrEnum):
     OUTBOUND = "out"
 
 
+class ContactMethod(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """How a responder is paged: an Apprise notification URL (`ntfy://...`, `mailtos://...`,
+    `slack://...`), tried `after_minutes` after the page falls due if nobody acknowledged by
+    then, for the `severities` it lists."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    url: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    after_minutes: Annotated[int, msgspec.Meta(ge=0, le=LONGEST_MINUTES)] = 0
+    severities: tuple[Severity, ...] = (1, 2, 3, 4)
+
+
+class QuietHours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """From `start` to `end` ("HH:MM", in the responder's time zone; across midnight when
+    `start` is later than `end`), pages for SEV3 and SEV4 wait until `end`. SEV1 and SEV2 are
+    never held. `start` equal to `end`: no quiet hours."""
+
+    start: str
+    end: str
+
+
 class Responder(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A person who can hold incidents. `name` is the short handle used everywhere (`carol`)."""
+    """A person who can hold incidents. `name` is the short handle used everywhere (`carol`).
+
+    `contact` is how they are paged; `time_zone` and `quiet_hours`, when set, stand over the
+    team's (`Directory.paging`)."""
 
     name: str
     full_name: str = ""
     email: str = ""
     team: str = ""
+    contact: tuple[ContactMethod, ...] = ()
+    time_zone: str = ""
+    quiet_hours: QuietHours | None = None
 
 
 class Override(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -152,11 +178,20 @@ class Service(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     escalate_when: Guidance = ""
 
 
+class PagingDefaults(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """The team's paging rules, for every responder who sets none of their own: the time zone
+    quiet hours are read in, and the quiet hours (none unless set)."""
+
+    time_zone: str = "UTC"
+    quiet_hours: QuietHours | None = None
+
+
 class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Everything an incident's rules refer to: people, rotations, policies, services, SLAs,
     and how long a snooze may hold an incident's escalation (a week unless it says); how often
     customers hear from us (`update_minutes` per severity, over the defaults), the templates
-    of those updates, and how soon after a resolution the customer is followed up."""
+    of those updates, and how soon after a resolution the customer is followed up; and the
+    team's paging rules."""
 
     responders: tuple[Responder, ...] = ()
     rotations: tuple[Rotation, ...] = ()
@@ -167,6 +202,7 @@ class Directory(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     update_minutes: dict[int, UpdateMinutes] = {}
     update_templates: dict[int, Template] = {}
     follow_up_hours: Hours = 24
+    paging: PagingDefaults = PagingDefaults()
 
     def team_members(self, team: str) -> frozenset[str]:
         """The responders of `team` (none for a team nobody is in)."""

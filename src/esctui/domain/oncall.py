@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from esctui.domain import contact
 from esctui.domain.cadence import template_problems
 from esctui.domain.models import Directory, EscalationPolicy, Rotation
 
@@ -129,4 +130,4 @@ def directory_problems(directory: Directory) -> list[str]:
                 f"service {service.name!r} has a runbook_url that is not an http(s) URL"
             )
     problems += template_problems(directory)
-    return problems
+    return problems + contact.problems(directory)

@@ -40,6 +40,7 @@ KEPT = {
     "review-recorded": "A review stays in the timeline; record it again to correct it.",
     "follow-up-added": "A follow-up action stays in the timeline; mark it done instead.",
     "follow-up-done": "A follow-up marked done stays done; add another action instead.",
+    "paged": "A page sent stays in the timeline.",
 }
 
 
@@ -67,7 +68,7 @@ def undone_change(
             f"The {noun} of {name} was {change.by or 'esctui'}'s; only your own changes can "
             "be undone."
         )
-    if incident.version != command.version:
+    if incident.version != command.version and not unchanged_since(timeline, command.version):
         last = timeline[-1]
         raise DomainError(
             f"{name} has changed since your {noun} ({last.by or 'esctui'} acted on it at "
@@ -103,6 +104,13 @@ def reverted(before: Incident, change: e.AnyEvent, head: dict[str, Any]) -> e.Re
 def restored(event: e.Reverted) -> dict[str, Any]:
     """The parts of the state `event` puts back, to fold into the incident."""
     return {name: getattr(event, name) for name in RESTORED}
+
+
+def unchanged_since(timeline: Sequence[e.AnyEvent], version: int) -> bool:
+    """Whether nothing but records of what esctui did (pages sent) happened after `version`
+    of the incident whose whole `timeline` this is: its state is still what it was then, so a
+    caller who saw that version, or an undo of that change, still acts on the truth."""
+    return version >= 1 and all(isinstance(event, e.Paged) for event in timeline[version:])
 
 
 def what_stands(timeline: Iterable[e.AnyEvent]) -> list[e.AnyEvent]:

@@ -16,6 +16,7 @@ from litestar.params import JSONBody
 
 from esctui.backends.base import Admin, StoreError
 from esctui.backends.http.wire import CompactBody, Outcome
+from esctui.directory_file import contact_url_problems
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Directory
 from esctui.domain.oncall import directory_problems
@@ -83,7 +84,7 @@ async def replace_directory(
 ) -> Outcome:
     """Administrators only. Refused (409) if an open incident's service would vanish."""
     require_admin(request, "Changing the directory")
-    found = directory_problems(data)
+    found = directory_problems(data) + contact_url_problems(data)
     if found:
         raise Problem(422, "The directory has problems: " + "; ".join(found) + ".")
     return await change_store(server, administration(server).replace_directory(data))

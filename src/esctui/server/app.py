@@ -8,8 +8,9 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -61,10 +62,13 @@ def create_app(
     tokens: Tokens,
     settings: ServerSettings | None = None,
     intake: Intake | None = None,
+    *,
+    also: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
 ) -> Litestar:
     """The server over `backend`, letting in `tokens`, and monitoring's notifications through
     `intake` (none without it). The backend is opened as the server starts, in the server's
-    own event loop."""
+    own event loop; the work in `also` (the page sender) runs in it for as long as the server
+    does."""
     settings = settings or ServerSettings()
     mirror = Mirror(Queue(directory=Directory(), incidents={}, revision=0))
     context = ServerContext(
@@ -90,6 +94,7 @@ def create_app(
         if context.intake is not None:
             take = functools.partial(take_in, context)
             tasks.append(asyncio.create_task(repeat(settings.intake_every, take)))
+        tasks += [asyncio.create_task(work()) for work in also]
         try:
             yield
         finally:

@@ -25,6 +25,7 @@ from esctui.domain.cadence import cadence_book
 from esctui.domain.errors import NotFound
 from esctui.domain.events import communications
 from esctui.domain.models import Incident, Status
+from esctui.domain.paging import page_log
 from esctui.domain.sla import sla_book
 from esctui.listing import Filter, created, keeps
 from esctui.server.auth import caller
@@ -201,6 +202,7 @@ async def read_incident(
         incident=history.incident,
         timeline=history.timeline,
         communications=communications(history.timeline),
+        pages=page_log(history.timeline),
     )
     return Response(detail, headers={"ETag": etag(history.incident.version)})
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import collections
 
+import msgspec
+
+from esctui.directory_file import without_secrets
 from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory
 from esctui.stores.records import Change, Queue
@@ -35,8 +38,9 @@ class Mirror:
         return self.queue.directory
 
     def replace(self, queue: Queue) -> None:
-        """Start again from a whole queue (a compaction, a new directory, a gap)."""
-        self.queue = queue
+        """Start again from a whole queue (a compaction, a new directory, a gap). What the
+        server tells its clients of the directory has the secrets in contact URLs masked."""
+        self.queue = msgspec.structs.replace(queue, directory=without_secrets(queue.directory))
         self.recent.clear()
 
     def bridges(self, changes: list[Change]) -> bool:

@@ -11,18 +11,19 @@ remembered under the key. The store keeps events and state; the rules are here a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import msgspec
 
 from esctui.domain import lifecycle
-from esctui.domain.commands import AnyCommand, IncidentCommand, Trigger, Undo
+from esctui.domain.commands import AnyCommand, IncidentCommand, RecordPage, Trigger, Undo
 from esctui.domain.errors import DomainError, NotFound, RequestReused, VersionConflict
 from esctui.domain.escalation import due
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident
 from esctui.domain.oncall import directory_problems
+from esctui.domain.undo import unchanged_since
 from esctui.service.ports import EventStore, Transaction
 from esctui.stores.records import Change, Recorded
 
@@ -83,7 +84,9 @@ class IncidentService:
         now = self.clock()
         if isinstance(command, IncidentCommand):
             incident = await self.held(tx, command.incident)
-            if expected_version is not None and incident.version != expected_version:
+            if expected_version is not None and not await self.as_seen(
+                tx, incident, expected_version
+            ):
                 raise VersionConflict(
                     f"{incident.id} changed since you looked (version {expected_version}, "
                     f"now {incident.version}); look again and retry.",
@@ -102,6 +105,15 @@ class IncidentService:
             events = lifecycle.decide(None, command, ctx)
         changes = await tx.append(events, request)
         return Recorded(incident=fold(incident, changes), changes=changes)
+
+    async def as_seen(self, tx: Transaction, incident: Incident, version: int) -> bool:
+        """Whether `incident` is as the caller saw it at `version`: the same version, or only
+        pages recorded since (a page going out does not make the caller's view stale)."""
+        if incident.version == version:
+            return True
+        return version < incident.version and unchanged_since(
+            await tx.timeline(incident.id), version
+        )
 
     async def answered(
         self, tx: Transaction, key: str, print_: str
@@ -154,6 +166,25 @@ class IncidentService:
                 if events:
                     recorded += await tx.append(events)
         return recorded
+
+    async def record(self, commands: Sequence[RecordPage]) -> list[Change]:
+        """Record what esctui did itself (such as the pages it sent), in one transaction, as
+        nobody's. A command for an incident the store no longer holds (archived) is passed
+        over: there is no timeline left to tell."""
+        now = self.clock()
+        async with self.store.transaction() as tx:
+            states: dict[str, Incident] = {}
+            events: list[AnyEvent] = []
+            context = lifecycle.Context(directory=tx.directory, now=now, actor=None)
+            for command in commands:
+                incident = states.get(command.incident) or await tx.incident(command.incident)
+                if incident is None:
+                    continue
+                for event in lifecycle.decide(incident, command, context):
+                    incident = lifecycle.apply(incident, event)
+                    events.append(event)
+                states[incident.id] = incident
+            return await tx.append(events)
 
     async def replace_directory(self, directory: Directory) -> str:
         """Put a new directory in force; refused if it has dangling references, or if an open

@@ -19,6 +19,8 @@ from typing import Protocol, runtime_checkable
 
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident
+from esctui.domain.paging import Sent, Webhook
+from esctui.stores.page_records import PageRecord, PageState, Paging
 from esctui.stores.records import (
     Change,
     Followed,
@@ -256,4 +258,51 @@ class IntegrationStore(Protocol):
     async def end_maintenance(self, service: str, at: datetime) -> MaintenanceWindow | None:
         """End the service's window in force at `at`; the window as it ends, or None if none
         was in force."""
+        ...
+
+
+class PageStore(Protocol):
+    """Where a store keeps pages out (`stores/page_records.py`): records written in order,
+    each durable before the call returns, and the outbound webhooks with their secrets (a
+    webhook's secret is kept, not a hash of it: signing needs the secret itself). Several
+    processes may read it; only the sender that leads writes pages. (`blocking` as for
+    stores.)"""
+
+    @property
+    def blocking(self) -> bool: ...
+
+    async def paging(self) -> Paging:
+        """What a sender starts from: when paging began, its cursor, the pages pending."""
+        ...
+
+    async def record(self, records: list[PageRecord]) -> list[str]:
+        """Keep `records`, in order, durably; the ids of the pages newly owed (an `Owed` for
+        a page already kept is passed over)."""
+        ...
+
+    async def pages(self, since: datetime, incident: str | None = None) -> list[PageState]:
+        """Pages owed at or after `since` (of one incident, if named), oldest first."""
+        ...
+
+    async def webhooks(self) -> list[Webhook]:
+        """Every outbound webhook, oldest first."""
+        ...
+
+    async def add_webhook(self, webhook: Webhook) -> None: ...
+
+    async def remove_webhook(self, which: str) -> Webhook | None:
+        """Remove the webhook with id `which` (or URL); the one removed, None if none."""
+        ...
+
+
+class Notifier(Protocol):
+    """What sends pages: a responder's notification URL (Apprise's formats), or a signed JSON
+    request to a webhook. Never raises for a failure of the far end: it answers with it."""
+
+    async def notify(self, url: str, title: str, body: str, timeout: float) -> Sent:
+        """Send `title` and `body` to the notification URL `url`."""
+        ...
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Sent:
+        """POST `body` (JSON) with `headers` to `url`; delivered on a 2xx answer."""
         ...

@@ -50,3 +50,17 @@ def run_inline(coroutine: Coroutine[Any, Any, T]) -> T:
         return result
     coroutine.close()
     raise RuntimeError("a blocking store's call waited on something outside an event loop")
+
+
+async def woken_or_waited(woken: Any, seconds: float) -> None:
+    """Wait until the asyncio event `woken` is set, or `seconds` pass. Unlike
+    `asyncio.wait_for(woken.wait(), seconds)` on Python 3.11, a cancellation that comes as the
+    event is set is never lost: the waiting task ends, rather than going round its loop again
+    forever."""
+    import asyncio
+
+    waiter = asyncio.ensure_future(woken.wait())
+    try:
+        await asyncio.wait([waiter], timeout=seconds)
+    finally:
+        waiter.cancel()

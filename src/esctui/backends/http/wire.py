@@ -15,7 +15,7 @@ import msgspec
 from esctui.backends.integrations import Integration
 from esctui.domain.alerts import IntegrationName, Kind, Settings
 from esctui.domain.commands import Name, Text
-from esctui.domain.events import AnyEvent, Communication
+from esctui.domain.events import AnyEvent, Communication, Paged
 from esctui.domain.models import (
     LONGEST_MINUTES,
     Directory,
@@ -44,11 +44,13 @@ class Outcome(msgspec.Struct, frozen=True):
 
 
 class IncidentDetail(msgspec.Struct, frozen=True):
-    """One incident with its whole timeline and its communications."""
+    """One incident with its whole timeline, its communications, and its pages (each page's
+    latest record on the timeline: whom it paged, how, when, and how it went)."""
 
     incident: Incident
     timeline: list[AnyEvent]
     communications: list[Communication]
+    pages: list[Paged] = []
 
 
 class IncidentPage(msgspec.Struct, frozen=True):

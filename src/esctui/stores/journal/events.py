@@ -16,7 +16,7 @@ from typing import Any
 
 from esctui.domain.events import AnyEvent
 from esctui.domain.models import Directory, Incident
-from esctui.stores.inline import offload, running_loop
+from esctui.stores.inline import offload, running_loop, woken_or_waited
 from esctui.stores.journal import store as journal
 from esctui.stores.journal.alert_index import AlertIndex
 from esctui.stores.journal.files import LOCK_WAIT
@@ -186,8 +186,7 @@ class JournalEvents:
                 elif changes:
                     cursor = changes[-1].revision
                     yield Followed(changes=changes)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), interval)
+                await woken_or_waited(woken, interval)
                 woken.clear()
         finally:
             self.wakers.discard(wake)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
+from esctui.stores.inline import woken_or_waited
 from esctui.stores.postgres.connection import LINK_ERRORS, connect
 from esctui.stores.postgres.transaction import CHANNEL
 from esctui.stores.records import Followed, StoreError
@@ -141,5 +142,4 @@ async def follow_changes(
 
 
 async def wake_or_wait(woken: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(woken.wait(), seconds)
+    await woken_or_waited(woken, seconds)

@@ -31,6 +31,7 @@ from esctui.stores.postgres.connection import (
 from esctui.stores.postgres.follow import Listener, follow_changes
 from esctui.stores.postgres.integrations import PostgresIntegrations
 from esctui.stores.postgres.leader import Leadership
+from esctui.stores.postgres.pages import PostgresPages
 from esctui.stores.postgres.tokens import PostgresTokens
 from esctui.stores.postgres.transaction import ALERTED, DIRECTORY_LOCK, PostgresTransaction
 from esctui.stores.records import Change, Followed, IncidentHistory, Queue, StoreError
@@ -102,6 +103,7 @@ class PostgresStore:
         self.listener = Listener(url, self.location)
         self.tokens = PostgresTokens(self)
         self.integrations = PostgresIntegrations(self)
+        self.pages = PostgresPages(self)
         self.known: tuple[str, Directory] = ("", Directory())
         self.leaderships: dict[str, Leadership] = {}
 

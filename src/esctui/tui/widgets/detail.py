@@ -1,5 +1,5 @@
 """The selected incident: a summary line, then tabs for its timeline, what was said to whom,
-and its details (labels, customer, policy and who is on call at each level).
+and its details (labels, customer, policy, who is on call at each level, and whom it paged).
 
 The pane is reached from the keyboard (`enter` or `tab` from the queue) and has its own keys:
 `]` and `[` (or `tab` and `shift+tab`) between the tabs, `j`/`k` to scroll; the console's `esc`
@@ -22,6 +22,7 @@ from esctui.domain import events as e
 from esctui.domain.durations import format_duration, format_minutes
 from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.oncall import policy_on_call
+from esctui.domain.paging import page_log
 from esctui.domain.sla import Clock, Deadline, Reached, SlaBook, SlaRecord, sla_record
 from esctui.tui.columns import REDACTED_CUSTOMER, REDACTED_TITLE, sla_text
 from esctui.tui.themes import ALARM
@@ -162,7 +163,7 @@ class IncidentDetail(Vertical, can_focus=True):
             missing or self.communications(history.timeline, now)
         )
         self.query_one("#details-text", Static).update(
-            self.details(incident, directory, book, now, record)
+            self.details(incident, directory, book, now, record) + self.pages(history, now)
         )
         self.follow()
 
@@ -293,6 +294,17 @@ class IncidentDetail(Vertical, can_focus=True):
             parts.append((f"{name:>{width}}  ", "$text-muted"))
             parts.append(value + "\n")
         parts.extend(self.on_call(incident, directory, now))
+        return Content.assemble(*parts).rstrip()
+
+    def pages(self, history: IncidentHistory, now: datetime) -> Content:
+        """Whom the incident paged, how, when, and how it went (each page's latest try)."""
+        paged = page_log(history.timeline)
+        if not paged:
+            return Content("")
+        parts: list[Part] = [("\n\npages\n", "$text-muted")]
+        for page in paged:
+            parts.append((f"{clock(page.at, now, self.zone):>11}  ", "$text-muted"))
+            parts.append(describe(page, self.zone) + "\n")
         return Content.assemble(*parts).rstrip()
 
     def on_call(self, incident: Incident, directory: Directory, now: datetime) -> list[Part]:
