@@ -42,7 +42,7 @@ async def on_details(pilot: Pilot[None], incident_id: str) -> ConsoleApp:
     """The console with the cursor on `incident_id`, in its pane, on the Details tab."""
     app = await opened(pilot)
     await put_cursor_on(pilot, incident_id)
-    await settle(pilot, lambda: app.detail.incident_id == incident_id)
+    await settle(pilot, lambda: app.queue.detail.incident_id == incident_id)
     await pilot.press("enter", "left_square_bracket")  # into the pane; back round to Details
     await settle(pilot, lambda: app.query_one("#detail-tabs", TabbedContent).active == "details")
     return app

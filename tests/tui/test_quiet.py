@@ -43,7 +43,7 @@ def test_a_quiet_sev1_neither_toasts_nor_rings(console: Console) -> None:
             await settle(pilot, lambda: bool(toasts.saying(str(loud.incident))))
             assert app.model.incidents[str(quiet.incident)].quiet
             assert toasts.saying(str(quiet.incident)) == []
-            assert app.bells_rung == 1
+            assert app.live.bells_rung == 1
 
     run(scenario)
 
@@ -82,7 +82,7 @@ def test_a_quiet_incident_still_firing_after_the_maintenance_pages_whoever_is_on
             notify(console.store, "prom", read_webhook(body), clock)
             await settle(pilot, lambda: not app.model.incidents[str(quiet.incident)].quiet)
             await settle(pilot, lambda: bool(toasts.saying(str(quiet.incident))))
-            assert app.bells_rung == 1
+            assert app.live.bells_rung == 1
 
     run(scenario)
 
