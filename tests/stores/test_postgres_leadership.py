@@ -4,6 +4,7 @@ seconds of the leader's death, and a leader whose connection drops stops and say
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 
 from esctui.stores.postgres import Leadership
 
@@ -54,7 +56,11 @@ def test_another_process_takes_over_within_seconds_of_the_leaders_death(database
     assert reports[0][1] == f"This process leads {ROLE} on {database}."
 
 
-def test_a_leader_whose_connection_drops_stops_and_says_so(database: str) -> None:
+def test_a_leader_whose_connection_drops_stops_and_says_so(
+    database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="esctui.stores.postgres")
+
     async def scenario() -> Any:
         reports: list[tuple[bool, str]] = []
         lost = asyncio.Event()
@@ -84,3 +90,7 @@ def test_a_leader_whose_connection_drops_stops_and_says_so(database: str) -> Non
         "dropped."
     )
     assert reports[3][1] == f"This process no longer leads {ROLE} on {database}."
+    # A drop is a warning; letting go on purpose (the process is stopping) is not.
+    levels = {r.getMessage(): r.levelname for r in caplog.records}
+    assert levels[reports[1][1]] == "WARNING"
+    assert levels[reports[3][1]] == "INFO"

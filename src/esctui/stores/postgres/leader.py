@@ -113,7 +113,11 @@ class Leadership:
                 await connection.close(timeout=PING_TIMEOUT)
             connection.terminate()
         if self.leading:
-            self.change(False, f"This process no longer leads {self.role} on {self.location}.")
+            self.change(
+                False,
+                f"This process no longer leads {self.role} on {self.location}.",
+                level=logging.INFO,  # let go on purpose: the process is stopping
+            )
 
     async def __aenter__(self) -> Leadership:
         self.task = asyncio.create_task(self.keep_trying(), name=f"esctui-leadership-{self.role}")
@@ -145,8 +149,8 @@ class Leadership:
                 False, f"This process no longer leads {self.role} on {self.location}: {why}."
             )
 
-    def change(self, leading: bool, message: str) -> None:
+    def change(self, leading: bool, message: str, *, level: int | None = None) -> None:
         self.leading = leading
-        log.log(logging.INFO if leading else logging.WARNING, message)
+        log.log(level or (logging.INFO if leading else logging.WARNING), message)
         if self.report is not None:
             self.report(leading, message)
