@@ -17,9 +17,9 @@ from tui.conftest import Toasts, opened, settle
 from tui.test_palette import palette
 
 
-def console(am: LiveAlertmanager, tmp_path: Path) -> ConsoleApp:
+def console(am: LiveAlertmanager, tmp_path: Path, poll_every: float = 0.2) -> ConsoleApp:
     backend = AlertmanagerBackend(
-        AlertmanagerSettings(urls=(am.url,), identity="carol", poll_every=0.2)
+        AlertmanagerSettings(urls=(am.url,), identity="carol", poll_every=poll_every)
     )
     options = ConsoleOptions(
         me="carol",
@@ -80,5 +80,26 @@ def test_another_tools_ack_reaches_the_open_console(
             assert gid is not None
             alertmanager.silence({"alertname": "DiskFull"}, by="dave", comment="ACK! on it")
             await settle(pilot, lambda: app.model.incidents[gid].acknowledged_by == "dave")
+
+    asyncio.run(scenario())
+
+
+def test_ctrl_r_reads_alertmanager_again_without_waiting_for_the_next_poll(
+    alertmanager: LiveAlertmanager, tmp_path: Path
+) -> None:
+    alertmanager.post([alert("DiskFull", summary="Disk full on db-1")])
+    toasts = Toasts()
+
+    async def scenario() -> None:
+        app = console(alertmanager, tmp_path, poll_every=600)  # no poll while this runs
+        async with app.run_test(size=(160, 40), message_hook=toasts.hook) as pilot:
+            await opened(pilot)
+            before = set(app.model.incidents)
+            alertmanager.post([alert("CertExpiry", summary="Certificate expires today")])
+            await pilot.press("ctrl+r")
+            await settle(pilot, lambda: len(app.model.incidents) == len(before) + 1)
+            assert toasts.saying("again")
+            [new] = set(app.model.incidents) - before
+            assert app.model.incidents[new].title.startswith("Certificate expires today")
 
     asyncio.run(scenario())

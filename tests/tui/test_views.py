@@ -244,3 +244,17 @@ def test_resolved_incidents_say_which_deadline_was_missed(console: Console) -> N
             assert "acknowledge missed" in str(app.query_one("#summary").render())
 
     run(scenario)
+
+
+def test_ctrl_r_and_refresh_say_a_store_has_nothing_to_read_again(console: Console) -> None:
+    toasts = Toasts()
+
+    async def scenario() -> None:
+        async with console.app().run_test(size=(120, 35), message_hook=toasts.hook) as pilot:
+            await opened(pilot)
+            await pilot.press("ctrl+r")
+            await settle(pilot, lambda: bool(toasts.saying("nothing to read again")))
+            await pilot.press("colon", *"refresh", "enter")
+            await settle(pilot, lambda: len(toasts.saying("nothing to read again")) == 2)
+
+    run(scenario)

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "go": ("ID", "put the cursor on an incident"),
     "team": ("NAME", "show a team's queue (view 7)"),
     "metrics": ("", "the KPIs: response times, escalations, customer updates, satisfaction"),
+    "refresh": ("", "read Alertmanager or PagerDuty again as a whole, now"),
     "undo": ("", "take back my last action"),
     "help": ("", "show the keys and commands"),
     "quit": ("", "leave esctui"),

@@ -38,6 +38,7 @@ QUEUE_BINDINGS: list[BindingType] = [
     Binding("6", "view('updates')", "Updates due", show=False, id="view.updates"),
     Binding("7", "view('team')", "My team", show=False, id="view.team"),
     Binding("m", "metrics", "KPIs", id="view.metrics"),
+    Binding("ctrl+r", "refresh", "Read the platform again", show=False, id="view.refresh"),
     Binding("S", "cycle_sort", "Sort", show=False, id="view.sort"),
     Binding("slash", "open_filter", "Filter", id="view.filter"),
     Binding(

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
-from esctui.backends.base import Backend, Link
+from esctui.backends.base import Backend, FullRefresh, Link, StoreError
 from esctui.domain.actions import Action
 from esctui.domain.models import Incident
 from esctui.listing import SORTS
@@ -272,6 +272,26 @@ class QueueScreen(Screen[None]):
             )
         )
 
+    def action_refresh(self) -> None:
+        """`ctrl+r` (`:refresh`): a platform read again as a whole, now, for what its polls
+        cannot see. A store's queue is followed change by change: nothing to read again."""
+        backend = self.backend
+        if not isinstance(backend, FullRefresh):
+            self.notify(
+                f"This console follows its {backend.kind} as it changes: there is nothing to "
+                "read again."
+            )
+            return
+        self.refreshing(backend)
+
+    @work(exclusive=True, group="refresh")
+    async def refreshing(self, backend: FullRefresh) -> None:
+        self.notify(f"Reading {scrub(self.backend.location)} again.", timeout=3)
+        try:
+            await backend.full_refresh()  # what changed arrives as any change does
+        except StoreError as error:
+            self.notify(str(error), severity="error")
+
     def show_team(self, team: str) -> None:
         """`:team NAME`: the team view, of that team."""
         if not self.model.directory.team_members(team):
@@ -396,6 +416,8 @@ class QueueScreen(Screen[None]):
             self.show_team(request.text)
         elif name == "metrics":
             self.action_metrics()
+        elif name == "refresh":
+            self.action_refresh()
         elif name == "go":
             wanted = self.incident_named(request.text.strip())
             if wanted not in self.model.incidents:
