@@ -11,8 +11,17 @@ from domain.support import ID, T0, Story, team
 from esctui.domain import commands as c
 from esctui.domain import contact, paging
 from esctui.domain import events as e
+from esctui.domain.cadence import cadence_book
 from esctui.domain.errors import DomainError
-from esctui.domain.models import ContactMethod, Directory, PagingDefaults, QuietHours, Responder
+from esctui.domain.models import (
+    Channel,
+    ContactMethod,
+    Direction,
+    Directory,
+    PagingDefaults,
+    QuietHours,
+    Responder,
+)
 from esctui.domain.oncall import directory_problems
 from esctui.domain.sla import sla_book
 
@@ -263,3 +272,49 @@ def test_a_reroute_says_where_it_came_from() -> None:
     )
     [page] = owed(told, rerouted)
     assert page.body.startswith("Rerouted from web to db by carol (the database)")
+
+
+def customer_story(directory: Directory) -> Story:
+    told = Story(directory)
+    told.do(c.Trigger(title="Checkout is down", service="web", severity=2, customer="Acme"), None)
+    return told
+
+
+def update_pages(told: Story, since: datetime = T0) -> list[paging.Page]:
+    book, cadence = sla_book(told.directory), cadence_book(told.directory)
+    return [
+        p
+        for p in paging.pages_owed(
+            told.state, told.directory, book, told.at, since, cadence=cadence
+        )
+        if "/customer-update/" in p.obligation
+    ]
+
+
+def test_a_customer_update_that_falls_due_pages_the_incidents_holder() -> None:
+    told = customer_story(reachable(PHONE))
+    told.later(59)
+    assert update_pages(told) == []  # SEV2: an update every hour, not due yet
+    told.later(1)
+    [page] = update_pages(told)
+    assert page.to == "bob" and page.due_at == T0 + timedelta(hours=1)
+    assert page.body.startswith("An update to Acme is due (every 1h00m): ")
+    told.later(2).do(
+        c.LogCommunication(
+            incident=ID,
+            channel=Channel.EMAIL,
+            direction=Direction.OUTBOUND,
+            counterpart="Acme",
+            summary="on it",
+        ),
+        "bob",
+    )
+    assert update_pages(told) == []  # the next is due in an hour
+    book, cadence = sla_book(told.directory), cadence_book(told.directory)
+    assert paging.cancellation(page, told.state, book, cadence) == (f"{ID}'s customer was updated")
+
+
+def test_no_customer_no_update_page() -> None:
+    told = story(reachable(PHONE))
+    told.later(600)
+    assert update_pages(told) == []

@@ -107,10 +107,14 @@ class Sending:
             await other.close()
 
     async def trigger(
-        self, severity: int = 1, title: str = "checkout down", service: str = "checkout"
+        self,
+        severity: int = 1,
+        title: str = "checkout down",
+        service: str = "checkout",
+        customer: str = "",
     ) -> str:
         """A new incident, from monitoring (nobody's own doing)."""
-        command = c.Trigger(title=title, service=service, severity=severity)
+        command = c.Trigger(title=title, service=service, severity=severity, customer=customer)
         events = await self.act(command, None)
         return events[0].incident
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from esctui.domain import commands as c
 from esctui.domain import events as e
-from esctui.domain.models import ContactMethod
+from esctui.domain.models import Channel, ContactMethod, Direction
 from esctui.service.paging import new_webhook
 from esctui.stores.page_records import PageState
 from paging.receivers import HttpReceiver, SmtpReceiver, free_port
@@ -297,6 +297,41 @@ def test_an_sla_about_to_breach_and_an_acknowledgement_that_ran_out_page_the_hol
                 .json()["message"]
                 .startswith("Your acknowledgement ran out")
             )
+
+    run(scenario())
+
+
+def test_a_customer_update_falling_due_pages_the_holder_an_hour_after_the_last_one(
+    tmp_path: Path, receiver: HttpReceiver
+) -> None:
+    directory = team({"alice": (json_method(receiver, "phone", "/alice"),)})
+
+    def updates() -> list[str]:
+        said = [request.json()["message"] for request in receiver.at("/alice")]
+        return [message for message in said if message.startswith("An update to Acme is due")]
+
+    async def scenario() -> None:
+        async with sending(tmp_path, directory) as s:
+            incident = await s.trigger(severity=2, customer="Acme")  # an update every hour
+            await until(lambda: receiver.at("/alice"), "alice paged")
+            await s.act(c.Acknowledge(incident=incident), "alice")
+            s.clock.advance(minutes=20)  # within the 30 minutes the acknowledgement lasts
+            await s.act(
+                c.LogCommunication(
+                    incident=incident,
+                    channel=Channel.EMAIL,
+                    direction=Direction.OUTBOUND,
+                    counterpart="Acme",
+                    summary="on it",
+                ),
+                "alice",
+            )
+            s.clock.advance(minutes=61)  # an hour after that update, not after the trigger
+            await until(updates, "the update's page")
+            assert updates()[0].startswith("An update to Acme is due (every 1h00m)")
+            paged_for = [p.page for p in await s.timeline(incident) if isinstance(p, e.Paged)]
+            [update] = [page for page in paged_for if "/customer-update/" in page]
+            assert update.startswith(f"{incident}/customer-update/alice/20261123T0420")
 
     run(scenario())
 

@@ -26,12 +26,14 @@ import msgspec
 
 from esctui.domain import contact
 from esctui.domain import events as e
+from esctui.domain.cadence import CadenceBook, Owed
 from esctui.domain.durations import format_duration
 from esctui.domain.models import Directory, Incident, Responder, Status
 from esctui.domain.sla import AT_RISK_SHARE, SlaBook
 from esctui.domain.undo import kind_of
 
 PageKind = Literal["responder", "webhook"]
+UPDATE_OWED = "customer-update"  # in the key of a customer update's obligation
 
 # What an outbound webhook may ask for: every event but the record of a page.
 WEBHOOK_EVENTS: tuple[str, ...] = tuple(
@@ -98,11 +100,15 @@ def stamp(at: datetime) -> str:
 
 
 def obligations(
-    incident: Incident, book: SlaBook, cause: e.AnyEvent | None = None
+    incident: Incident,
+    book: SlaBook,
+    cause: e.AnyEvent | None = None,
+    cadence: CadenceBook | None = None,
 ) -> list[Obligation]:
     """What `incident` owes its holder as it stands, whenever each is due (an SLA deadline's
-    page is owed from when the deadline is about to breach). `cause`, the event that gave
-    them the incident when it is known, words the first."""
+    page is owed from when the deadline is about to breach; with `cadence`, a customer update
+    from when it falls due). `cause`, the event that gave them the incident when it is known,
+    words the first."""
     holder = incident.assignee
     if not incident.is_open or holder is None or incident.quiet:
         return []  # a quiet incident (its service in maintenance) pages nobody until it wakes
@@ -128,6 +134,18 @@ def obligations(
                 why=f"Its SLA to {deadline.clock} runs out at "
                 f"{deadline.breach_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC "
                 f"({format_duration(deadline.window)} after it opened).",
+            )
+        )
+    customer = cadence.due(incident) if cadence is not None else None
+    if customer is not None and customer.owed is Owed.UPDATE:
+        owed.append(
+            Obligation(
+                key=f"{incident.id}/{UPDATE_OWED}/{holder}/{stamp(customer.due_at)}",
+                responder=holder,
+                start=customer.due_at,
+                why=f"An update to {incident.customer} is due (every "
+                f"{format_duration(customer.window)}): tell them where things stand, and log "
+                "it (`c` in the console).",
             )
         )
     return owed
@@ -165,12 +183,14 @@ def pages_owed(
     now: datetime,
     since: datetime,
     cause: e.AnyEvent | None = None,
+    *,
+    cadence: CadenceBook | None = None,
 ) -> list[Page]:
     """Every page `incident` owes by `now` (some may be due later: a method's delay, quiet
     hours), for the obligations that began at or after `since` (when paging started: what was
     owed before then is not paged)."""
     pages: list[Page] = []
-    for obligation in obligations(incident, book, cause):
+    for obligation in obligations(incident, book, cause, cadence):
         if obligation.start < since or obligation.start > now:
             continue
         responder = directory.responder(obligation.responder)
@@ -205,7 +225,9 @@ def pages_for(
     return pages
 
 
-def cancellation(page: Page, incident: Incident | None, book: SlaBook) -> str | None:
+def cancellation(
+    page: Page, incident: Incident | None, book: SlaBook, cadence: CadenceBook | None = None
+) -> str | None:
     """Why a page still waiting to go out is no longer owed (a sentence); None while it is."""
     if page.kind == "webhook":
         return None
@@ -213,8 +235,10 @@ def cancellation(page: Page, incident: Incident | None, book: SlaBook) -> str | 
         return f"{page.incident} is no longer in the queue"
     if not incident.is_open:
         return f"{incident.id} was resolved by {incident.resolved_by or 'esctui'}"
-    if any(o.key == page.obligation for o in obligations(incident, book)):
+    if any(o.key == page.obligation for o in obligations(incident, book, None, cadence)):
         return None
+    if f"/{UPDATE_OWED}/" in page.obligation and incident.assignee == page.to:
+        return f"{incident.id}'s customer was updated"
     if incident.status is Status.ACKNOWLEDGED and incident.assignee == page.to:
         return f"{incident.id} was acknowledged by {incident.acknowledged_by or 'esctui'}"
     if incident.assignee != page.to:

@@ -36,6 +36,7 @@ from typing import Any, Protocol, TypeVar
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain import lifecycle
+from esctui.domain.cadence import CadenceBook, cadence_book
 from esctui.domain.models import Directory, Incident, Responder
 from esctui.domain.paging import (
     Page,
@@ -179,6 +180,7 @@ class Pager:
         self.incidents: dict[str, Incident] = {}
         self.directory = Directory()
         self.book: SlaBook = sla_book(self.directory)
+        self.cadence: CadenceBook = cadence_book(self.directory)
         self.webhooks: list[Webhook] = []
         self.started = self.clock()
         self.cursor = Cursor(revision=0)
@@ -275,6 +277,7 @@ class Pager:
         self.incidents = dict(queue.incidents)
         self.directory = queue.directory
         self.book = sla_book(queue.directory)
+        self.cadence = cadence_book(queue.directory)
 
     # -- what is owed ----------------------------------------------------------------------
 
@@ -364,7 +367,8 @@ class Pager:
         for state in self.pending.values():
             page = state.page
             if page.incident in incident_ids and page.id not in self.flying:
-                why = cancellation(page, self.incidents.get(page.incident), self.book)
+                incident = self.incidents.get(page.incident)
+                why = cancellation(page, incident, self.book, self.cadence)
                 if why is not None:
                     records.append(Cancelled(page=page.id, at=now, why=why))
         for incident_id in incident_ids:
@@ -372,7 +376,9 @@ class Pager:
             if incident is None or not incident.is_open:
                 continue
             cause = causes.get(incident_id)
-            for page in pages_owed(incident, self.directory, self.book, now, self.started, cause):
+            for page in pages_owed(
+                incident, self.directory, self.book, now, self.started, cause, cadence=self.cadence
+            ):
                 if page.id in self.known:
                     continue
                 records.append(Owed(page=page, at=now))
