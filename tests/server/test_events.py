@@ -4,6 +4,7 @@ nothing, and a subscriber that stops reading is told to resync without holding a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import time
@@ -86,6 +87,37 @@ def test_a_stream_resumed_with_last_event_id_loses_and_repeats_nothing(server: R
     assert ids == sent, "every event once, in order"
     texts = [json.loads(event.data)["event"]["text"] for event in got + rest]
     assert texts == [f"before {n}" for n in range(3)] + [f"while away {n}" for n in range(3)]
+
+
+@pytest.mark.parametrize("served", ["postgres"], indirect=True)
+def test_a_stream_resumed_from_before_the_server_started_is_given_what_it_missed(
+    served: ServedStore, tmp_path: Path
+) -> None:
+    """A server that replaces one that was killed: a client resuming from a revision the
+    database recorded before this server started gets those changes, not a resync. (A journal
+    store gives back only what its journal holds since the last compaction, and not from
+    further back: a stream resuming on a new server there may still resync.)"""
+    first = run_in_thread(served, FAST, tmp_path)
+    running = next(first)
+    with running.client() as client:
+        incident = triggered(running)
+        start = client.get("/healthz").json()["revision"]
+        sent = [note(client, incident, f"before the restart {n}") for n in range(3)]
+    with contextlib.suppress(StopIteration):
+        next(first)  # that server is gone
+    second = run_in_thread(served, FAST, tmp_path)
+    again = next(second)
+    try:
+        with (
+            again.client() as client,
+            client.stream("GET", "/v1/events", headers={"Last-Event-ID": str(start)}) as response,
+        ):
+            got = read_events(response.iter_bytes(), 3, EventParser())[:3]
+    finally:
+        with contextlib.suppress(StopIteration):
+            next(second)
+    assert [event.event for event in got] == ["change"] * 3
+    assert [int(str(event.id)) for event in got] == sent
 
 
 def test_a_quiet_stream_sends_heartbeats_and_a_bad_last_event_id_is_400(server: Running) -> None:

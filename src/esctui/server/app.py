@@ -35,6 +35,7 @@ log = logging.getLogger("esctui.server")
 
 # Request bodies beyond this are refused (413): the longest note fits with room to spare.
 MAX_BODY = 64 * 1024
+RECALL_WAIT = 5.0  # seconds the store may take to give back its newest changes at start-up
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def beside(app: Litestar) -> AsyncIterator[None]:
         mirror.replace(await backend.open())
+        await recall(context)
         tasks = [
             asyncio.create_task(follow(context, settings.poll_every)),
             asyncio.create_task(repeat(settings.token_check_every, context.end_revoked_streams)),
@@ -158,6 +160,32 @@ async def follow(context: ServerContext, interval: float) -> None:
             log.exception("following the store failed; it will be followed again")
         await asyncio.sleep(pause)
         pause = min(pause * 2, 5.0)
+
+
+async def recall(context: ServerContext) -> None:
+    """The newest changes the queue already holds, read back from the store into the mirror
+    (see `Mirror.remember`); a store that cannot give them (it was compacted since) or is slow
+    to leaves streams that resume from before this server started to resync, as before."""
+    mirror = context.mirror
+    upto = mirror.revision
+    after = max(0, upto - (mirror.recent.maxlen or 0))
+    if after >= upto:
+        return
+    stream = context.backend.follow(after, 0.05)
+    try:
+        async with asyncio.timeout(RECALL_WAIT):
+            async for update in stream:
+                if update.queue is not None:
+                    break
+                mirror.remember(update.changes)
+                if mirror.recent and mirror.recent[-1].revision >= upto:
+                    break
+    except (TimeoutError, StoreError) as error:
+        log.info("streams resuming from before this server started will resync: %s", error)
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def repeat(every: float, work: Callable[[], Awaitable[object]]) -> None:

@@ -43,6 +43,16 @@ class Mirror:
         self.queue = msgspec.structs.replace(queue, directory=without_secrets(queue.directory))
         self.recent.clear()
 
+    def remember(self, changes: list[Change]) -> None:
+        """Changes the queue already holds, read back from the store as the server starts:
+        kept for streams that resume from before it started (their server was killed, say),
+        so they are given what they missed rather than told to resync."""
+        for change in changes:
+            if change.revision > self.revision:
+                break
+            if not self.recent or change.revision > self.recent[-1].revision:
+                self.recent.append(change)
+
     def bridges(self, changes: list[Change]) -> bool:
         """Whether `changes` follow on from what the mirror holds, with no gap."""
         return bool(changes) and changes[0].revision == self.revision + 1
