@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from esctui.backends.base import Update
 from esctui.backends.http.sse import EventParser
@@ -81,8 +82,11 @@ def test_what_another_process_writes_to_the_store_reaches_clients(server: Runnin
     assert note.text == "from cron" and note.by == "bob"
 
 
+@pytest.mark.parametrize("served", ["journal"], indirect=True)
 def test_resuming_from_further_back_than_the_server_holds_is_a_resync(server: Running) -> None:
-    # The demo store's history is all in its snapshot: revision 1 is long gone.
+    # The demo store's history is all in its snapshot: revision 1 is long gone. (A database
+    # keeps every event: a server over one gives back its newest 4,096 changes, see
+    # test_events.py.)
     with (
         server.client() as client,
         client.stream("GET", "/v1/events", headers={"Last-Event-ID": "1"}) as response,
