@@ -384,6 +384,21 @@ def review(
     return events
 
 
+def at_level_one(assignee: str | None, at: datetime) -> dict[str, Any]:
+    """An incident's policy started over (reopened, rerouted): triggered at level 1, paging
+    `assignee` from `at`, nobody's acknowledgement."""
+    return {
+        "status": Status.TRIGGERED,
+        "assignee": assignee,
+        "level": 1,
+        "cycle": 0,
+        "level_since": at,
+        "exhausted": False,
+        "acknowledged_at": None,
+        "acknowledged_by": None,
+    }
+
+
 def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
     """Fold one event into the incident's state (`None` before its trigger)."""
     if isinstance(event, e.Triggered):
@@ -467,15 +482,8 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
             return replace(
                 incident,
                 **base,
-                status=Status.TRIGGERED,
+                **at_level_one(event.assignee, event.at),
                 opened_at=event.at,
-                assignee=event.assignee,
-                level=1,
-                cycle=0,
-                level_since=event.at,
-                exhausted=False,
-                acknowledged_at=None,
-                acknowledged_by=None,
                 resolved_at=None,
                 resolved_by=None,
                 snoozed_until=None,
@@ -500,14 +508,7 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 incident,
                 **base,
                 service=event.to_service,
-                status=Status.TRIGGERED,
-                assignee=event.assignee,
-                level=1,
-                cycle=0,
-                level_since=event.at,
-                exhausted=False,
-                acknowledged_at=None,
-                acknowledged_by=None,
+                **at_level_one(event.assignee, event.at),
             )
         case e.ReviewRecorded():
             return replace(incident, **base, reviewed_at=event.at)
