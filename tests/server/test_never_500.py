@@ -13,6 +13,7 @@ from live_server import Spawned, make_tokens
 from served_store import ServedStore, apart
 
 from .conftest import Running, journal_only
+from .intake_support import eventually
 
 
 def triggered(server: Running) -> str:
@@ -135,3 +136,34 @@ def test_a_read_the_store_cannot_answer_is_503_with_its_sentence(server: Running
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert answer.json()["detail"].startswith(named), answer.text
     assert health.status_code == 200  # the server itself is fine
+
+
+@journal_only  # compacted at once; a database archives by age
+def test_a_review_written_after_its_incident_was_archived_is_recorded_and_shown(
+    server: Running,
+) -> None:
+    incident = triggered(server)
+    actions = f"/v1/incidents/{incident}/actions"
+    review = {
+        "cause": "capacity",
+        "summary": "Disk filled",
+        "follow_ups": [{"action": "Alert at 80%", "owner": "bob", "due": "2031-01-31"}],
+    }
+    with server.client() as client, server.client("admin") as admin:
+        resolved = client.post(f"{actions}/resolve", json={}, headers={"If-Match": "*"})
+        assert resolved.status_code == 200, resolved.text
+        compacted = admin.post("/v1/store/compact", json={"archive_after_seconds": 0})
+        assert compacted.status_code == 200 and "archived" in compacted.json()["summary"]
+        reopen = client.post(f"{actions}/reopen", json={}, headers={"If-Match": "*"})
+        reviewed = client.post(
+            f"/v1/incidents/{incident}/review", json=review, headers={"If-Match": "*"}
+        )
+        assert reviewed.status_code == 200, reviewed.text
+        shown = eventually(
+            lambda: client.get("/v1/queue").json(), lambda queue: incident in queue["incidents"]
+        )
+    assert reopen.status_code == 409, reopen.text
+    assert "only a review or a follow-up" in reopen.json()["detail"]
+    assert reviewed.status_code == 200, reviewed.text
+    [follow_up] = shown["incidents"][incident]["follow_ups"]
+    assert follow_up["owner"] == "bob" and follow_up["done_at"] is None

@@ -13,6 +13,7 @@ import pytest
 
 from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
+from esctui.domain.models import CauseCategory
 from esctui.stores.postgres import PostgresStore, migrate, schema
 from esctui.stores.records import Change, StoreError
 from live_postgres import Postgres, free_port
@@ -141,6 +142,51 @@ def test_incidents_resolved_long_ago_are_archived(database: str) -> None:
     assert list(queue.incidents) == [recent]
     assert history.incident.id == old
     assert len(history.timeline) == 2
+
+
+def test_migrating_keeps_old_incidents_whose_follow_ups_are_open(database: str) -> None:
+    """A database from before follow-ups kept incidents: the migration finds the incidents
+    with follow-up actions open, which stay in the queue however long ago they were
+    resolved."""
+    long_ago = NOW - timedelta(days=20)
+    place = PostgresPlace(database, now=long_ago)
+    fix = c.FollowUpItem(action="Alert at 80%", owner="bob", due=NOW.date())
+
+    async def scenario() -> Any:
+        await place.create(team(), [])
+        store = await place.open()
+        ids = []
+        async with store.transaction() as tx:
+            for items in ((fix,), ()):
+                incident = (await trigger(tx, "old", at=long_ago))[0].event.incident
+                await act(tx, c.Resolve(incident=incident), at=long_ago)
+                await act(tx, review(incident, items), at=long_ago)
+                ids.append(incident)
+        await store.close()
+        connection = await asyncpg.connect(database)
+        await connection.execute(
+            "ALTER TABLE incidents DROP COLUMN follows_up;"
+            " DELETE FROM schema_migrations WHERE version = 4"
+        )
+        await connection.close()
+        applied = await migrate(database)
+        place.now = NOW
+        store = await place.open()
+        queue = await store.read()
+        await store.close()
+        return ids, applied, queue
+
+    (kept, gone), applied, queue = run(scenario())
+    assert applied == [SHIPPED[3]]
+    assert SHIPPED[3] == "0004_follow_ups_kept"
+    assert kept in queue.incidents
+    assert gone not in queue.incidents
+
+
+def review(incident: str, items: tuple[c.FollowUpItem, ...]) -> c.RecordReview:
+    return c.RecordReview(
+        incident=incident, cause=CauseCategory.CAPACITY, summary="Disk filled", follow_ups=items
+    )
 
 
 def test_a_connection_lost_mid_transaction_records_nothing(database: str) -> None:

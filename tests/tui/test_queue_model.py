@@ -198,3 +198,22 @@ def test_a_resolved_incidents_record_is_read_again_once_it_is_reopened() -> None
     events = decide(resolved, c.Reopen(incident=resolved.id), context)
     model.fold([Change(revision=queue.revision + 1, event=events[0])])
     assert model.record(resolved.id) is None  # not resolved now: nothing to say yet
+
+
+def test_a_change_to_an_incident_the_model_does_not_hold_is_passed_over() -> None:
+    """A review written on an archived incident reaches the console before the whole queue
+    that brings the incident back: the model counts it as seen and holds nothing new."""
+    queue = demo_queue()
+    model = QueueModel.from_queue(queue, sla_book(DIRECTORY), "frank", NOW)
+    resolved = next(i for i in model.incidents.values() if i.status is Status.RESOLVED)
+    context = Context(directory=DIRECTORY, now=NOW, actor="frank")
+    review = c.RecordReview(incident=resolved.id, cause="capacity", summary="Disk filled")
+    [event] = decide(resolved, review, context)
+    del queue.incidents[resolved.id]
+    model = QueueModel.from_queue(queue, sla_book(DIRECTORY), "frank", NOW)
+    counts = full_counts(model)
+    new = model.fold([Change(revision=queue.revision + 1, event=event)])
+    assert [change.event for change in new] == [event]
+    assert resolved.id not in model.incidents
+    assert model.revision == queue.revision + 1
+    assert full_counts(model) == counts

@@ -168,3 +168,7 @@ AnyCommand = (
     | CompleteFollowUp
     | RecordPage
 )
+
+# What may still be recorded on an incident archived long after it was resolved: what it
+# taught comes when the team gets to it (a late review, a follow-up action done).
+LATE = (RecordReview, CompleteFollowUp)

@@ -12,6 +12,7 @@ import collections
 import msgspec
 
 from esctui.directory_file import without_secrets
+from esctui.domain.events import Triggered
 from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory
 from esctui.stores.records import Change, Queue
@@ -63,7 +64,11 @@ class Mirror:
         incidents = self.queue.incidents
         for change in new:
             event = change.event
-            incidents[event.incident] = apply(incidents.get(event.incident), event)
+            before = incidents.get(event.incident)
+            # One the mirror does not hold was brought back from the archive: the whole queue
+            # read again (a new snapshot) brings it, if it stays.
+            if before is not None or isinstance(event, Triggered):
+                incidents[event.incident] = apply(before, event)
             self.queue.revision = change.revision
             self.recent.append(change)
         return new

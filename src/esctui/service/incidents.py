@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 import msgspec
 
 from esctui.domain import lifecycle
-from esctui.domain.commands import AnyCommand, IncidentCommand, RecordPage, Trigger, Undo
+from esctui.domain.commands import (
+    LATE,
+    AnyCommand,
+    IncidentCommand,
+    RecordPage,
+    Trigger,
+    Undo,
+)
 from esctui.domain.errors import DomainError, NotFound, RequestReused, VersionConflict
 from esctui.domain.escalation import due
 from esctui.domain.events import AnyEvent
@@ -83,7 +90,7 @@ class IncidentService:
         """What the rules make of `command` on the incident as it stands now, appended."""
         now = self.clock()
         if isinstance(command, IncidentCommand):
-            incident = await self.held(tx, command.incident)
+            incident = await self.held(tx, command)
             if expected_version is not None and not await self.as_seen(
                 tx, incident, expected_version
             ):
@@ -133,13 +140,21 @@ class IncidentService:
             raise RequestReused("This Idempotency-Key was recorded without changes.")
         return recorded.changes, await tx.incident(recorded.changes[-1].event.incident)
 
-    async def held(self, tx: Transaction, incident_id: str) -> Incident:
+    async def held(self, tx: Transaction, command: IncidentCommand) -> Incident:
+        """The incident `command` is for, held; an archived one only for a review or a
+        follow-up (`LATE`): anything else on it is refused."""
+        incident_id = command.incident
         incident = await tx.incident(incident_id)
         if incident is not None:
             return incident
+        if isinstance(command, LATE):
+            incident = await tx.unarchive(incident_id)
+            if incident is not None:
+                return incident
         if await tx.archived(incident_id):
             raise DomainError(
-                f"{incident_id} is archived (resolved long ago) and can no longer be changed."
+                f"{incident_id} is archived (resolved long ago): only a review or a follow-up "
+                "can still be recorded on it."
             )
         raise NotFound(f"There is no incident {incident_id}.")
 

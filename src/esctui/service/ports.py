@@ -45,13 +45,20 @@ class Transaction(Protocol):
 
     async def incident(self, incident_id: str) -> Incident | None:
         """The incident's current state (None if the store has no open or recently resolved
-        incident by that id), held for the rest of the transaction: a concurrent transaction
-        asking for the same incident waits until this one ends, then sees what it wrote."""
+        incident by that id, nor one whose follow-up actions are open), held for the rest of
+        the transaction: a concurrent transaction asking for the same incident waits until
+        this one ends, then sees what it wrote."""
         ...
 
     async def archived(self, incident_id: str) -> bool:
-        """Whether the incident exists but was archived (resolved long ago, no longer
-        changeable)."""
+        """Whether the incident exists but was archived (resolved long ago, changeable only
+        through `unarchive`)."""
+        ...
+
+    async def unarchive(self, incident_id: str) -> Incident | None:
+        """The archived incident `incident_id`, held as `incident` holds one, to be changed
+        after all (a review written late); None if none is archived by that id. Followers
+        hold no copy of it: the store has them read the whole queue again."""
         ...
 
     async def timeline(self, incident_id: str) -> list[AnyEvent]:

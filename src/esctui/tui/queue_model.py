@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 
 from esctui.backends.base import Change, IncidentHistory, Queue
 from esctui.domain.cadence import CadenceBook, CustomerDue, cadence_book
+from esctui.domain.events import Triggered
 from esctui.domain.lifecycle import apply
 from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
@@ -140,6 +141,9 @@ class QueueModel:
         for change in new:
             event = change.event
             before = self.incidents.get(event.incident)
+            self.revision = change.revision
+            if before is None and not isinstance(event, Triggered):
+                continue  # brought back from the archive: the next whole queue brings it
             if before is not None:
                 self.tally.remove(before, self.deadlines.get(before.id), self.customers)
             incident = apply(before, event)
@@ -149,7 +153,6 @@ class QueueModel:
             if incident.customer:
                 self.customers[incident.id] = self.cadence.due(incident)
             self.tally.add(incident, deadline, self.customers)
-            self.revision = change.revision
         return new
 
     def bridges(self, changes: list[Change]) -> bool:

@@ -75,11 +75,16 @@ class Archive:
                         continue
                     yield record
 
-    def find(self, incident_id: str) -> IncidentHistory | None:
+    def record(self, incident_id: str) -> codec.IncidentRecord | None:
+        """The incident's newest record (one brought back and archived again has two)."""
         found = None
         for record in self.records(self.months()):
             if record.incident.id == incident_id:
                 found = record
+        return found
+
+    def find(self, incident_id: str) -> IncidentHistory | None:
+        found = self.record(incident_id)
         return history(found) if found is not None else None
 
     def since(self, since: datetime) -> list[IncidentHistory]:

@@ -50,6 +50,9 @@ class JournalTransaction:
     async def archived(self, incident_id: str) -> bool:
         return self.store.archive.find(incident_id) is not None
 
+    async def unarchive(self, incident_id: str) -> Incident | None:
+        return self.store.restore(incident_id)
+
     async def timeline(self, incident_id: str) -> list[AnyEvent]:
         return self.store.timeline(incident_id)
 

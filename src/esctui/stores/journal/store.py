@@ -72,6 +72,8 @@ class JournalStore:
         self.timelines: dict[str, msgspec.Raw] | None = None  # read when first asked for
         self.timelines_file = ""
         self.tails: dict[str, list[AnyEvent]] = {}
+        # Archived incidents the next snapshot brings back (see `restore`).
+        self.restoring: dict[str, codec.IncidentRecord] = {}
         # When each triggered incident's escalation level times out; built on first write.
         self.due_at: dict[str, datetime] | None = None
         self.revision = 0
@@ -416,6 +418,21 @@ class JournalStore:
         self.directory = directory
         self.fold(self.clock(), timedelta(days=36500))  # reads the store again if it fails
 
+    def restore(self, incident_id: str) -> Incident | None:
+        """Bring the archived incident back into the snapshot so it can be changed again (a
+        review written late); None if the archive holds none by that id. The caller holds the
+        lock. Written as a compaction that archives nothing, so followers read the store
+        again; the archive keeps its record until the incident is archived anew (the newer
+        record is the one read)."""
+        if incident_id in self.incidents:
+            return None
+        record = self.archive.record(incident_id)
+        if record is None:
+            return None
+        self.restoring[incident_id] = record
+        self.fold(self.clock(), timedelta(days=36500))
+        return self.incidents.get(incident_id)
+
     # -- compaction ----------------------------------------------------------------------
 
     def compact(self, archive_after: timedelta = DEFAULT_ARCHIVE_AFTER) -> str:
@@ -438,20 +455,23 @@ class JournalStore:
             raise StoreError(
                 f"{error} The compaction stopped there; nothing recorded was lost."
             ) from None
+        finally:
+            self.restoring.clear()
 
     def write_folded(self, now: datetime, archive_after: timedelta) -> str:
         cutoff = now - archive_after
         folded = self.lines
         known = self.snapshot_timelines()
+        restored = {r.incident.id: r.timeline for r in self.restoring.values()}
         keep: list[Incident] = []
         timelines: dict[str, msgspec.Raw] = {}
         old: list[codec.IncidentRecord] = []
-        for incident in self.incidents.values():
-            timeline = codec.append_to_timeline(
-                known.get(incident.id, msgspec.Raw(b"[]")), self.tails.get(incident.id, [])
-            )
+        for incident in [*self.incidents.values(), *(r.incident for r in self.restoring.values())]:
+            before = known.get(incident.id) or restored.get(incident.id) or msgspec.Raw(b"[]")
+            timeline = codec.append_to_timeline(before, self.tails.get(incident.id, []))
             gone = incident.resolved_at is not None and incident.resolved_at < cutoff
-            if gone and incident.status is Status.RESOLVED:
+            # Follow-ups keep an incident where it can be changed, however old it is.
+            if gone and incident.status is Status.RESOLVED and not incident.follow_ups_open():
                 old.append(codec.IncidentRecord(incident=incident, timeline=timeline))
             else:
                 keep.append(incident)

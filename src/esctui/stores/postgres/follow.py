@@ -108,7 +108,9 @@ async def follow_changes(
     """See the module's docstring. A database out of reach is tried again with backoff (and
     said in the log); the follower resumes from its cursor, missing and repeating nothing."""
     cursor = after
-    snapshot: str | None = None
+    # The snapshot the store last read is the one the follower starts within (else the first
+    # look's): one made since (an incident brought back from the archive) is a whole queue.
+    snapshot: str | None = store.known[0] or None
     woken = store.listener.subscribe()
     wait = FIRST_WAIT
     try:

@@ -33,14 +33,15 @@ from esctui.stores.postgres.integrations import PostgresIntegrations
 from esctui.stores.postgres.leader import Leadership
 from esctui.stores.postgres.pages import PostgresPages
 from esctui.stores.postgres.tokens import PostgresTokens
-from esctui.stores.postgres.transaction import ALERTED, DIRECTORY_LOCK, PostgresTransaction
+from esctui.stores.postgres.transaction import ALERTED, DIRECTORY_LOCK, PostgresTransaction, kept
 from esctui.stores.records import Change, Followed, IncidentHistory, Queue, StoreError
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 
 # An incident resolved within this long is in the queue and may be reopened; one resolved
-# earlier is archived: kept with its timeline (history, reports), no longer changeable. The
+# earlier is archived (unless follow-ups of its review are open): kept with its timeline
+# (history, reports), changeable only by a late review or follow-up (see `unarchive`). The
 # same span as the journal store's default archiving (`compact --archive-after 14d`).
 RECENTLY_RESOLVED = timedelta(days=14)
 POOL_SIZE = 10
@@ -53,7 +54,7 @@ DIRECTORY = (
 )
 QUEUE = (
     "SELECT '[' || coalesce(string_agg(state::text, ',' ORDER BY number), '') || ']'"
-    " FROM incidents WHERE is_open OR resolved_at >= $1"
+    f" FROM incidents WHERE {kept('$1')}"
 )
 # Incidents with their timelines, as the JSON of a list of `IncidentHistory`.
 HISTORIES = """

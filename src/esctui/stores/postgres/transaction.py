@@ -55,15 +55,16 @@ WITH allocated AS (
     ) WITH ORDINALITY AS e (incident, version, type, actor, at, event, n)
 ), kept AS (
     INSERT INTO incidents
-        (id, number, version, service, is_open, created_at, resolved_at, escalate_at, state)
+        (id, number, version, service, is_open, created_at, resolved_at, escalate_at, state,
+        follows_up)
     SELECT * FROM unnest(
         $9::text[], $10::int[], $11::int[], $12::text[], $13::bool[], $14::timestamptz[],
-        $15::timestamptz[], $16::timestamptz[], $17::jsonb[]
+        $15::timestamptz[], $16::timestamptz[], $17::jsonb[], $18::bool[]
     )
     ON CONFLICT (id) DO UPDATE SET
         version = excluded.version, service = excluded.service, is_open = excluded.is_open,
         resolved_at = excluded.resolved_at, escalate_at = excluded.escalate_at,
-        state = excluded.state
+        state = excluded.state, follows_up = excluded.follows_up
 ), asked AS (
     INSERT INTO requests (key, fingerprint, revisions)
     SELECT $7, $8, ARRAY(
@@ -82,11 +83,18 @@ FROM requests r LEFT JOIN events e ON e.revision = ANY (r.revisions)
 WHERE r.key = $1 ORDER BY e.revision
 """
 
+
+def kept(resolved_after: str) -> str:
+    """Whether an incident is kept where it can be changed (not archived): open, resolved at
+    or after the parameter `resolved_after`, or with follow-up actions of its review open."""
+    return f"(is_open OR follows_up OR resolved_at >= {resolved_after})"
+
+
 # The newest incident an integration's alerts opened under a key (see 0002_intake.sql).
-ALERTED = """
+ALERTED = f"""
 SELECT state::text FROM incidents
 WHERE state -> 'alerts' ->> 'integration' = $1 AND state -> 'alerts' ->> 'key' = $2
-    AND (is_open OR resolved_at >= $3)
+    AND {kept("$3")}
 ORDER BY number DESC LIMIT 1 FOR UPDATE
 """
 
@@ -116,8 +124,7 @@ class PostgresTransaction:
     async def incident(self, incident_id: str) -> Incident | None:
         with translated(self.location, NOT_RECORDED):
             state = await self.connection.fetchval(
-                "SELECT state::text FROM incidents WHERE id = $1"
-                " AND (is_open OR resolved_at >= $2) FOR UPDATE",
+                f"SELECT state::text FROM incidents WHERE id = $1 AND {kept('$2')} FOR UPDATE",
                 incident_id,
                 self.archived_before,
             )
@@ -130,12 +137,29 @@ class PostgresTransaction:
     async def archived(self, incident_id: str) -> bool:
         with translated(self.location, NOT_RECORDED):
             found: bool = await self.connection.fetchval(
-                "SELECT EXISTS (SELECT FROM incidents WHERE id = $1 AND NOT is_open"
-                " AND resolved_at < $2)",
+                f"SELECT EXISTS (SELECT FROM incidents WHERE id = $1 AND NOT {kept('$2')})",
                 incident_id,
                 self.archived_before,
             )
             return found
+
+    async def unarchive(self, incident_id: str) -> Incident | None:
+        with translated(self.location, NOT_RECORDED):
+            state = await self.connection.fetchval(
+                f"SELECT state::text FROM incidents WHERE id = $1 AND NOT {kept('$2')} FOR UPDATE",
+                incident_id,
+                self.archived_before,
+            )
+            if state is None:
+                return None
+            # No follower holds it: a new snapshot has them read the whole queue again.
+            await self.connection.execute(
+                "UPDATE directory SET snapshot = 'g' || generation || '-' || $1",
+                secrets.token_hex(4),
+            )
+        incident = codec.incident_decoder.decode(state)
+        self.held[incident_id] = incident
+        return incident
 
     async def timeline(self, incident_id: str) -> list[AnyEvent]:
         with translated(self.location, NOT_RECORDED):
@@ -215,6 +239,7 @@ class PostgresTransaction:
                 [state.resolved_at for state in states.values()],
                 at,
                 [codec.text(state) for state in states.values()],
+                [bool(state.follow_ups_open()) for state in states.values()],
             )
         self.held.update(states)
         return [Change(revision=base + n, event=event) for n, event in enumerate(events, 1)]

@@ -27,7 +27,7 @@ from esctui.stores.records import Change, RecordedRequest, StoreExists, TokenRec
 FIRST_NUMBER = 1001
 INCIDENT_COLUMNS = (
     "id", "number", "version", "service", "is_open", "created_at", "resolved_at", "escalate_at",
-    "state",
+    "state", "follows_up",
 )  # fmt: skip
 
 
@@ -130,6 +130,7 @@ async def write(connection: asyncpg.Connection, holdings: Holdings) -> None:
                 state.resolved_at,
                 escalation_due_at(state, holdings.directory),
                 codec.text(state),
+                bool(state.follow_ups_open()),
             )
             for state in states.values()
         ],
