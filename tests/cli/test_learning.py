@@ -121,4 +121,5 @@ def test_metrics_json_carries_the_learning_loop(run: Run) -> None:
     assert all(point["start"].endswith("T00:00:00Z") for point in overall["trend"])
     assert data["recurring"] and data["pages_recorded"] == 0
     text = run("metrics").output
-    assert "UPDATES KEPT" in text and "no pages recorded" in text
+    assert "UPDATES KEPT" in text and "pages: none delivered" in text
+    assert "PAGES all/night" in text

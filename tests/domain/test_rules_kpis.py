@@ -127,3 +127,34 @@ def test_the_trend_starts_on_a_whole_hour_day_or_week() -> None:
         assert now == later
         assert now[0].start == first
         assert now[-1].start <= asked < now[-1].start + (now[1].start - now[0].start)
+
+
+def test_pages_are_counted_per_responder_once_each_and_at_night_in_their_zone() -> None:
+    """T0 is 03:00 UTC: night for alice (UTC), 12:00 for bob (Tokyo). A page sent two ways
+    counts once; one that failed and was not delivered counts not at all."""
+    from zoneinfo import ZoneInfo
+
+    from esctui.domain.incident_facts import responder_zones
+
+    story = opened()
+    for page, to, method, outcome in (
+        ("p1", "alice", "email", "delivered"),
+        ("p1", "alice", "sms", "delivered"),
+        ("p2", "bob", "email", "delivered"),
+        ("p3", "carol", "email", "gave-up"),
+    ):
+        story.do(c.RecordPage(incident=ID, page=page, to=to, method=method, outcome=outcome), None)
+    directory = story.directory
+    zones = {**responder_zones(directory), "bob": ZoneInfo("Asia/Tokyo")}
+    result = metrics(
+        [(story.state, story.events)],
+        sla_book(directory),
+        since=T0,
+        until=T0 + timedelta(hours=24),
+        zones=zones,
+    )
+    people = result.per_responder
+    assert result.pages_recorded == 2
+    assert (people["alice"].pages, people["alice"].pages_at_night) == (1, 1)
+    assert (people["bob"].pages, people["bob"].pages_at_night) == (1, 0)
+    assert "carol" not in people or people["carol"].pages == 0

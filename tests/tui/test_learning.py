@@ -7,20 +7,22 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 from click.testing import CliRunner
 from textual.widgets import Static
 
-from acting import replace_directory
+from acting import execute, replace_directory
 from esctui.cli import cli
 from esctui.demo import build_demo
+from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.metrics import Metrics
 from esctui.domain.models import Direction, Status
 from esctui.stores.journal import JournalStore, create_store
-from esctui.tui.kpi.figures import headline, service_rows
+from esctui.tui.kpi.figures import headline, responder_rows, service_rows
 
 from .conftest import ME, NOW, Console, Toasts, first, opened, put_cursor_on, run, settle
 
@@ -234,3 +236,50 @@ def test_the_kpi_screen_shows_what_metrics_json_says(
         assert "  ".join(row).split()[0] in shown["services"]
         for cell in row:
             assert cell in shown["services"], (row, cell)
+
+
+def said_by_metrics_json(console: Console) -> Metrics:
+    result = CliRunner().invoke(
+        cli, ["--store", str(console.store), "metrics", "--json", "--since", "7d"]
+    )
+    return msgspec.json.decode(result.output.encode(), type=Metrics)
+
+
+def test_the_kpi_screen_counts_what_changed_since_it_was_first_opened(
+    now_store: tuple[Console, datetime],
+) -> None:
+    """The console keeps each incident's facts; an incident acknowledged elsewhere afterwards
+    is counted when the screen opens again, as `metrics --json` counts it."""
+    console, made = now_store
+    before = said_by_metrics_json(console)
+    target = first(console.incidents(), Status.TRIGGERED)
+    shown: list[str] = []
+
+    async def kpi_responders(pilot: Any, app: Any) -> str:
+        await pilot.press("m")
+        await settle(pilot, lambda: screen_name(app) == "KpiScreen")
+        title = app.screen.query_one("#kpi-title", Static)
+        await settle(pilot, lambda: "last 7 days" in str(title.render()), 10)
+        text = str(app.screen.query_one("#kpi-responders", Static).render())
+        await pilot.press("escape")
+        await settle(pilot, lambda: screen_name(app) == "QueueScreen")
+        return text
+
+    async def scenario() -> None:
+        app = console.app(clock=lambda: made)
+        async with app.run_test(size=(160, 60)) as pilot:
+            await opened(pilot)
+            shown.append(await kpi_responders(pilot, app))
+            execute(console.store, c.Acknowledge(incident=target.id), "nora")
+            await settle(pilot, lambda: app.model.incidents[target.id].assignee == "nora", 10)
+            shown.append(await kpi_responders(pilot, app))
+
+    run(scenario)
+    after = said_by_metrics_json(console)
+    rows_before, rows_after = responder_rows(before), responder_rows(after)
+    assert rows_before != rows_after, "the acknowledgement changed nobody's figures"
+    for rows, text in ((rows_before, shown[0]), (rows_after, shown[1])):
+        for row in rows:
+            assert "  ".join(row).split()[0] in text
+            line = next(line for line in text.splitlines() if line.split()[:1] == [row[0]])
+            assert line.split() == " ".join(row).split(), (row, line)

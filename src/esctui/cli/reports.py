@@ -88,6 +88,7 @@ def spread(d: Durations) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show_metrics(since_text: str, as_json: bool) -> None:
     """Time to acknowledge and resolve, escalations, hand-offs, SLA compliance, reopen rate."""
+    from esctui.domain.incident_facts import responder_zones
     from esctui.domain.metrics import metrics
 
     s = session()
@@ -98,6 +99,7 @@ def show_metrics(since_text: str, as_json: bool) -> None:
         s.now - window(since_text),
         s.now,
         s.cadence(queue),
+        responder_zones(queue.directory),
     )
     if as_json:
         emit_json(result)
@@ -119,14 +121,12 @@ def show_metrics(since_text: str, as_json: bool) -> None:
             spread(p.time_to_acknowledge),
             f"{p.hand_offs_given}/{p.hand_offs_received}",
             str(p.escalated_away),
+            f"{p.pages}/{p.pages_at_night}",
         ]
         for name, p in result.per_responder.items()
     ]
-    click.echo(
-        r.table(
-            ["RESPONDER", "ACKED", "RESOLVED", "TTA", "HANDOFF out/in", "ESCALATED AWAY"], people
-        )
-    )
+    headers = ["RESPONDER", "ACKED", "RESOLVED", "TTA", "HANDOFF out/in", "ESCALATED AWAY"]
+    click.echo(r.table([*headers, "PAGES all/night"], people))
     click.echo("")
     click.echo(
         r.table(
@@ -142,7 +142,12 @@ def show_metrics(since_text: str, as_json: bool) -> None:
         )
         click.echo(r.fit(f"recurring: {sources}", r.width()))
     if not result.pages_recorded:
-        click.echo("pages per responder and at night: no pages recorded")
+        click.echo("pages: none delivered")
+    else:
+        click.echo(
+            f"pages: {result.pages_recorded} delivered (at night: from 22:00 to 07:00 in the "
+            "responder's time zone)"
+        )
 
 
 def loop_cells(f: Figures) -> list[str]:

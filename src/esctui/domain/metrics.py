@@ -4,23 +4,25 @@ many met their SLA, whether customers heard from us as often as promised and how
 were, who was paged how often (at night too), and which sources keep coming back. Overall, per
 service, per responder: `esctui metrics` and the console's KPI screen both read `metrics`.
 
-All figures come from the events; only incidents created at or after `since` count.
+All figures come from the events; only incidents created at or after `since` count. Each
+incident's part is worked out once (`incident_facts.py`) and added up here (`summarize`), so
+facts kept from an earlier look are counted the same as fresh ones.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 
 import msgspec
 
 from esctui.domain import events as e
 from esctui.domain.cadence import CadenceBook
-from esctui.domain.models import Direction, Incident, Status
-from esctui.domain.sla import SlaBook, SlaRecord, sla_record
-from esctui.domain.undo import what_stands
+from esctui.domain.incident_facts import Credit, Facts, incident_facts
+from esctui.domain.models import Incident
+from esctui.domain.sla import SlaBook
 
 RECURRING = 10  # the most frequent sources listed
 
@@ -163,22 +165,6 @@ def bucket_start(since: datetime, step: timedelta) -> datetime:
     return start
 
 
-class Facts(msgspec.Struct):
-    """What one incident's timeline says, worked out once for every group it counts in."""
-
-    record: SlaRecord
-    manual: int = 0
-    timeout: int = 0
-    hand_offs: int = 0
-    reopened: bool = False
-    over_escalated: bool = False
-    escalated_up: bool = False
-    under_escalated: bool = False
-    updates_owed: int = 0
-    updates_in_time: int = 0
-    scores: list[tuple[int, str | None]] = []
-
-
 class Tally:
     """Running counts for one group of incidents."""
 
@@ -202,34 +188,35 @@ class Tally:
         self.buckets = buckets
         self.trend: dict[int, tuple[list[float], list[float], list[int]]] = {}
 
-    def count(self, facts: Facts, bucket: int) -> None:
+    def count(self, f: Facts, bucket: int, under: bool, owed: int, in_time: int) -> None:
         """One incident: its first acknowledgement and resolution, and whether they were in
-        time; its escalations, hand-offs, reopening; the updates its customer was owed."""
-        record = facts.record
+        time; its escalations, hand-offs, reopening; the updates its customer was owed (and
+        whether it was under-escalated, as of the period's end)."""
         self.incidents += 1
-        tta, ttr, seen = self.trend.setdefault(bucket, ([], [], [0]))
-        seen[0] += 1
-        if record.acknowledge is not None:
-            after = record.acknowledge.after.total_seconds()
-            self.tta.append(after)
-            tta.append(after)
-            self.ack_met += record.acknowledge.met
-        if record.resolve is not None:
-            after = record.resolve.after.total_seconds()
-            self.ttr.append(after)
-            ttr.append(after)
-            self.resolve_met += record.resolve.met
+        trend = self.trend.get(bucket)
+        if trend is None:
+            trend = self.trend[bucket] = ([], [], [0])
+        trend[2][0] += 1
+        if f.tta is not None:
+            self.tta.append(f.tta)
+            trend[0].append(f.tta)
+            self.ack_met += f.tta_met
+        if f.ttr is not None:
+            self.ttr.append(f.ttr)
+            trend[1].append(f.ttr)
+            self.resolve_met += f.ttr_met
             self.resolved += 1
-        self.manual += facts.manual
-        self.timeout += facts.timeout
-        self.hand_offs += facts.hand_offs
-        self.reopened += facts.reopened
-        self.escalated_up += facts.escalated_up and record.resolve is not None
-        self.over += facts.over_escalated
-        self.under += facts.under_escalated
-        self.updates_owed += facts.updates_owed
-        self.updates_in_time += facts.updates_in_time
-        self.scores += [score for score, _ in facts.scores]
+            self.escalated_up += f.escalated_up
+        self.manual += f.manual
+        self.timeout += f.timeout
+        self.hand_offs += f.hand_offs
+        self.reopened += f.reopened
+        self.over += f.over_escalated
+        self.under += under
+        self.updates_owed += owed
+        self.updates_in_time += in_time
+        if f.scores:
+            self.scores += [score for score, _ in f.scores]
 
     def figures(self, since: datetime, step: timedelta) -> Figures:
         trend = []
@@ -279,8 +266,29 @@ class PersonTally:
         self.given = 0
         self.received = 0
         self.escalated_away = 0
+        self.pages = 0
+        self.pages_at_night = 0
         self.scores: list[int] = []
         self.held = Tally(buckets)
+
+    def credit(self, credit: Credit, value: float) -> None:
+        match credit:
+            case Credit.ACKNOWLEDGED:
+                self.acknowledged += 1
+            case Credit.FIRST_ACKNOWLEDGED:
+                self.tta.append(value)
+            case Credit.RESOLVED:
+                self.resolved += 1
+            case Credit.ESCALATED_AWAY:
+                self.escalated_away += 1
+            case Credit.GAVE:
+                self.given += 1
+            case Credit.RECEIVED:
+                self.received += 1
+            case Credit.PAGED:
+                self.pages += 1
+            case Credit.PAGED_AT_NIGHT:
+                self.pages_at_night += 1
 
     def figures(self, since: datetime, step: timedelta) -> ResponderFigures:
         return ResponderFigures(
@@ -290,37 +298,11 @@ class PersonTally:
             hand_offs_given=self.given,
             hand_offs_received=self.received,
             escalated_away=self.escalated_away,
+            pages=self.pages,
+            pages_at_night=self.pages_at_night,
             satisfaction=satisfaction(self.scores),
             held=self.held.figures(since, step) if self.held.incidents else None,
         )
-
-
-def customer_updates(
-    incident: Incident, events: list[e.AnyEvent], cadence: CadenceBook, until: datetime
-) -> tuple[int, int]:
-    """(owed, sent in time): every update the customer was owed while the incident was open,
-    and how many went out before they were due (a lapse counts once, until the next one)."""
-    interval = cadence.interval(incident.service, incident.severity)
-    if not incident.customer or interval is None:
-        return 0, 0
-    owed = in_time = 0
-    due: datetime | None = None
-    for event in events:
-        if isinstance(event, e.Triggered | e.Reopened):
-            due = event.at + interval
-        elif due is None:
-            continue
-        elif isinstance(event, e.CommunicationLogged) and event.direction is Direction.OUTBOUND:
-            owed += 1
-            in_time += event.at <= due
-            due = event.at + interval
-        elif isinstance(event, e.Resolved):
-            if event.at > due:
-                owed += 1  # it lapsed before the resolution
-            due = None
-    if due is not None and until > due:
-        owed += 1
-    return owed, in_time
 
 
 def metrics(
@@ -329,14 +311,26 @@ def metrics(
     since: datetime,
     until: datetime,
     cadence: CadenceBook | None = None,
+    zones: Mapping[str, tzinfo] | None = None,
 ) -> Metrics:
     """The figures for every incident created in [since, until], from its events.
 
     Time to acknowledge runs from the trigger to the first acknowledgement; time to resolve
     from the trigger to the first resolution; SLA shares are of those that got there (see
     `sla.sla_record`, which every face uses to say whether a deadline was kept). Customer
-    updates count where `cadence` says they are owed.
+    updates count where `cadence` says they are owed; pages at night in each responder's
+    time zone (`zones`; UTC where it names none).
     """
+    facts = (
+        incident_facts(incident, timeline, book, cadence, zones)
+        for incident, timeline in histories
+        if since <= incident.created_at <= until
+    )
+    return summarize(facts, since, until)
+
+
+def summarize(facts: Iterable[Facts], since: datetime, until: datetime) -> Metrics:
+    """The figures of the incidents whose `facts` were created in [since, until]."""
     every, step = bucket_size(since, until)
     first = bucket_start(since, step)
     buckets = max(1, -(-(until - first) // step))
@@ -344,6 +338,7 @@ def metrics(
     services: dict[str, Tally] = {}
     people: dict[str, PersonTally] = {}
     sources: Counter[tuple[str, str]] = Counter()
+    pages = 0
 
     def person(name: str) -> PersonTally:
         found = people.get(name)
@@ -351,24 +346,26 @@ def metrics(
             found = people[name] = PersonTally(buckets)
         return found
 
-    for incident, timeline in histories:
-        if not since <= incident.created_at <= until:
+    for f in facts:
+        if not since <= f.created_at <= until:
             continue
-        service = services.get(incident.service)
+        service = services.get(f.service)
         if service is None:
-            service = services[incident.service] = Tally(buckets)
-        events = what_stands(timeline)
-        facts = incident_facts(incident, events, book, until, cadence, person)
-        bucket = min(buckets - 1, int((incident.created_at - first) / step))
-        overall.count(facts, bucket)
-        service.count(facts, bucket)
-        holder = incident.resolved_by if incident.status is Status.RESOLVED else incident.assignee
-        if holder:
-            person(holder).held.count(facts, bucket)
-        for score, name in facts.scores:
+            service = services[f.service] = Tally(buckets)
+        bucket = min(buckets - 1, int((f.created_at - first) / step))
+        under = f.under_escalated(until)
+        owed, in_time = f.updates(until)
+        overall.count(f, bucket, under, owed, in_time)
+        service.count(f, bucket, under, owed, in_time)
+        if f.holder:
+            person(f.holder).held.count(f, bucket, under, owed, in_time)
+        for score, name in f.scores:
             if name:
                 person(name).scores.append(score)
-        sources[(incident.service, incident.labels.get("alertname", ""))] += 1
+        for name, credit, value in f.credits:
+            person(name).credit(credit, value)
+        sources[(f.service, f.alertname)] += 1
+        pages += f.pages
     recurring = [
         Source(service=service, alertname=alert, incidents=count)
         for (service, alert), count in sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -382,72 +379,5 @@ def metrics(
         per_responder={name: t.figures(first, step) for name, t in sorted(people.items())},
         trend_every=every,
         recurring=recurring,
+        pages_recorded=pages,
     )
-
-
-def incident_facts(
-    incident: Incident,
-    events: list[e.AnyEvent],
-    book: SlaBook,
-    until: datetime,
-    cadence: CadenceBook | None,
-    person: Callable[[str], PersonTally],
-) -> Facts:
-    """What `incident`'s timeline (what stands of it) says; each responder's own part is
-    counted on them (`person`) on the way."""
-    record = sla_record(incident, events, book.target(incident.service, incident.severity))
-    facts = Facts(record=record)
-    first_acknowledgement = True
-    holder = incident.assignee
-    paged_up: dict[str, bool] = {}  # paged by an escalation up: whether they acted since
-    for event in events:
-        if event.by in paged_up:
-            paged_up[event.by] = True
-        match event:
-            case e.Triggered():
-                holder = event.assignee
-            case e.Acknowledged():
-                if event.by:
-                    them = person(event.by)
-                    them.acknowledged += 1
-                    if first_acknowledgement and record.acknowledge is not None:
-                        them.tta.append(record.acknowledge.after.total_seconds())
-                first_acknowledgement = False
-                holder = event.by or holder
-            case e.Resolved():
-                if event.by:
-                    person(event.by).resolved += 1
-            case e.Escalated():
-                if event.by is None:
-                    facts.timeout += 1
-                else:
-                    facts.manual += 1
-                if holder:
-                    person(holder).escalated_away += 1
-                holder = event.assignee
-                if event.to_level > event.from_level and event.assignee:
-                    paged_up.setdefault(event.assignee, False)
-            case e.HandedOff():
-                facts.hand_offs += 1
-                if event.from_responder:
-                    person(event.from_responder).given += 1
-                person(event.to).received += 1
-                holder = event.to
-            case e.Reopened() | e.Rerouted():
-                facts.reopened = facts.reopened or isinstance(event, e.Reopened)
-                holder = event.assignee
-            case e.CommunicationLogged() if event.csat is not None:
-                facts.scores.append((event.csat, holder or event.by))
-    escalated = facts.manual + facts.timeout > 0
-    facts.escalated_up = bool(paged_up)
-    facts.over_escalated = (
-        record.resolve is not None and bool(paged_up) and not any(paged_up.values())
-    )
-    deadline = book.deadline(incident)
-    breached_open = deadline is not None and deadline.breached(until)
-    facts.under_escalated = not escalated and (bool(record.missed()) or breached_open)
-    if cadence is not None:
-        facts.updates_owed, facts.updates_in_time = customer_updates(
-            incident, events, cadence, until
-        )
-    return facts

@@ -8,6 +8,7 @@ they fall due.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,9 +21,14 @@ from esctui.config import Config
 from esctui.domain import events as e
 from esctui.domain.cadence import Owed, cadence_book
 from esctui.domain.sla import sla_book
+from esctui.tui.kpi.kept import KeptFacts
 from esctui.tui.messages import ClockTicked, IncidentsChanged, LinkChanged, QueueReplaced
 from esctui.tui.queue_model import QueueModel
 from esctui.wording import scrub
+
+# Seconds after the queue is on screen before the KPI screen's facts are read ahead: the first
+# paint and the first looks come first.
+READ_AHEAD_AFTER = 2.0
 
 
 class LiveQueue:
@@ -58,6 +64,8 @@ class LiveQueue:
         self.updated: datetime | None = None  # when the queue was last brought up to date
         self.bells_rung = 0
         self.opened = False
+        # The KPI screen's facts, read ahead once the queue is on screen (see kpi/kept.py).
+        self.kept = KeptFacts(backend, lambda: (model.book, model.cadence, model.directory))
 
     @property
     def me(self) -> str | None:
@@ -87,8 +95,18 @@ class LiveQueue:
             )
         self.app.set_interval(1.0, self.tick)
         self.app.run_worker(self.follow(), group="follow", exclusive=True, exit_on_error=False)
+        if self.kept.reads_ahead:
+            self.app.set_timer(READ_AHEAD_AFTER, self.read_ahead)
         if not self.read_only:
             self.app.set_interval(self.escalation_interval, self.escalate_due)
+
+    def read_ahead(self) -> None:
+        self.app.run_worker(self.keep_facts(), group="kpi-ahead", exit_on_error=False)
+
+    async def keep_facts(self) -> None:
+        # What goes wrong here, the KPI screen says when it opens (it asks again).
+        with contextlib.suppress(StoreError):
+            await self.kept.current(self.clock())
 
     def resync(self) -> None:
         """Read the whole queue again (someone else was faster): show what is true now."""
@@ -149,6 +167,7 @@ class LiveQueue:
 
     def changed(self, changes: list[Change], *, flash: bool) -> None:
         ids = {change.event.incident for change in changes}
+        self.kept.changed(ids)
         self.tell(IncidentsChanged(ids, set(ids) if flash else set()))
 
     def alert(self, changes: list[Change]) -> None:

@@ -29,7 +29,7 @@ def satisfied(s: Satisfaction) -> str:
 
 def headline(f: Figures, pages_recorded: int) -> list[tuple[str, str]]:
     """The overall figures, as (label, value) in the order shown."""
-    pages = "no pages recorded" if not pages_recorded else f"{pages_recorded}"
+    pages = "none delivered" if not pages_recorded else f"{pages_recorded} delivered"
     return [
         ("time to acknowledge p50/p90", spread(f.time_to_acknowledge)),
         ("time to resolve p50/p90", spread(f.time_to_resolve)),
@@ -48,6 +48,7 @@ def headline(f: Figures, pages_recorded: int) -> list[tuple[str, str]]:
 
 
 GROUP_HEADERS = ("", "INC", "TTA p50/p90", "TTR p50/p90", "SLA a/r", "ESC m/t", "UPD", "CSAT")
+RESPONDER_HEADERS = (*GROUP_HEADERS, "PAGES/night")
 
 
 def group_row(name: str, f: Figures) -> tuple[str, ...]:
@@ -75,7 +76,7 @@ def responder_rows(result: Metrics) -> list[tuple[str, ...]]:
             row = group_row(name, person.held)
         else:
             row = (scrub(name), "0", *("-",) * (len(GROUP_HEADERS) - 2))
-        rows.append(row)
+        rows.append((*row, f"{person.pages}/{person.pages_at_night}"))
     return rows
 
 

@@ -3,9 +3,9 @@ fast incidents were acknowledged and resolved (with the trend), SLA compliance, 
 escalated (too often, too late), whether customers heard from us in time and how satisfied they
 were, pages, and the sources that keep coming back; overall, per service and per responder.
 
-The figures are `domain.metrics.metrics` over the backend's histories, the same function and
-numbers as `esctui metrics --json`. The histories of the longest period are read once, when
-the screen opens; the periods are worked out from them.
+The figures are `domain.metrics.summarize` over each incident's facts, the same functions and
+numbers as `esctui metrics --json`. The console keeps the facts (`kept.py`: read ahead, then
+brought up to date as incidents change), so the screen only adds them up for the period.
 """
 
 from __future__ import annotations
@@ -24,11 +24,18 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from esctui.backends.base import Backend, IncidentHistory
-from esctui.domain.cadence import CadenceBook
-from esctui.domain.metrics import Metrics, metrics
-from esctui.domain.sla import SlaBook
-from esctui.tui.kpi.figures import GROUP_HEADERS, headline, responder_rows, service_rows, sources
+from esctui.backends.base import StoreError
+from esctui.domain.incident_facts import Facts
+from esctui.domain.metrics import Metrics, summarize
+from esctui.tui.kpi.figures import (
+    GROUP_HEADERS,
+    RESPONDER_HEADERS,
+    headline,
+    responder_rows,
+    service_rows,
+    sources,
+)
+from esctui.tui.kpi.kept import KeptFacts
 from esctui.tui.kpi.trend import Trend
 from esctui.tui.widgets.key_bar import KeyBar
 
@@ -55,23 +62,18 @@ class KpiScreen(Screen[None]):
 
     def __init__(
         self,
-        backend: Backend,
-        book: Callable[[], SlaBook],
-        cadence: Callable[[], CadenceBook],
+        kept: KeptFacts,
         clock: Callable[[], datetime],
         zone: tzinfo,
         period: str = "week",
     ) -> None:
-        """`book` and `cadence`: the SLA targets and update intervals in force, asked when
-        the figures are worked out (a new directory may bring new ones)."""
+        """`kept`: the console's facts of the last 30 days' incidents."""
         super().__init__()
-        self.backend = backend
-        self.book = book
-        self.cadence = cadence
+        self.kept = kept
         self.clock = clock
         self.zone = zone
         self.period = period
-        self.histories: list[IncidentHistory] | None = None
+        self.facts: list[Facts] | None = None
         self.read_at: datetime | None = None
         self.result: Metrics | None = None
 
@@ -92,20 +94,23 @@ class KpiScreen(Screen[None]):
     @work(exclusive=True, group="kpi", exit_on_error=False)
     async def read_history(self) -> None:
         now = self.clock()
-        longest = max(length for length, _ in PERIODS.values())
-        self.histories = await self.backend.histories(now - longest)
+        try:
+            self.facts = await self.kept.current(now)
+        except StoreError as error:
+            self.query_one("#kpi-title", Static).update(
+                Content.assemble(("KPIs", "bold"), f" · the history cannot be read: {error}")
+            )
+            return
         self.read_at = now
         await self.work_out()
 
     async def work_out(self) -> None:
-        if self.histories is None or self.read_at is None:
+        if self.facts is None or self.read_at is None:
             return
         length, _ = PERIODS[self.period]
         until = self.read_at
-        pairs = [(h.incident, h.timeline) for h in self.histories]
-        book, cadence = self.book(), self.cadence()
-        # The figures are worked out off the event loop: the console keeps ticking meanwhile.
-        self.result = await asyncio.to_thread(metrics, pairs, book, until - length, until, cadence)
+        # Added up off the event loop: the console keeps ticking meanwhile.
+        self.result = await asyncio.to_thread(summarize, self.facts, until - length, until)
         self.show_figures()
 
     def action_period(self, period: str) -> None:
@@ -158,7 +163,10 @@ class KpiScreen(Screen[None]):
         )
         self.query_one("#kpi-responders", Static).update(
             table(
-                "per responder (the incidents they held last)", "RESPONDER", responder_rows(result)
+                "per responder (the incidents they held last; pages, at night in their zone)",
+                "RESPONDER",
+                responder_rows(result),
+                RESPONDER_HEADERS,
             )
         )
         recurring = sources(result) or ["nothing came back twice"]
@@ -171,11 +179,13 @@ class KpiScreen(Screen[None]):
         return f"{local:%H:%M}" if self.period == "day" else f"{local:%m-%d}"
 
 
-def table(title: str, first: str, rows: list[tuple[str, ...]]) -> Content:
-    """`rows` under `GROUP_HEADERS` (the first column headed `first`), in columns as wide as
-    their widest cell."""
-    everything = [(first, *GROUP_HEADERS[1:]), *rows]
-    widths = [max(len(row[i]) for row in everything) for i in range(len(GROUP_HEADERS))]
+def table(
+    title: str, first: str, rows: list[tuple[str, ...]], headers: tuple[str, ...] = GROUP_HEADERS
+) -> Content:
+    """`rows` under `headers` (the first column headed `first`), in columns as wide as their
+    widest cell."""
+    everything = [(first, *headers[1:]), *rows]
+    widths = [max(len(row[i]) for row in everything) for i in range(len(headers))]
     parts: list[str | tuple[str, str]] = [(title + "\n", "bold")]
     for number, row in enumerate(everything):
         line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()

@@ -261,15 +261,8 @@ class QueueScreen(Screen[None]):
 
     def action_metrics(self) -> None:
         """`m`: the KPI screen, over the queue (esc comes back)."""
-        model = self.model
         self.app.push_screen(
-            KpiScreen(
-                self.backend,
-                book=lambda: model.book,
-                cadence=lambda: model.cadence,
-                clock=self.standing.clock,
-                zone=self.standing.zone,
-            )
+            KpiScreen(self.live.kept, clock=self.standing.clock, zone=self.standing.zone)
         )
 
     def action_refresh(self) -> None:
