@@ -43,6 +43,11 @@ from acting import execute, replace_directory
 COLUMNS, LINES = 160, 50
 HERE = Path(__file__).resolve().parent
 ROW = re.compile(rb"INC-\d+")
+FILTER_OPEN = re.compile(
+    rb"ilter: id, title"
+)  # the filter line's placeholder (its "f" under the cursor)
+SHOWN = re.compile(rb" shown")  # the queue's view bar: "38 shown"
+UNFILTERED = re.compile(rb"(?<![0-9])(?:[02-9]|[0-9]{2,}) shown")  # not "1 shown"
 KPI_SHOWN = re.compile(rb"resolved \xc2\xb7 per")  # the KPI title, once the figures are in
 
 
@@ -88,11 +93,17 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
+                before = b""  # the end of the chunk before: a match may span two reads
                 for at, data in self.chunks:
-                    if at >= since and pattern.search(data):
+                    if at < since:
+                        continue
+                    if pattern.search(before + data):
                         return at
+                    before = data[-256:]
             time.sleep(0.005)
-        raise TimeoutError(f"{pattern.pattern!r} never appeared")
+        text = re.sub(rb"\x1b\[[0-9;?]*[a-zA-Z]", b"", self.output_since(since))
+        text = b" ... ".join(m.group(0) for m in re.finditer(rb".{40}shown", text)) or text[-1500:]
+        raise TimeoutError(f"{pattern.pattern!r} never appeared; the screen since: {text!r}")
 
     def type(self, keys: bytes) -> float:
         at = time.monotonic()
@@ -145,6 +156,8 @@ def environment(root: Path) -> dict[str, str]:
     env = {**os.environ, "TERM": "xterm-256color", "ESCTUI_CONFIG": str(root / "none.toml")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure as an installed tool runs
     env.pop("NO_COLOR", None)
+    # The pseudo-terminal's size, whatever size the caller's environment claims.
+    env.update(COLUMNS=str(COLUMNS), LINES=str(LINES))
     return env
 
 
@@ -214,11 +227,10 @@ def measure_console(
         figures["ack elsewhere bytes"] = statistics.median(sent) if sent else float("nan")
 
         latencies = []
-        for incident_id in triggered(store)[:presses]:
-            term.type(b"\x1b")  # clear any filter
-            time.sleep(0.2)
-            term.type(b"/")
-            time.sleep(0.3)
+        for n, incident_id in enumerate(triggered(store)[:presses]):
+            if n:
+                escape(term, UNFILTERED)  # clear the last filter
+            open_filter(term)
             typed = term.type(incident_id.encode() + b"\r")
             # the filter is in force: "1 shown" (styled apart from the separator before it)
             term.wait_for(re.compile(rb"[^0-9]1 shown"), typed, timeout=30)
@@ -229,18 +241,29 @@ def measure_console(
             time.sleep(0.3)
         figures["a to repaint ms"] = statistics.median(latencies) * 1000
 
-        term.type(b"\x1b")  # clear the filter
-        time.sleep(0.3)
+        escape(term, UNFILTERED)  # clear the filter
         kpis = []
         for _ in range(max(1, min(3, presses))):
             pressed = term.type(b"m")
             kpis.append(term.wait_for(KPI_SHOWN, pressed, timeout=120) - pressed)
-            term.type(b"\x1b")
-            time.sleep(0.5)
+            escape(term, SHOWN)  # back to the queue
         figures["m to KPIs ms"] = statistics.median(kpis) * 1000
     finally:
         term.close()
     return figures
+
+
+def escape(term: Terminal, taken: re.Pattern[bytes]) -> None:
+    """`esc`, and wait until the screen shows `taken`: an escape read together with the next
+    key is alt+key, which a loaded machine makes likely."""
+    pressed = term.type(b"\x1b")
+    term.wait_for(taken, pressed, timeout=30)
+    time.sleep(0.3)
+
+
+def open_filter(term: Terminal) -> None:
+    pressed = term.type(b"/")
+    term.wait_for(FILTER_OPEN, pressed, timeout=30)
 
 
 def measure_datatable(store: Path, env: dict[str, str]) -> dict[str, float]:
