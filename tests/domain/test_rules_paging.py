@@ -318,3 +318,27 @@ def test_no_customer_no_update_page() -> None:
     told = story(reachable(PHONE))
     told.later(600)
     assert update_pages(told) == []
+
+
+def test_a_quiet_incident_rerouted_to_another_team_pages_its_responder() -> None:
+    """Opened while its service was in maintenance, then sent on by hand to another team:
+    like an escalation, a reroute is a person asking for someone, so it pages."""
+    from esctui.domain import lifecycle
+
+    told = story(reachable(PHONE))
+    quiet = replace(told.state, quiet=True)
+    rerouted = e.Rerouted(
+        incident=ID,
+        at=told.at,
+        version=quiet.version + 1,
+        by="carol",
+        from_service="web",
+        to_service="db",
+        assignee="bob",
+        reason="the database",
+    )
+    state = lifecycle.apply(quiet, rerouted)
+    book = sla_book(told.directory)
+    pages = paging.pages_owed(state, told.directory, book, told.at, T0, rerouted)
+    assert not state.quiet
+    assert [page.to for page in pages] == ["bob"]

@@ -509,6 +509,7 @@ def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
                 **base,
                 service=event.to_service,
                 **at_level_one(event.assignee, event.at),
+                quiet=False,  # a reroute, like an escalation, asks for someone: it pages
             )
         case e.ReviewRecorded():
             return replace(incident, **base, reviewed_at=event.at)
