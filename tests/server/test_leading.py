@@ -19,18 +19,23 @@ WATCHED = 2.0
 TAKEOVER = 5.0
 
 
-def leads(server: Spawned) -> list[str]:
+def all_it_leads(server: Spawned) -> list[str]:
     answer: list[str] = httpx.get(f"{server.url}/healthz", timeout=5).json()["leads"]
     return answer
 
 
-def leader_of(servers: list[Spawned]) -> Spawned:
-    """The one server that leads escalation, once one does."""
+def leads(server: Spawned) -> list[str]:
+    """Whether it leads escalation (paging, which it may lead too, is apart)."""
+    return [work for work in all_it_leads(server) if work == "escalation"]
+
+
+def leader_of(servers: list[Spawned], work: str = "escalation") -> Spawned:
+    """The one server that leads `work`, once one does."""
     deadline = time.monotonic() + 10
     while True:
-        leading = [server for server in servers if leads(server) == ["escalation"]]
+        leading = [server for server in servers if work in all_it_leads(server)]
         if leading:
-            assert len(leading) == 1, "two servers lead escalation at once"
+            assert len(leading) == 1, f"two servers lead {work} at once"
             return leading[0]
         assert time.monotonic() < deadline, "no server took the lead"
         time.sleep(0.05)
@@ -81,3 +86,23 @@ def test_one_server_escalates_and_another_takes_over_when_it_dies(
     assert escalated.by is None and escalated.to_level == 2
     assert took < TAKEOVER
     assert now_leading == ["escalation"]
+
+
+def test_health_says_which_server_sends_the_pages_and_another_takes_over(
+    team_store: ServedStore,
+) -> None:
+    servers = [Spawned(team_store), Spawned(team_store)]
+    try:
+        for server in servers:
+            server.start()
+        sender = leader_of(servers, "paging")
+        [other] = [server for server in servers if server is not sender]
+        assert "paging" not in all_it_leads(other)
+        sender.kill()
+        deadline = time.monotonic() + 15
+        while "paging" not in all_it_leads(other):
+            assert time.monotonic() < deadline, "nobody took over paging"
+            time.sleep(0.1)
+    finally:
+        for server in servers:
+            server.stop()

@@ -372,9 +372,10 @@ class LocalPaging:
         notifier: Notifier,
         settings: PagingSettings | None = None,
         say: Callable[[str], None] | None = None,
+        leading: set[str] | None = None,
     ) -> Pager:
-        """The page sender over this store: it sends while this process leads paging, and
-        tells `say` when it starts or stops."""
+        """The page sender over this store: it sends while this process leads paging (and
+        holds "paging" in `leading` meanwhile), and tells `say` when it starts or stops."""
         from esctui.service.paging import Pager
 
         backend = self.backend
@@ -387,6 +388,7 @@ class LocalPaging:
             lead=functools.partial(backend.admin.leads, "paging"),
             settings=settings,
             clock=backend.service.clock,
+            leading=leading,
             **({"say": say} if say is not None else {}),
         )
 

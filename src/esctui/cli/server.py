@@ -103,15 +103,16 @@ def serve(
     click.echo(f"esctui: {stopped.sentence()}", err=True)
 
 
-def page_sender(backend: LocalBackend) -> Callable[[], Coroutine[Any, Any, None]]:
+def page_sender(backend: LocalBackend) -> Callable[[set[str]], Coroutine[Any, Any, None]]:
     """The store's page sender, to run beside the server: it sends while this process leads
-    paging among all that serve the store (and any `esctui notify`)."""
+    paging among all that serve the store (and any `esctui notify`), and says so in the
+    server's `leading`."""
     from esctui.notify.apprise_sender import AppriseSender
 
-    async def send() -> None:
+    async def send(leading: set[str]) -> None:
         notifier = AppriseSender()
         try:
-            await backend.paging.sender(notifier).run()
+            await backend.paging.sender(notifier, leading=leading).run()
         finally:
             await notifier.close()
 

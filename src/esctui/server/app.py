@@ -64,12 +64,12 @@ def create_app(
     settings: ServerSettings | None = None,
     intake: Intake | None = None,
     *,
-    also: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+    also: Sequence[Callable[[set[str]], Coroutine[Any, Any, None]]] = (),
 ) -> Litestar:
     """The server over `backend`, letting in `tokens`, and monitoring's notifications through
     `intake` (none without it). The backend is opened as the server starts, in the server's
     own event loop; the work in `also` (the page sender) runs in it for as long as the server
-    does."""
+    does, given the set of work this process leads to note its own in (`/healthz`)."""
     settings = settings or ServerSettings()
     mirror = Mirror(Queue(directory=Directory(), incidents={}, revision=0))
     context = ServerContext(
@@ -96,7 +96,7 @@ def create_app(
         if context.intake is not None:
             take = functools.partial(take_in, context)
             tasks.append(asyncio.create_task(repeat(settings.intake_every, take)))
-        tasks += [asyncio.create_task(work()) for work in also]
+        tasks += [asyncio.create_task(work(context.leading)) for work in also]
         try:
             yield
         finally:

@@ -163,8 +163,10 @@ class Pager:
         settings: PagingSettings | None = None,
         clock: Clock | None = None,
         say: Callable[[str], None] = log.debug,
+        leading: set[str] | None = None,
     ) -> None:
-        """`say` is told when this process starts or stops sending (a sentence)."""
+        """`say` is told when this process starts or stops sending (a sentence); `leading`
+        holds "paging" while it sends (a server's `/healthz` lists it)."""
         self.store = store
         self.pages = pages
         self.service = service
@@ -174,6 +176,7 @@ class Pager:
         self.settings = settings or PagingSettings()
         self.clock = clock or utc_now
         self.say = say
+        self.leading = leading if leading is not None else set()
         self.reset()
 
     def reset(self) -> None:
@@ -222,6 +225,13 @@ class Pager:
 
     async def send_while_leading(self) -> None:
         self.reset()
+        self.leading.add("paging")
+        try:
+            await self.sending()
+        finally:
+            self.leading.discard("paging")
+
+    async def sending(self) -> None:
         await self.start()
         tasks = [
             asyncio.create_task(self.follow(), name="esctui-paging-follow"),
