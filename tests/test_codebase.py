@@ -34,6 +34,16 @@ def test_the_cli_does_not_import_textual() -> None:
     assert result.returncode == 0, "importing esctui.cli pulls in Textual"
 
 
+def test_a_command_over_a_server_does_not_load_httpx_s_own_command_line() -> None:
+    """httpx imports its command line (rich, pygments) unless told not to: ~85 ms a command."""
+    code = (
+        "import sys, esctui.cli, esctui.backends.http.backend; "
+        "sys.exit(3 if 'pygments' in sys.modules or 'rich' in sys.modules else 0)"
+    )
+    result = run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_ruff_finds_nothing() -> None:
     result = run(tool("ruff"), "check", "src", "tests", "bench")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,6 +12,7 @@ import importlib
 import os
 import signal
 import sys
+import types
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
@@ -36,6 +37,11 @@ from esctui.config import (
 from esctui.domain.cadence import CadenceBook, cadence_book
 from esctui.domain.errors import DomainError
 from esctui.domain.sla import SlaBook, sla_book
+
+# Importing httpx imports its own command line (`httpx._main`, with rich and pygments), which
+# esctui never runs: about 100 ms of every command that talks to a server or a platform. An
+# empty module in its place has httpx go without it (httpx expects it may be missing).
+sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 
 if TYPE_CHECKING:
     from esctui.backends.local import LocalBackend
