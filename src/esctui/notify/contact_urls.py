@@ -1,6 +1,8 @@
 """Contact URLs as Apprise reads them: whether one can be used (`directory import`, `init`,
 `PUT /v1/directory`), and one with its secrets masked (`directory export`, the server's
-answers), in Apprise's own way for each channel (a password, a token, a key).
+answers). Apprise knows which parts of each channel's URL are secret (a password, a token, a
+key) and masks them in its own rewriting of the URL; the same parts are masked in the URL as
+the team wrote it, so an export reads like the file it came from.
 
 A URL exported with its secrets masked cannot page anyone: one given back to `directory
 import` is refused, rather than put in force as if it could.
@@ -8,9 +10,10 @@ import` is refused, rather than put in force as if it could.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import apprise
 import msgspec
@@ -31,7 +34,46 @@ def masked(url: str) -> str:
         return f"{urlsplit(url).scheme or '?'}://****"
     shown: str = service.url(privacy=True)  # type: ignore[no-untyped-call]
     whole: str = service.url(privacy=False)  # type: ignore[no-untyped-call]
-    return url if shown == whole else shown
+    if shown == whole:
+        return url
+    return masked_as_written(url, whole, shown) or shown
+
+
+# What separates the parts of a URL: a secret is a whole part.
+SEPARATORS = frozenset("/:@?&=#")
+
+
+def masked_as_written(url: str, whole: str, shown: str) -> str | None:
+    """`url` with each part that Apprise masked (`whole` is its rewriting, `shown` the same
+    masked) masked as Apprise masks it; None if a masked part cannot be found in `url` as a
+    whole part, or anything secret would be left."""
+    result = url
+    secrets = []
+    matcher = difflib.SequenceMatcher(None, whole, shown, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        secret, mask = part(whole, i1, i2), part(shown, j1, j2)
+        if not secret or secret == mask:
+            return None
+        secrets.append(secret)
+        for written in dict.fromkeys((secret, unquote(secret))):
+            result = re.sub(
+                rf"(?<![^/:@?&=#]){re.escape(written)}(?![^/:@?&=#])",
+                lambda _, mask=mask: mask,  # type: ignore[misc]
+                result,
+            )
+    left = any(s in result or unquote(s) in result for s in secrets)
+    return None if left or result == url else result
+
+
+def part(text: str, start: int, end: int) -> str:
+    """The whole part of `text` around `text[start:end]` (out to the separators)."""
+    while start > 0 and text[start - 1] not in SEPARATORS:
+        start -= 1
+    while end < len(text) and text[end] not in SEPARATORS:
+        end += 1
+    return text[start:end]
 
 
 def problems(directory: Directory) -> list[str]:
