@@ -66,8 +66,12 @@ class KeptFacts:
             return list(self.facts.values())
 
     async def read_all(self, now: datetime, basis: Basis) -> None:
-        self.stale.clear()  # what changes while the period is read is read again after
-        histories = await self.backend.histories(now - LONGEST)
+        stale, self.stale = self.stale, set()  # what changes meanwhile is read again after
+        try:
+            histories = await self.backend.histories(now - LONGEST)
+        except BaseException:
+            self.stale |= stale
+            raise
         # Worked out off the event loop: the console keeps ticking meanwhile.
         self.facts = await asyncio.to_thread(work_out, histories, basis)
         self.read_with = basis
@@ -75,11 +79,15 @@ class KeptFacts:
     async def read_changed(self, basis: Basis) -> None:
         stale, self.stale = self.stale, set()
         found = []
-        for incident_id in sorted(stale):
-            try:
-                found.append(await self.backend.history(incident_id))
-            except NotFound:
-                self.facts.pop(incident_id, None)
+        try:
+            for incident_id in sorted(stale):
+                try:
+                    found.append(await self.backend.history(incident_id))
+                except NotFound:
+                    self.facts.pop(incident_id, None)
+        except BaseException:
+            self.stale |= stale  # not read: read again at the next look
+            raise
         self.facts.update(work_out(found, basis))
 
 
