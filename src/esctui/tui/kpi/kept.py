@@ -24,6 +24,7 @@ from esctui.domain.models import Directory
 from esctui.domain.sla import SlaBook
 
 LONGEST = timedelta(days=30)  # the KPI screen's longest period
+SLICE = 200  # incidents worked out between two looks at the console's keys (about 10 ms)
 READ_ALL_AGAIN = 300  # more incidents changed than this: the whole period is read again
 # Backends that read their own store: their history is read ahead, in the background.
 READ_AHEAD = frozenset({"journal", "postgres"})
@@ -72,8 +73,13 @@ class KeptFacts:
         except BaseException:
             self.stale |= stale
             raise
-        # Worked out off the event loop: the console keeps ticking meanwhile.
-        self.facts = await asyncio.to_thread(work_out, histories, basis)
+        # Worked out a slice at a time, the console answering keys between slices (and
+        # quitting at once: work in a thread would hold the process until it ended).
+        facts: dict[str, Facts] = {}
+        for start in range(0, len(histories), SLICE):
+            facts.update(work_out(histories[start : start + SLICE], basis))
+            await asyncio.sleep(0)
+        self.facts = facts
         self.read_with = basis
 
     async def read_changed(self, basis: Basis) -> None:
