@@ -13,8 +13,9 @@ update intervals or time zones), have the whole period read again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timedelta, tzinfo
 
 from esctui.backends.base import Backend, IncidentHistory
 from esctui.domain.cadence import CadenceBook
@@ -66,40 +67,45 @@ class KeptFacts:
                 await self.read_changed(basis)
             return list(self.facts.values())
 
-    async def read_all(self, now: datetime, basis: Basis) -> None:
-        stale, self.stale = self.stale, set()  # what changes meanwhile is read again after
+    @contextlib.contextmanager
+    def taking_stale(self) -> Iterator[set[str]]:
+        """The incidents marked changed, taken to be read; marked again if reading fails
+        (what changes meanwhile is marked anew, and read at the next look)."""
+        stale, self.stale = self.stale, set()
         try:
-            histories = await self.backend.histories(now - LONGEST)
+            yield stale
         except BaseException:
             self.stale |= stale
             raise
+
+    async def read_all(self, now: datetime, basis: Basis) -> None:
+        with self.taking_stale():
+            histories = await self.backend.histories(now - LONGEST)
         # Worked out a slice at a time, the console answering keys between slices (and
         # quitting at once: work in a thread would hold the process until it ended).
+        zones = responder_zones(basis[2])
         facts: dict[str, Facts] = {}
         for start in range(0, len(histories), SLICE):
-            facts.update(work_out(histories[start : start + SLICE], basis))
+            facts.update(work_out(histories[start : start + SLICE], basis, zones))
             await asyncio.sleep(0)
         self.facts = facts
         self.read_with = basis
 
     async def read_changed(self, basis: Basis) -> None:
-        stale, self.stale = self.stale, set()
         found = []
-        try:
+        with self.taking_stale() as stale:
             for incident_id in sorted(stale):
                 try:
                     found.append(await self.backend.history(incident_id))
                 except NotFound:
                     self.facts.pop(incident_id, None)
-        except BaseException:
-            self.stale |= stale  # not read: read again at the next look
-            raise
-        self.facts.update(work_out(found, basis))
+        self.facts.update(work_out(found, basis, responder_zones(basis[2])))
 
 
-def work_out(histories: list[IncidentHistory], basis: Basis) -> dict[str, Facts]:
-    book, cadence, directory = basis
-    zones = responder_zones(directory)
+def work_out(
+    histories: list[IncidentHistory], basis: Basis, zones: Mapping[str, tzinfo]
+) -> dict[str, Facts]:
+    book, cadence, _ = basis
     return {
         h.incident.id: incident_facts(h.incident, h.timeline, book, cadence, zones)
         for h in histories
