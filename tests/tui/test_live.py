@@ -8,12 +8,14 @@ import msgspec
 import pytest
 
 from acting import replace_directory
-from esctui.backends.base import Link
+from esctui.backends.base import Link, Queue, StoreError
+from esctui.backends.local import LocalBackend
 from esctui.config import Config
 from esctui.domain import commands as c
 from esctui.domain import events as e
 from esctui.domain.models import Incident, SlaTarget, Status
-from esctui.stores.journal import JournalStore
+from esctui.stores.inline import run_inline
+from esctui.stores.journal import JournalEvents, JournalStore
 from esctui.tui.messages import ClockTicked, IncidentsChanged, LinkChanged
 from esctui.tui.queue import screen as queue_screen
 
@@ -32,6 +34,30 @@ def test_an_acknowledgement_elsewhere_repaints_and_flashes_the_row(console: Cons
             )
             assert target.id in app.queue.table.flashing
             assert app.live.bells_rung == 0  # not mine, not new: no bell
+
+    run(scenario)
+
+
+def test_a_queue_read_before_the_console_starts_is_on_its_first_frame(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`esctui` reads a store on this machine before the console starts (see
+    `cli/console.py`): the console shows that queue as it mounts and does not read it again."""
+    queue = JournalEvents(console.store, clock=lambda: NOW)
+    read = run_inline(queue.read())
+
+    async def not_again(self: LocalBackend) -> Queue:
+        raise StoreError("read a second time")
+
+    monkeypatch.setattr(LocalBackend, "open", not_again)
+
+    async def scenario() -> None:
+        app = console.app(opened=read)
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert app.queue.table.current_id == app.model.rows[0]
+            assert app.model.rows and set(app.model.incidents) == set(read.incidents)
+            await pilot.pause()
+            assert app.failure is None and app.is_running
 
     run(scenario)
 

@@ -3,6 +3,7 @@ act on it, and an incident triggered meanwhile by the CLI shows up on screen."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -128,3 +129,21 @@ def test_keys_act_and_the_cli_is_seen_within_two_seconds(
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not terminal.alive()
+
+
+def test_a_store_that_cannot_be_read_is_said_before_the_console_takes_the_terminal(
+    env: dict[str, str],
+) -> None:
+    cli(env, "demo", "--no-tui", "--incidents", "5")
+    (Path(env["ESCTUI_STORE"]) / "snapshot.json").write_text("{")
+    master, slave = os.openpty()
+    started = subprocess.Popen([ESCTUI], stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    output = b""
+    with contextlib.suppress(OSError):  # the terminal's end is gone once the process is
+        while chunk := os.read(master, 65536):
+            output += chunk
+    os.close(master)
+    assert started.wait(30) == 3
+    assert b"snapshot.json is not valid JSON" in output and b"Traceback" not in output
+    assert b"\x1b[?1049h" not in output  # the console's screen was never opened

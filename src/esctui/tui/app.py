@@ -58,6 +58,9 @@ class ConsoleOptions:
     clock: Callable[[], datetime] = utc_now
     theme_folders: tuple[Path, ...] = ()
     follow_interval: float = 0.1
+    # The queue, when it was read before the console started (a store on this machine): the
+    # first frame shows it. Otherwise the console reads it from the backend as it starts.
+    opened: Queue | None = None
     escalation_interval: float = 5.0
     warnings: list[str] = field(default_factory=list)
 
@@ -118,7 +121,7 @@ class ConsoleApp(App[None]):
         self.load_themes()
         for warning in self.options.warnings:
             self.notify(warning, severity="warning", timeout=10)
-        self.live.open()
+        self.live.open(self.options.opened)
 
     def tell_screens(self, message: Any) -> None:
         """What the live queue says goes to every screen that shows the queue."""

@@ -73,7 +73,11 @@ class LiveQueue:
 
     # -- opening and following -----------------------------------------------------------------
 
-    def open(self) -> None:
+    def open(self, opened: Queue | None = None) -> None:
+        """Start with `opened`, a queue already read, or else read it from the backend."""
+        if opened is not None:
+            self.opened_with(opened)
+            return
         self.app.run_worker(self.open_queue(), group="open", exclusive=True, exit_on_error=False)
 
     async def open_queue(self) -> None:
@@ -82,6 +86,9 @@ class LiveQueue:
         except StoreError as error:
             self.failed(str(error))
             return
+        self.opened_with(queue)
+
+    def opened_with(self, queue: Queue) -> None:
         self.replace(queue)
         self.opened = True
         me = self.me
