@@ -128,8 +128,8 @@ def test_offline_is_said_whatever_the_width() -> None:
 
 
 def header_text(app: ConsoleApp) -> tuple[str, int]:
-    header = app.query_one("#header")
-    return str(header.render()), header.content_size.width
+    header = app.queue.header
+    return str(header.shown()), header.content_size.width
 
 
 @pytest.mark.parametrize(("size", "must_show"), [

@@ -98,10 +98,10 @@ def test_the_header_names_the_services_in_maintenance_as_they_start_and_end(
         async with console.app(clock=lambda: datetime.now(UTC)).run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
             header = app.query_one("#header", ConsoleHeader)
-            assert "maintenance" not in header.render().plain
+            assert "maintenance" not in header.shown().plain
             run_inline(service.start_maintenance("checkout", HOUR, "upgrade", "frank"))
-            await settle(pilot, lambda: "maintenance: checkout" in header.render().plain, 5.0)
+            await settle(pilot, lambda: "maintenance: checkout" in header.shown().plain, 5.0)
             run_inline(service.end_maintenance("checkout"))
-            await settle(pilot, lambda: "maintenance" not in header.render().plain, 5.0)
+            await settle(pilot, lambda: "maintenance" not in header.shown().plain, 5.0)
 
     run(scenario)

@@ -82,7 +82,7 @@ def console(server: Spawned, token: str, outbox: Path) -> ConsoleApp:
 
 
 def header(app: ConsoleApp) -> str:
-    return str(app.query_one("#header", ConsoleHeader).render())
+    return str(app.query_one("#header", ConsoleHeader).shown())
 
 
 def timeline(app: ConsoleApp) -> str:
@@ -296,12 +296,12 @@ def test_the_header_names_a_service_put_in_maintenance_while_the_console_is_open
         async with app.run_test(size=(160, 50)) as pilot:
             app = await opened(pilot)
             header = app.query_one("#header", ConsoleHeader)
-            assert "maintenance" not in header.render().plain
+            assert "maintenance" not in header.shown().plain
             # Started on the store, as `esctui --store DIR maintenance start` does: no event.
             await maintenance.service.start_maintenance("checkout", timedelta(hours=1), "", None)
-            await settle(pilot, lambda: "maintenance: checkout" in header.render().plain, 10.0)
+            await settle(pilot, lambda: "maintenance: checkout" in header.shown().plain, 10.0)
             await maintenance.service.end_maintenance("checkout")
-            await settle(pilot, lambda: "maintenance" not in header.render().plain, 10.0)
+            await settle(pilot, lambda: "maintenance" not in header.shown().plain, 10.0)
             await pilot.press("q")
 
     run(scenario)

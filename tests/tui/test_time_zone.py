@@ -22,7 +22,7 @@ def test_the_header_and_the_detail_pane_speak_the_display_zone(console: Console)
             await opened(pilot)
 
             def header() -> str:
-                return str(app.query_one("#header").render())
+                return str(app.queue.header.shown())
 
             await settle(pilot, lambda: "JST" in header())  # once the queue has been read
             assert header().endswith(" · 12:12:00 JST"), header()  # 03:12 UTC

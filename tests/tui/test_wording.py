@@ -26,12 +26,12 @@ def test_the_resolved_view_names_the_order_it_shows(console: Console) -> None:
     async def scenario() -> None:
         async with console.app().run_test(size=(160, 40)) as pilot:
             app = await opened(pilot)
-            views = app.query_one("#views")
-            assert "sort: severity" in str(views.render())
+            views = app.queue.views
+            assert "sort: severity" in str(views.shown())
             await pilot.press("5")
             await settle(pilot, lambda: app.model.view == "resolved")
-            assert "sort: most recently resolved first" in str(views.render())
-            assert "severity" not in str(views.render())
+            assert "sort: most recently resolved first" in str(views.shown())
+            assert "severity" not in str(views.shown())
 
     run(scenario)
 

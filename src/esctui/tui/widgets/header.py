@@ -13,13 +13,14 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import NotRequired, TypedDict, Unpack
 
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.widget import Widget
 
 from esctui.backends.base import Link
 from esctui.tui.queue_model import RESOLVED_ORDER, SORT_TITLES, VIEW_TITLES, VIEWS, QueueModel
 from esctui.tui.themes import ALARM
-from esctui.tui.widgets.line_parts import LinePart, Piece, fit
+from esctui.tui.widgets.line_parts import LinePart, Piece, fitted
 from esctui.wording import scrub
 
 LINK_TONES = {
@@ -49,19 +50,64 @@ def shorten_location(location: str, home: Path) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+# Spans a line keeps: more parts than this share the last one.
+SPANS = 16
+
+
+class Span(Widget):
+    """One part of a line, with the gap before it."""
+
+    DEFAULT_CSS = "Span { width: auto; height: 1; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.content = Content("")
+
+    def show(self, content: Content) -> None:
+        # Content compares its text alone: a part whose style changes is a change too.
+        if (content.plain, content.spans) != (self.content.plain, self.content.spans):
+            wider = content.cell_length != self.content.cell_length
+            self.content = content
+            self.refresh(layout=wider)
+
+    def render(self) -> Content:
+        return self.content
+
+
 class OneLine(Widget):
     """A line of parts fitted to its width. It is sent to the terminal only when its parts (or
-    its width) change, though the clock asks for it every second, and never reflows the screen."""
+    its width) change, though the clock asks for it every second, and never reflows the screen.
+
+    Each part is drawn by a span of its own, so a change is sent as that part alone: a count
+    that moves by one costs a few dozen bytes over SSH, not the whole styled line (Textual sends
+    a widget's line from its start)."""
+
+    DEFAULT_CSS = "OneLine { layout: horizontal; }"
 
     parts: list[LinePart] | None = None
+
+    def compose(self) -> ComposeResult:
+        for _ in range(SPANS):
+            yield Span()
 
     def show_parts(self, parts: list[LinePart]) -> None:
         if parts != self.parts:
             self.parts = parts
-            self.refresh()
+            self.lay_out()
 
-    def render(self) -> Content:
-        return fit(self.parts or [], self.content_size.width)
+    def on_resize(self) -> None:
+        self.lay_out()
+
+    def lay_out(self) -> None:
+        shown = fitted(self.parts or [], self.content_size.width)
+        if len(shown) > SPANS:
+            shown[SPANS - 1 :] = [Content("").join(shown[SPANS - 1 :])]
+        for n, span in enumerate(self.query_children(Span)):
+            span.show(shown[n] if n < len(shown) else Content(""))
+
+    def shown(self) -> Content:
+        """The line as it is shown now."""
+        return Content("").join(span.content for span in self.query_children(Span))
 
 
 class ConsoleHeader(OneLine):

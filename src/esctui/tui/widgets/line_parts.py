@@ -50,27 +50,28 @@ def text_of(piece: Piece) -> str:
     return piece if isinstance(piece, str) else piece[0]
 
 
-def arranged(parts: Sequence[LinePart], forms: list[int | None]) -> list[Piece]:
-    """The pieces of the parts shown (`forms[i]` is None for a part dropped), with their gaps."""
-    pieces: list[Piece] = []
+def arranged(parts: Sequence[LinePart], forms: list[int | None]) -> list[list[Piece]]:
+    """The pieces of each part shown (`forms[i]` is None for a part dropped), each led by its
+    gap from the part before."""
+    shown: list[list[Piece]] = []
     before: LinePart | None = None
     for part, form in zip(parts, forms, strict=True):
         if form is None:
             continue
-        if before is not None:
-            pieces.append(part.gap if part.group == before.group else GROUP_GAP)
-        pieces.extend(part.forms[form])
+        gap = [] if before is None else [part.gap if part.group == before.group else GROUP_GAP]
+        shown.append([*gap, *part.forms[form]])
         before = part
-    return pieces
+    return shown
 
 
-def fit(parts: Sequence[LinePart], width: int) -> Content:
-    """The parts as one line no wider than `width`, as far as the parts that never give way
-    allow."""
+def fitted(parts: Sequence[LinePart], width: int) -> list[Content]:
+    """The parts shown in a line no wider than `width` (as far as the parts that never give
+    way allow), each led by its gap."""
     forms: list[int | None] = [0] * len(parts)
 
     def fits() -> bool:
-        return sum(cell_len(text_of(piece)) for piece in arranged(parts, forms)) <= width
+        pieces = (piece for part in arranged(parts, forms) for piece in part)
+        return sum(cell_len(text_of(piece)) for piece in pieces) <= width
 
     def rank(i: int) -> int | None:
         form = forms[i]
@@ -91,4 +92,9 @@ def fit(parts: Sequence[LinePart], width: int) -> Content:
             if not fits():
                 forms[i] = form
                 break
-    return Content.assemble(*arranged(parts, forms))
+    return [Content.assemble(*pieces) for pieces in arranged(parts, forms)]
+
+
+def fit(parts: Sequence[LinePart], width: int) -> Content:
+    """The parts as one line no wider than `width` (see `fitted`)."""
+    return Content("").join(fitted(parts, width))
