@@ -50,10 +50,6 @@ def shorten_location(location: str, home: Path) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-# Spans a line keeps: more parts than this share the last one.
-SPANS = 16
-
-
 class Span(Widget):
     """One part of a line, with the gap before it."""
 
@@ -83,11 +79,12 @@ class OneLine(Widget):
     a widget's line from its start)."""
 
     DEFAULT_CSS = "OneLine { layout: horizontal; }"
+    SPANS = 4  # the most parts the line shows: more share the last span
 
     parts: list[LinePart] | None = None
 
     def compose(self) -> ComposeResult:
-        for _ in range(SPANS):
+        for _ in range(self.SPANS):
             yield Span()
 
     def show_parts(self, parts: list[LinePart]) -> None:
@@ -100,8 +97,9 @@ class OneLine(Widget):
 
     def lay_out(self) -> None:
         shown = fitted(self.parts or [], self.content_size.width)
-        if len(shown) > SPANS:
-            shown[SPANS - 1 :] = [Content("").join(shown[SPANS - 1 :])]
+        last = self.SPANS - 1
+        if len(shown) > self.SPANS:
+            shown[last:] = [Content("").join(shown[last:])]
         for n, span in enumerate(self.query_children(Span)):
             span.show(shown[n] if n < len(shown) else Content(""))
 
@@ -117,6 +115,7 @@ class ConsoleHeader(OneLine):
     DEFAULT_CSS = """
     ConsoleHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
+    SPANS = 14  # see `header_parts`
 
     def __init__(self, *, zone: tzinfo = UTC, id: str | None = None) -> None:
         super().__init__(id=id)
