@@ -36,8 +36,6 @@ from esctui.tui.palette import ActionCommands, GoToIncident
 from esctui.tui.queue.door import Standing
 from esctui.tui.queue.screen import QueueScreen
 from esctui.tui.queue_model import QueueModel, View
-from esctui.tui.screens.confirm import Confirm
-from esctui.tui.screens.help import HelpScreen
 from esctui.tui.themes import BADGE_FALLBACK, DEFAULT_THEME, load_themes, without_colour
 
 
@@ -206,11 +204,15 @@ class ConsoleApp(App[None]):
             if yes:
                 self.exit()
 
+        from esctui.tui.screens.confirm import Confirm  # dialogs load when first asked
+
         self.push_screen(Confirm(question, "Quit", "Stay"), answered)
 
     # -- help and themes ---------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from esctui.tui.screens.help import HelpScreen
+
         rows = [
             (self.keys_of(binding), binding.description or binding.action, binding.id)
             for binding in self.all_bindings()

