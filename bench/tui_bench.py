@@ -1,6 +1,7 @@
 """The console's figures, from the real `esctui` running in a pseudo-terminal.
 
-For stores of 1k, 10k and 50k incidents: time to first paint; bytes sent to the terminal when
+For stores of 1k, 10k and 50k incidents: time to first paint (and, in the same run, Textual's
+own start: an app that draws one line and reads nothing); bytes sent to the terminal when
 another process acknowledges one visible incident, and per second of idle SLA ticking; `a` key to
 row repainted; `m` to the KPI screen's figures (over the store's last 30 days); peak RSS. The
 same rows in Textual's stock `DataTable` are timed in the same run, and the ratios printed.
@@ -266,6 +267,29 @@ def open_filter(term: Terminal) -> None:
     term.wait_for(FILTER_OPEN, pressed, timeout=30)
 
 
+# Textual's own start, for the same run's ratio: the least any Textual console can take here.
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("INC-0")
+Bare().run()
+"""
+
+
+def measure_bare(env: dict[str, str], runs: int) -> float:
+    """Textual's own start to its first paint, ms (median of `runs`)."""
+    paints = []
+    for _ in range(runs):
+        term = Terminal([sys.executable, "-c", BARE_APP], env)
+        try:
+            paints.append(term.wait_for(ROW, term.started) - term.started)
+        finally:
+            term.close()
+    return statistics.median(paints) * 1000
+
+
 def measure_datatable(store: Path, env: dict[str, str]) -> dict[str, float]:
     term = Terminal([sys.executable, str(HERE / "datatable_app.py"), str(store)], env)
     try:
@@ -293,6 +317,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
         env = environment(root)
+        bare = measure_bare(env, args.runs)
+        print(f"Textual alone (one line, no data): first paint {bare:.1f} ms")
         for size in args.sizes:
             store = build(root, size)
             ours = measure_console(store, env, args.runs, args.idle, args.presses)
@@ -302,6 +328,7 @@ def main() -> None:
                 print(f"  esctui     {name:<22} {value:10.1f}")
             for name, value in theirs.items():
                 print(f"  DataTable  {name:<22} {value:10.1f}")
+            print(f"  esctui first paint over Textual alone: {ours['first paint ms'] / bare:.2f}x")
             print(
                 f"  ratio first paint DataTable/esctui: "
                 f"{theirs['first paint ms'] / ours['first paint ms']:.1f}x"

@@ -22,7 +22,7 @@ TINY = {
     ),
     "tui_bench.py": (
         ["--sizes", "40", "--runs", "1", "--idle", "1", "--presses", "1"],
-        ["40 incidents", "first paint ms", "a to repaint ms", "m to KPIs ms"],
+        ["Textual alone", "40 incidents", "first paint ms", "a to repaint ms", "m to KPIs ms"],
     ),
     "platforms_bench.py": (
         [
