@@ -175,7 +175,7 @@ def test_r_then_escape_resolves_nothing(console: Console) -> None:
             app = await press_on(pilot, target.id, "r")
             await settle(pilot, lambda: type(app.screen).__name__ == "ConfirmResolve")
             await pilot.press("escape")
-            await pilot.pause(0.2)
+            await settle(pilot, lambda: app.screen is app.queue)
 
     run(scenario)
     assert console.incidents()[target.id].status is Status.ACKNOWLEDGED
@@ -319,7 +319,7 @@ def test_read_only_offers_no_actions(console: Console) -> None:
     async def scenario() -> None:
         async with console.app(read_only=True).run_test(size=(160, 40)) as pilot:
             app = await press_on(pilot, target.id, "a", "r", "e")
-            await pilot.pause(0.2)
+            await pilot.pause()  # what the keys set going has gone through
             assert app.screen is app.screen_stack[0]
             keys = app.query_one(KeyBar).render().plain
             assert " Ack " not in keys and " Resolve " not in keys and " Help " in keys

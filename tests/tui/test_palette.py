@@ -3,13 +3,27 @@ Textual's generic entries, none of Textual's themes."""
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
+from textual.worker import WorkerState
 
 from esctui.domain.models import Status
 from esctui.tui import ConsoleApp
 
 from .conftest import Console, first, opened, put_cursor_on, run, settle
+
+
+def searched(app: App[None], query: str) -> bool:
+    """Whether the palette has finished searching for `query`: it holds that text, and no
+    search (each one a worker of the palette's screen) is still going."""
+    screen = app.screen
+    return screen.query_one(Input).value == query and not any(
+        worker.node is screen
+        and worker.description.startswith("_gather_commands(")
+        and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        for worker in app.workers
+    )
 
 
 async def palette(pilot: Pilot[None], query: str = "") -> list[str]:
@@ -18,12 +32,13 @@ async def palette(pilot: Pilot[None], query: str = "") -> list[str]:
     await pilot.press("ctrl+p")
     await settle(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
     await pilot.press(*query)
-    await pilot.pause(0.5)
+    await settle(pilot, lambda: searched(app, query))
     # Each entry reads "title\nhelp": the titles are what is offered.
     shown = [
         str(option.prompt).split("\n")[0] for option in app.screen.query_one(OptionList).options
     ]
     await pilot.press("escape")
+    assert shown, "the palette offered nothing"
     return shown
 
 

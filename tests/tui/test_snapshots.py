@@ -58,8 +58,7 @@ def on_incident(status: Status, *keys: str, tab: str | None = None) -> Any:
             app.query_one("#detail-tabs").active = tab  # type: ignore[attr-defined]
         for key in keys:
             await pilot.press(key)
-            await pilot.pause(0.02)
-        await pilot.pause(0.3)
+        await pilot.pause()
 
     return before
 
@@ -158,7 +157,7 @@ def on_kpis(*keys: str) -> Any:
         for key in keys:
             await pilot.press(key)
         await settle(pilot, lambda: "last " in str(title.render()), 10)
-        await pilot.pause(0.3)
+        await pilot.pause()
 
     return before
 
