@@ -399,6 +399,13 @@ def at_level_one(assignee: str | None, at: datetime) -> dict[str, Any]:
     }
 
 
+def foldable(incident: Incident | None, event: e.AnyEvent) -> bool:
+    """Whether a follower holding `incident` (None: not held) can fold `event` onto it. One it
+    does not hold was brought back from the archive (a late review or follow-up): only its
+    trigger starts an incident, so the next whole queue read brings it instead."""
+    return incident is not None or isinstance(event, e.Triggered)
+
+
 def apply(incident: Incident | None, event: e.AnyEvent) -> Incident:
     """Fold one event into the incident's state (`None` before its trigger)."""
     if isinstance(event, e.Triggered):

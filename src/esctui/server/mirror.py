@@ -12,8 +12,7 @@ import collections
 import msgspec
 
 from esctui.directory_file import without_secrets
-from esctui.domain.events import Triggered
-from esctui.domain.lifecycle import apply
+from esctui.domain.lifecycle import apply, foldable
 from esctui.domain.models import Directory
 from esctui.stores.records import Change, Queue
 
@@ -65,9 +64,7 @@ class Mirror:
         for change in new:
             event = change.event
             before = incidents.get(event.incident)
-            # One the mirror does not hold was brought back from the archive: the whole queue
-            # read again (a new snapshot) brings it, if it stays.
-            if before is not None or isinstance(event, Triggered):
+            if foldable(before, event):
                 incidents[event.incident] = apply(before, event)
             self.queue.revision = change.revision
             self.recent.append(change)

@@ -15,8 +15,7 @@ from typing import Any, Literal, get_args
 
 from esctui.backends.base import Change, IncidentHistory, Queue
 from esctui.domain.cadence import CadenceBook, CustomerDue, cadence_book
-from esctui.domain.events import Triggered
-from esctui.domain.lifecycle import apply
+from esctui.domain.lifecycle import apply, foldable
 from esctui.domain.models import Directory, Incident, Status
 from esctui.domain.sla import Deadline, SlaBook, SlaRecord, sla_record
 from esctui.listing import OPEN, Filter, Sort, keeps, order_key, recently_resolved_key
@@ -142,8 +141,8 @@ class QueueModel:
             event = change.event
             before = self.incidents.get(event.incident)
             self.revision = change.revision
-            if before is None and not isinstance(event, Triggered):
-                continue  # brought back from the archive: the next whole queue brings it
+            if not foldable(before, event):
+                continue
             if before is not None:
                 self.tally.remove(before, self.deadlines.get(before.id), self.customers)
             incident = apply(before, event)
