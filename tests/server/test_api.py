@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from esctui.backends.http.connection import on_this_machine
 from esctui.domain.errors import DomainError
 from esctui.domain.models import Status
 
@@ -246,3 +247,37 @@ def test_listing_by_team_update_due_and_follow_up_due(server: Running) -> None:
     assert rerouted.status_code in (200, 409), rerouted.text
     if rerouted.status_code == 200:
         assert rerouted.json()["incident"]["service"] == "dns"
+
+
+def test_big_answers_go_gzipped_to_clients_that_take_it_and_the_event_stream_does_not(
+    server: Running,
+) -> None:
+    with server.client() as client:  # httpx asks for gzip
+        queue = client.get("/v1/queue")
+        me = client.get("/v1/me")
+        with client.stream("GET", "/v1/events") as stream:
+            stream_headers = stream.headers
+    assert queue.headers["content-encoding"] == "gzip"
+    assert int(queue.headers["content-length"]) < len(queue.content) / 3
+    with server.client() as client:
+        plain = client.get("/v1/queue", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.json() == queue.json() and queue.json()["incidents"]
+    assert "content-encoding" not in me.headers  # too small to gain anything
+    assert stream_headers["content-type"].startswith("text/event-stream")
+    assert "content-encoding" not in stream_headers
+
+
+@pytest.mark.parametrize(
+    ("url", "here"),
+    [
+        ("http://127.0.0.1:8642", True),
+        ("http://localhost:8642", True),
+        ("http://[::1]:8642", True),
+        ("https://oncall.example.com", False),
+        ("http://10.0.0.5:8642", False),
+    ],
+)
+def test_a_console_asks_a_server_on_this_machine_for_plain_answers(url: str, here: bool) -> None:
+    """Over loopback gzip costs more time than it saves; over a network it saves megabytes."""
+    assert on_this_machine(url) is here

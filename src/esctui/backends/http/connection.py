@@ -4,6 +4,7 @@ retries with backoff, and whether the server could be reached the last time it w
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Callable
 
 import httpx
@@ -12,6 +13,20 @@ import msgspec
 from esctui.backends.base import Link, StoreError
 from esctui.backends.http.requests import answer, problem_of
 from esctui.domain.errors import NotFound
+
+
+def on_this_machine(url: str) -> bool:
+    """Whether the server at `url` answers on this machine's loopback. Its big answers are then
+    asked for uncompressed: the server's gzip pays off over a network (a 10,000-incident queue
+    is 7.1 MB of JSON, 0.94 MB gzipped), but over loopback reading it took 140 ms gzipped
+    against 80-99 ms plain (median of 7)."""
+    host = httpx.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Unreachable(StoreError):
@@ -49,9 +64,12 @@ class Connection:
     def http(self) -> httpx.AsyncClient:
         """The client, made on first use in the running event loop."""
         if self.client is None:
+            headers = {"Authorization": f"Bearer {self.token}"}
+            if on_this_machine(self.url):
+                headers["Accept-Encoding"] = "identity"
             self.client = httpx.AsyncClient(
                 base_url=self.url,
-                headers={"Authorization": f"Bearer {self.token}"},
+                headers=headers,
                 timeout=self.timeout,
                 limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             )
