@@ -29,7 +29,7 @@ from textual.widget import Widget
 
 from esctui.config import Config
 from esctui.tui import ConsoleApp
-from esctui.tui.widgets.header import Span
+from esctui.tui.widgets.header import LineSpan
 
 from .conftest import NOW, Console, opened, put_cursor_on, run, settle
 
@@ -107,7 +107,7 @@ def cells(segments: Iterable[Segment]) -> list[Cell]:
 def sent(widget: Widget, y: int) -> list[Cell]:
     """Line `y` of `widget` as the terminal is sent it (a line drawn part by part: its parts'
     cells, in order)."""
-    spans = list(widget.query_children(Span))
+    spans = list(widget.query_children(LineSpan))
     if spans:
         return [cell for span in spans if span.size.width for cell in sent(span, y)]
     (strip,) = widget.render_lines(Region(0, y, widget.size.width, 1))

@@ -50,10 +50,10 @@ def shorten_location(location: str, home: Path) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-class Span(Widget):
+class LineSpan(Widget):
     """One part of a line, with the gap before it."""
 
-    DEFAULT_CSS = "Span { width: auto; height: 1; }"
+    DEFAULT_CSS = "LineSpan { width: auto; height: 1; }"
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,7 +85,7 @@ class OneLine(Widget):
 
     def compose(self) -> ComposeResult:
         for _ in range(self.SPANS):
-            yield Span()
+            yield LineSpan()
 
     def show_parts(self, parts: list[LinePart]) -> None:
         if parts != self.parts:
@@ -100,12 +100,12 @@ class OneLine(Widget):
         last = self.SPANS - 1
         if len(shown) > self.SPANS:
             shown[last:] = [Content("").join(shown[last:])]
-        for n, span in enumerate(self.query_children(Span)):
+        for n, span in enumerate(self.query_children(LineSpan)):
             span.show(shown[n] if n < len(shown) else Content(""))
 
     def shown(self) -> Content:
         """The line as it is shown now."""
-        return Content("").join(span.content for span in self.query_children(Span))
+        return Content("").join(span.content for span in self.query_children(LineSpan))
 
 
 class ConsoleHeader(OneLine):
