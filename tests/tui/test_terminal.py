@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,14 @@ class Terminal:
                 raise AssertionError(f"{text!r} not on screen after {timeout}s:\n{self.screen()}")
             time.sleep(0.05)
         return time.monotonic() - start
+
+    def wait_until(self, shows: Callable[[str], bool], timeout: float) -> None:
+        """Until the screen's text passes `shows`; fails with the screen after `timeout`."""
+        start = time.monotonic()
+        while not shows(self.screen()):
+            if time.monotonic() - start > timeout:
+                raise AssertionError(f"not there after {timeout}s:\n{self.screen()}")
+            time.sleep(0.05)
 
     def keys(self, *keys: str) -> None:
         tmux("send-keys", "-t", self.name, *keys)
@@ -102,7 +110,7 @@ def test_keys_act_and_the_cli_is_seen_within_two_seconds(
 
     # Unacknowledged view, then acknowledge the first one (the cursor's).
     terminal.keys("2")
-    time.sleep(0.5)
+    terminal.wait_until(lambda screen: " TRIG " in screen and " ACK " not in screen, timeout=5)
     queue = json.loads(cli(env, "ls", "--status", "triggered", "--json"))
     before = {i["id"] for i in queue}
     terminal.keys("a")
