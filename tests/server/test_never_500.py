@@ -60,6 +60,12 @@ def test_a_damaged_tokens_file_is_503_naming_it_and_health_says_so(server: Runni
     assert health.json()["detail"].startswith("The server lets nobody in: ")
 
 
+def archive_resolved(admin: httpx.Client) -> None:
+    """Compact the store, archiving every resolved incident at once."""
+    compacted = admin.post("/v1/store/compact", json={"archive_after_seconds": 0})
+    assert compacted.status_code == 200 and "archived" in compacted.json()["summary"]
+
+
 @journal_only  # compacted at once; a database archives by age
 def test_a_request_resent_after_its_incident_was_archived_gets_its_answer(
     server: Running,
@@ -70,8 +76,7 @@ def test_a_request_resent_after_its_incident_was_archived_gets_its_answer(
     with server.client() as client, server.client("admin") as admin:
         first = client.post(resolve, json={"note": "fixed"}, headers=headers)
         assert first.status_code == 200, first.text
-        compacted = admin.post("/v1/store/compact", json={"archive_after_seconds": 0})
-        assert compacted.status_code == 200 and "archived" in compacted.json()["summary"]
+        archive_resolved(admin)
         assert incident not in server.store.look().incidents
         again = client.post(resolve, json={"note": "fixed"}, headers=headers)
     assert again.status_code == 200, again.text
@@ -152,8 +157,7 @@ def test_a_review_written_after_its_incident_was_archived_is_recorded_and_shown(
     with server.client() as client, server.client("admin") as admin:
         resolved = client.post(f"{actions}/resolve", json={}, headers={"If-Match": "*"})
         assert resolved.status_code == 200, resolved.text
-        compacted = admin.post("/v1/store/compact", json={"archive_after_seconds": 0})
-        assert compacted.status_code == 200 and "archived" in compacted.json()["summary"]
+        archive_resolved(admin)
         reopen = client.post(f"{actions}/reopen", json={}, headers={"If-Match": "*"})
         reviewed = client.post(
             f"/v1/incidents/{incident}/review", json=review, headers={"If-Match": "*"}

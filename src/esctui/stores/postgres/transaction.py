@@ -123,13 +123,21 @@ class PostgresTransaction:
 
     async def incident(self, incident_id: str) -> Incident | None:
         with translated(self.location, NOT_RECORDED):
-            state = await self.connection.fetchval(
-                f"SELECT state::text FROM incidents WHERE id = $1 AND {kept('$2')} FOR UPDATE",
-                incident_id,
-                self.archived_before,
-            )
-        if state is None:
-            return None
+            state = await self.locked_state(incident_id, archived=False)
+        return None if state is None else self.hold(incident_id, state)
+
+    async def locked_state(self, incident_id: str, *, archived: bool) -> str | None:
+        """The incident's state, its row locked for this transaction, if it is kept (or, with
+        `archived`, if it is archived)."""
+        where = f"NOT {kept('$2')}" if archived else kept("$2")
+        state: str | None = await self.connection.fetchval(
+            f"SELECT state::text FROM incidents WHERE id = $1 AND {where} FOR UPDATE",
+            incident_id,
+            self.archived_before,
+        )
+        return state
+
+    def hold(self, incident_id: str, state: str) -> Incident:
         incident = codec.incident_decoder.decode(state)
         self.held[incident_id] = incident
         return incident
@@ -145,11 +153,7 @@ class PostgresTransaction:
 
     async def unarchive(self, incident_id: str) -> Incident | None:
         with translated(self.location, NOT_RECORDED):
-            state = await self.connection.fetchval(
-                f"SELECT state::text FROM incidents WHERE id = $1 AND NOT {kept('$2')} FOR UPDATE",
-                incident_id,
-                self.archived_before,
-            )
+            state = await self.locked_state(incident_id, archived=True)
             if state is None:
                 return None
             # No follower holds it: a new snapshot has them read the whole queue again.
@@ -157,9 +161,7 @@ class PostgresTransaction:
                 "UPDATE directory SET snapshot = 'g' || generation || '-' || $1",
                 secrets.token_hex(4),
             )
-        incident = codec.incident_decoder.decode(state)
-        self.held[incident_id] = incident
-        return incident
+        return self.hold(incident_id, state)
 
     async def timeline(self, incident_id: str) -> list[AnyEvent]:
         with translated(self.location, NOT_RECORDED):
