@@ -5,6 +5,7 @@ of a transaction, and following across a restart of PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from esctui.domain import commands as c
 from esctui.domain.errors import DomainError
 from esctui.domain.models import CauseCategory
 from esctui.stores.postgres import PostgresStore, migrate, schema
+from esctui.stores.postgres.transaction import DIRECTORY_LOCK
 from esctui.stores.records import Change, StoreError
 from live_postgres import Postgres, free_port
 
@@ -219,6 +221,39 @@ def test_a_connection_lost_mid_transaction_records_nothing(database: str) -> Non
     assert message.endswith("; nothing was recorded.")
     assert [change.revision for change in later] == [1]
     assert [incident.title for incident in queue.incidents.values()] == ["third"]
+
+
+def test_a_transaction_cancelled_while_it_begins_gives_its_connection_back(database: str) -> None:
+    """A process stopping cancels what it was doing: a transaction waiting to begin (here on a
+    directory being replaced elsewhere) hands its connection back, or closing the store waits
+    for it (`esctui notify` took 10 s to stop)."""
+    place = PostgresPlace(database)
+
+    async def scenario() -> tuple[int, int]:
+        await place.create(team(), [])
+        store = await place.open()
+        pool = await store.connected()
+        replacing = await asyncpg.connect(database)
+        await replacing.execute("SELECT pg_advisory_lock($1, $2)", *DIRECTORY_LOCK)
+
+        async def begin() -> None:
+            async with store.transaction():
+                raise AssertionError("began while the directory was being replaced")
+
+        task = asyncio.create_task(begin())
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        while not await replacing.fetchval(waiting):
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await replacing.close()
+        sizes = pool.get_idle_size(), pool.get_size()
+        await store.close()
+        return sizes
+
+    idle, size = run(scenario())
+    assert idle == size
 
 
 def test_an_error_in_the_block_undoes_what_it_appended(database: str) -> None:

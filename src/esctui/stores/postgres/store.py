@@ -284,6 +284,11 @@ class PostgresStore:
                 await self.release(connection)
                 if attempt == 2 or not link_lost(error):
                     raise StoreError(sentence(self.location, error)) from error
+            except BaseException:
+                # Cancelled while beginning (the process stopping): the connection goes back
+                # (asyncpg waits out the cancelled query), or closing the pool waits for it.
+                await self.release(connection)
+                raise
         raise AssertionError("unreachable")
 
     async def release(self, connection: asyncpg.Connection) -> None:
