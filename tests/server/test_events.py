@@ -9,6 +9,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -17,9 +18,13 @@ import pytest
 from esctui.backends.base import Link
 from esctui.backends.http.sse import EventParser, ServerEvent
 from esctui.domain import commands as c
+from esctui.domain import events as e
 from esctui.domain.events import Acknowledged
-from esctui.domain.models import Status
+from esctui.domain.models import Directory, Status
 from esctui.server.app import ServerSettings
+from esctui.server.hub import Hub
+from esctui.server.mirror import Mirror
+from esctui.stores.records import Change, Queue
 from served_store import ServedStore
 
 from .conftest import FAST, Running, run_in_thread
@@ -229,3 +234,33 @@ def test_a_follower_is_told_when_the_server_goes_away(served: ServedStore, tmp_p
     assert links == [Link.OFFLINE]
     # The server ends the event streams itself rather than wait out its grace period.
     assert stopped < 0.9
+
+
+def test_a_stream_resumed_ahead_of_this_servers_mirror_waits_for_it_instead_of_resyncing() -> None:
+    """Over a shared database a client that followed another server (killed, or a load
+    balancer's choice) may resume from a revision this one has not read yet: it is given what
+    comes after, once this server's mirror gets there, not sent to reload the whole queue."""
+
+    now = datetime(2026, 11, 23, 3, 12, tzinfo=UTC)
+
+    def noted(revision: int) -> Change:
+        note = e.NoteAdded(incident="INC-1", at=now, version=revision, by="frank", text="n")
+        return Change(revision, note)
+
+    trigger = e.Triggered(
+        incident="INC-1", at=now, version=1, by="frank", title="t", service="checkout",
+        severity=2, assignee="frank",
+    )  # fmt: skip
+    mirror = Mirror(Queue(directory=Directory(), incidents={}, revision=0))
+    mirror.fold([Change(1, trigger)])
+    hub = Hub(mirror)
+    ahead = hub.subscribe(after=3)  # this server's mirror is at 1
+    coming = [noted(revision) for revision in (2, 3, 4)]
+    hub.publish(mirror.fold(coming))
+
+    async def taken() -> list[bytes] | None:
+        return await ahead.take(timeout=1.0)
+
+    frames = asyncio.run(taken())
+    assert frames is not None, "told to resync"
+    assert [frame.split(b"\n")[0] for frame in frames] == [b"id: 4"]

@@ -101,10 +101,13 @@ class Hub:
 
     def subscribe(self, after: int, token: TokenRecord | None = None) -> Subscriber:
         """A subscriber given every change after revision `after`: what the mirror still
-        holds at once, the rest as it comes. One that asks for more than is held (or for a
-        revision the store has not reached) starts out behind: it resyncs."""
+        holds at once, the rest as it comes. One that asks for more than is held starts out
+        behind: it resyncs. One ahead of the mirror (it followed another server over the same
+        database, which had read further) is given what comes after `after`, as the mirror
+        gets there."""
         subscriber = Subscriber(after, self.limit, token)
-        backlog = self.mirror.changes_after(after)
+        ahead = after > self.mirror.revision
+        backlog = [] if ahead else self.mirror.changes_after(after)
         if backlog is None:
             subscriber.fall_behind()
         else:
